@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# altiup's build, run and test entry point.
+#   ./build.sh [build]   the wasm (into web/, with the wasm_exec.js of the same Go) and the server
+#   ./build.sh run ARGS  build, then serve the page and the sandbox (ARGS go to the server)
+#   ./build.sh test      install what the tests need (as root on Debian), then every check and test
+set -euo pipefail
+cd "$(dirname "$0")"
+
+GOBIN_DIR="$(go env GOPATH)/bin"
+export PATH="$GOBIN_DIR:$PATH"
+SERVER_BIN="server/altiup-server"
+VERSITYGW_VERSION=v1.8.0
+WASMBROWSERTEST_VERSION=v0.11.0
+
+log() { printf '\n== %s\n' "$*" >&2; }
+
+build_wasm() {
+	log "wasm"
+	GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o web/altiup.wasm ./wasm/cmd/altiup
+	cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" web/wasm_exec.js
+}
+
+build_server() {
+	log "server"
+	go build -trimpath -o "$SERVER_BIN" ./server
+}
+
+build() {
+	build_wasm
+	build_server
+}
+
+run() {
+	build
+	exec "./$SERVER_BIN" "$@"
+}
+
+# install_deps installs what the tests need on a fresh Debian machine.
+install_deps() {
+	if ! command -v chromium >/dev/null; then
+		if [ "$(id -u)" = 0 ]; then
+			log "installing chromium"
+			apt-get update -qq
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+		else
+			echo "chromium is missing: install it (apt-get install chromium) or run as root" >&2
+			exit 1
+		fi
+	fi
+	if ! command -v versitygw >/dev/null; then
+		log "installing versitygw $VERSITYGW_VERSION"
+		go install "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION"
+	fi
+	if ! command -v wasmbrowsertest >/dev/null; then
+		log "installing wasmbrowsertest $WASMBROWSERTEST_VERSION"
+		go install "github.com/agnivade/wasmbrowsertest@$WASMBROWSERTEST_VERSION"
+	fi
+}
+
+check() {
+	log "gofmt"
+	local unformatted
+	unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+	if [ -n "$unformatted" ]; then
+		echo "gofmt would change: $unformatted" >&2
+		exit 1
+	fi
+	log "go vet"
+	go vet ./...
+	GOOS=js GOARCH=wasm go vet ./wasm/... ./web/...
+}
+
+test() {
+	install_deps
+	build
+	check
+	export ALTIUP_REQUIRE_VERSITYGW=1 ALTIUP_REQUIRE_CHROMIUM=1
+	log "native tests (race detector)"
+	go test -race -count=1 -timeout 20m ./...
+	log "browser tests (GOOS=js in headless Chromium)"
+	GOOS=js GOARCH=wasm go test -count=1 -timeout 10m -exec wasmbrowsertest ./wasm/browser/...
+	log "fuzz (briefly)"
+	fuzz 10s
+}
+
+# fuzz runs every fuzz target for the given time each.
+fuzz() {
+	local t=${1:-60s} pkg target
+	for pkg in $(go list ./server/... ./wasm/...); do
+		for target in $(go test -list '^Fuzz' "$pkg" 2>/dev/null | grep '^Fuzz' || true); do
+			log "fuzz $pkg $target ($t)"
+			go test -run '^$' -fuzz "^${target}\$" -fuzztime "$t" "$pkg"
+		done
+	done
+}
+
+cmd=${1:-build}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+build) build ;;
+run) run "$@" ;;
+test) test ;;
+fuzz) fuzz "$@" ;;
+*)
+	echo "usage: ./build.sh [build|run [server flags]|test|fuzz [duration]]" >&2
+	exit 2
+	;;
+esac

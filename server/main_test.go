@@ -1,0 +1,184 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// sandboxProc is a server started by run() on free ports.
+type sandboxProc struct {
+	page, api, storage, key, token, project string
+	cancel                                 context.CancelFunc
+	done                                   chan error
+}
+
+// startServer runs the server with args (plus -addr 127.0.0.1:0) and waits
+// until it has printed its addresses.
+func startServer(t testing.TB, args ...string) *sandboxProc {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	var stderr bytes.Buffer
+	p := &sandboxProc{cancel: cancel, done: make(chan error, 1)}
+	go func() {
+		err := run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), pw, &stderr)
+		pw.CloseWithError(fmt.Errorf("server stopped: %v", err))
+		p.done <- err
+	}()
+	sc := bufio.NewScanner(pr)
+	fields := map[string]*string{"page": &p.page, "api": &p.api, "storage": &p.storage, "app key": &p.key, "user token": &p.token, "demo project": &p.project}
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if !ok {
+			continue
+		}
+		if f, ok := fields[k]; ok {
+			*f = strings.TrimSpace(v)
+		}
+		if k == "open" {
+			break
+		}
+	}
+	if p.project == "" {
+		cancel()
+		t.Fatalf("server did not start: %v; stderr: %s", sc.Err(), stderr.String())
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-p.done:
+			if err != nil {
+				t.Errorf("server: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("server did not stop within 10s")
+		}
+	})
+	return p
+}
+
+// gql posts a query with the sandbox's key and token and decodes data into out.
+// It returns the first GraphQL error message, if any.
+func (p *sandboxProc) gql(t testing.TB, query string, vars map[string]any, out any) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest("POST", p.api, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("key", p.key)
+	req.Header.Set("altitoken", p.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var r struct {
+		Data   json.RawMessage
+		Errors []struct{ Message string }
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		t.Fatalf("answer is not JSON: %v", err)
+	}
+	if len(r.Errors) > 0 {
+		return r.Errors[0].Message
+	}
+	if out != nil {
+		if err := json.Unmarshal(r.Data, out); err != nil {
+			t.Fatalf("decode %s: %v", r.Data, err)
+		}
+	}
+	return ""
+}
+
+func mustGQL(t testing.TB, p *sandboxProc, query string, vars map[string]any, out any) {
+	t.Helper()
+	if msg := p.gql(t, query, vars, out); msg != "" {
+		t.Fatalf("GraphQL error: %s\nquery: %s", msg, query)
+	}
+}
+
+func readImage(t testing.TB, name string) ([]byte, string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "images", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha1.Sum(b)
+	return b, hex.EncodeToString(sum[:])
+}
+
+// waitFinal polls one image as the Altizure CLI does, once a second at most,
+// until it is Ready or Invalid.
+func waitFinal(t testing.TB, p *sandboxProc, pid, iid string) (state string, errs []string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		var r struct {
+			Project struct {
+				Image struct {
+					ID, State, Name, Filename string
+					Error                     []string
+				}
+			}
+		}
+		mustGQL(t, p, `query ($pid: ID!, $iid: ID!) { project(id: $pid) { image(id: $iid) { id state name filename error } } }`,
+			map[string]any{"pid": pid, "iid": iid}, &r)
+		if s := r.Project.Image.State; s == "Ready" || s == "Invalid" {
+			return s, r.Project.Image.Error
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("image %s not final within 20s", iid)
+	return "", nil
+}
+
+func TestServerServesPageAndConfig(t *testing.T) {
+	p := startServer(t)
+	for _, tc := range []struct{ path, ctype string }{
+		{"/", "text/html; charset=utf-8"},
+		{"/config.json", "application/json"},
+	} {
+		resp, err := http.Get(p.page + tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != tc.ctype {
+			t.Errorf("%s: %d %q", tc.path, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		if tc.path == "/config.json" && !strings.Contains(string(b), p.project) {
+			t.Errorf("config.json lacks the demo project: %s", b)
+		}
+	}
+}
+
+func TestFlagErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"-sts-ttl", "0s"},
+		{"-presign-ttl", "200h"},
+		{"-api", "ftp://x"},
+		{"-s3-endpoint", "http://127.0.0.1:1"},
+		{"-max-object-size", "-1"},
+		{"stray"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			err := run(context.Background(), append([]string{"-addr", "127.0.0.1:0"}, args...), io.Discard, io.Discard)
+			if err == nil {
+				t.Fatal("no error")
+			}
+		})
+	}
+}

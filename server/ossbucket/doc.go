@@ -1,0 +1,18 @@
+// Package ossbucket serves an Aliyun-OSS-compatible object endpoint for the
+// sandbox: PutObject and multipart upload, authenticated the way OSS does it
+// (signature V1 in the Authorization header or the query string, and
+// signature V4 as aliyun-oss-go-sdk signs it) and authorised by STS
+// credentials the server issues itself.
+//
+// The STS is stateless: a security token is an HMAC-signed encoding of the
+// access key id, bucket, key prefix and expiry, and the access key secret is
+// an HMAC of the access key id, both under Config.SigningKey. A server
+// restarted with the same key accepts the tokens it issued before, and any
+// change to a token or signature is detected without a lookup table.
+//
+// An STS only writes: PutObject and the multipart calls, under its prefix of
+// its bucket, until it expires. Reads, listings, deletes and every other
+// operation are refused with 403 and an OSS XML error body. Objects are kept
+// in a Store (MemStore or DirStore); a body that does not arrive whole, or
+// fails its Content-MD5, never becomes an object.
+package ossbucket

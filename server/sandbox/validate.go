@@ -1,0 +1,209 @@
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/jpeg" // registers the JPEG decoder
+	_ "image/png"  // registers the PNG decoder
+	"io"
+	"io/fs"
+	"time"
+
+	_ "golang.org/x/image/tiff" // registers the TIFF decoder
+
+	"altiup/server/sandbox/internal/graph"
+)
+
+// formats maps image.Decode's format names to image types.
+var formats = map[string]string{
+	"jpeg": string(graph.ImageTypeJpeg),
+	"png":  string(graph.ImageTypePng),
+	"tiff": string(graph.ImageTypeTiff),
+}
+
+func (s *Sandbox) kickValidators() {
+	select {
+	case s.validateKick <- struct{}{}:
+	default:
+	}
+}
+
+func (s *Sandbox) validateLoop() {
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-s.validateKick:
+		}
+		for s.ctx.Err() == nil {
+			s.mu.Lock()
+			if len(s.queue) == 0 {
+				s.mu.Unlock()
+				break
+			}
+			id := s.queue[0]
+			s.queue = s.queue[1:]
+			more := len(s.queue) > 0
+			s.mu.Unlock()
+			if more {
+				s.kickValidators() // let another validator help
+			}
+			s.validate(id)
+		}
+	}
+}
+
+// validate checks one Uploaded image: the object is there, its SHA-1 is the
+// registered checksum, and it decodes as its type.
+func (s *Sandbox) validate(id string) {
+	s.mu.Lock()
+	img := s.images[id]
+	if img == nil || img.State != stateUploaded {
+		s.mu.Unlock()
+		return
+	}
+	img.State = stateProcessing
+	work := *img
+	s.changed()
+	s.mu.Unlock()
+
+	res := s.check(&work)
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.images[id] != img || img.State != stateProcessing {
+		return // expired or replaced meanwhile
+	}
+	p := s.projects[img.PID]
+	img.Size = res.size
+	img.Width, img.Height = res.width, res.height
+	if img.Type == "" {
+		img.Type = res.typ
+	}
+	reasons := res.reasons
+	if !img.ChecksumGiven && res.sum != "" {
+		img.Checksum = res.sum
+		k := p.ID + "/" + res.sum
+		other := s.images[s.byChecksum[k]]
+		switch {
+		case other == nil || other.State == stateInvalid:
+			s.byChecksum[k] = img.ID
+		case len(reasons) == 0:
+			reasons = append(reasons, fmt.Sprintf("the project already has these bytes as image %s (%s)", other.ID, quote(other.Name)))
+		}
+	}
+	if len(reasons) > 0 {
+		img.State = stateInvalid
+		img.Errors = append(img.Errors, reasons...)
+	} else {
+		img.State = stateReady
+	}
+	s.changed()
+	s.imagesSettledLocked(p, s.clock.Now())
+}
+
+type checkResult struct {
+	sum           string
+	size          int64
+	typ           string
+	width, height int
+	reasons       []string
+}
+
+func (s *Sandbox) check(img *imageRec) (res checkResult) {
+	ctx, cancel := context.WithTimeout(s.ctx, 5*time.Minute)
+	defer cancel()
+	data, err := s.readObject(ctx, img)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		res.reasons = []string{fmt.Sprintf("the object %s is no longer in bucket %s", img.key(), s.bucketLabel(img))}
+		return res
+	case errors.Is(err, errTooLarge):
+		res.reasons = []string{fmt.Sprintf("the file is larger than the limit of %d bytes", s.cfg.MaxImageBytes)}
+		return res
+	case err != nil:
+		s.log.Error("sandbox: reading an object", "key", img.key(), "err", err)
+		res.reasons = []string{fmt.Sprintf("the object %s could not be read from bucket %s", img.key(), s.bucketLabel(img))}
+		return res
+	}
+	h := sha1.Sum(data)
+	res.sum = hex.EncodeToString(h[:])
+	res.size = int64(len(data))
+	if img.ChecksumGiven && res.sum != img.Checksum {
+		res.reasons = append(res.reasons, fmt.Sprintf("checksum mismatch: the file's SHA-1 is %s, not %s as registered", res.sum, img.Checksum))
+	}
+	typ, w, h2, reason := decodeCheck(data, img.Type, s.cfg.MaxDecodePixels)
+	res.typ, res.width, res.height = typ, w, h2
+	if reason != "" {
+		res.reasons = append(res.reasons, reason)
+	}
+	return res
+}
+
+var errTooLarge = errors.New("object too large")
+
+func (s *Sandbox) readObject(ctx context.Context, img *imageRec) ([]byte, error) {
+	var rc io.ReadCloser
+	var err error
+	if img.Cloud == CloudOSS {
+		if s.cfg.OSS == nil {
+			return nil, s.noOSS()
+		}
+		rc, err = s.cfg.OSS.Open(ctx, ossBucketName(img.Bucket), img.key())
+	} else {
+		if s.cfg.S3 == nil {
+			return nil, s.noS3()
+		}
+		rc, err = s.cfg.S3.Open(ctx, img.key())
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(io.LimitReader(rc, s.cfg.MaxImageBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > s.cfg.MaxImageBytes {
+		return nil, errTooLarge
+	}
+	return data, nil
+}
+
+// decodeCheck finds the type and size of an image with image.DecodeConfig
+// and, unless it has more than maxPixels pixels, decodes it whole to catch
+// damaged or truncated data. want is the registered type ("" accepts any of
+// JPEG, PNG and TIFF). reason is "" when the image is good.
+func decodeCheck(data []byte, want string, maxPixels int64) (typ string, width, height int, reason string) {
+	what := "a JPEG, PNG or TIFF image"
+	if want != "" {
+		what = "a " + want + " image"
+	}
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if errors.Is(err, image.ErrFormat) {
+		return "", 0, 0, fmt.Sprintf("the file is not %s: its format is not recognised", what)
+	}
+	if err != nil {
+		return "", 0, 0, fmt.Sprintf("the file is not %s: %v", what, err)
+	}
+	typ = formats[format]
+	switch {
+	case typ == "":
+		return "", 0, 0, fmt.Sprintf("the file is a %s image, not %s", format, what)
+	case want != "" && typ != want:
+		return typ, 0, 0, fmt.Sprintf("the file is a %s image, not a %s image as registered", typ, want)
+	case cfg.Width <= 0 || cfg.Height <= 0:
+		return typ, 0, 0, fmt.Sprintf("the %s image has no pixels (%d×%d)", typ, cfg.Width, cfg.Height)
+	}
+	if int64(cfg.Width)*int64(cfg.Height) <= maxPixels {
+		if _, _, err := image.Decode(bytes.NewReader(data)); err != nil {
+			return typ, cfg.Width, cfg.Height, fmt.Sprintf("the %s image is damaged or truncated: %v", typ, err)
+		}
+	}
+	return typ, cfg.Width, cfg.Height, ""
+}

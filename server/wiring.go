@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"altiup/server/ossbucket"
+	"altiup/server/s3bucket"
+	"altiup/server/sandbox"
+)
+
+// newSandbox builds the sandbox's API and its storage endpoints. The storage
+// handler sends requests for OSS buckets to the OSS endpoint and the rest to
+// the in-process S3 server (when there is one).
+func newSandbox(ctx context.Context, c *config, pageURL, storageURL string) (*sandbox.Sandbox, http.Handler, error) {
+	var ossStore ossbucket.Store = ossbucket.NewMemStore()
+	s3Dir := ""
+	sbDir := ""
+	if c.data != "" {
+		if err := os.MkdirAll(c.data, 0o700); err != nil {
+			return nil, nil, err
+		}
+		ds, err := ossbucket.NewDirStore(filepath.Join(c.data, "oss"))
+		if err != nil {
+			return nil, nil, err
+		}
+		ossStore = ds
+		s3Dir = filepath.Join(c.data, "s3")
+		sbDir = filepath.Join(c.data, "sandbox")
+		for _, d := range []string{s3Dir, sbDir} {
+			if err := os.MkdirAll(d, 0o700); err != nil {
+				return nil, nil, err
+			}
+		}
+		if err := loadCredentials(c); err != nil {
+			return nil, nil, err
+		}
+	}
+	if c.appKey == "" {
+		c.appKey = randomHex(16)
+	}
+	if c.userToken == "" {
+		c.userToken = randomHex(24)
+	}
+	if c.data != "" {
+		if err := saveCredentials(c); err != nil {
+			return nil, nil, err
+		}
+	}
+	key, err := signingKey(c.data)
+	if err != nil {
+		return nil, nil, err
+	}
+	oss, err := ossbucket.New(ossbucket.Config{
+		Buckets:       sandbox.OSSBucketNames(),
+		Endpoint:      storageURL,
+		Store:         ossStore,
+		SigningKey:    key,
+		MaxObjectSize: c.maxObject,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	s3, err := s3bucket.New(ctx, s3bucket.Config{
+		Endpoint:      c.s3Endpoint,
+		AccessKey:     c.s3Access,
+		SecretKey:     c.s3Secret,
+		Region:        c.s3Region,
+		Bucket:        c.s3Bucket,
+		PublicURL:     storageURL,
+		DataDir:       s3Dir,
+		MaxObjectSize: c.maxObject,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("S3 backend: %w", err)
+	}
+	sb, err := sandbox.New(sandbox.Config{
+		AppKey:       c.appKey,
+		Users:        []sandbox.User{{Token: c.userToken, Email: "demo@example.com", Name: "Demo User", Username: "demo"}},
+		OSS:          ossAdapter{oss},
+		S3:           s3,
+		APIURL:       pageURL,
+		WebURL:       pageURL,
+		STSTTL:       c.stsTTL,
+		PresignTTL:   c.presignTTL,
+		DataDir:      sbDir,
+		MaxBodyBytes: c.maxBody,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return sb, storageMux(oss, s3.Handler()), nil
+}
+
+// ossAdapter turns the OSS endpoint's credentials into the sandbox's type:
+// the two packages share nothing but this seam.
+type ossAdapter struct{ *ossbucket.Server }
+
+func (a ossAdapter) IssueSTS(bucket, prefix string, ttl time.Duration) (sandbox.STS, error) {
+	cr, err := a.Server.IssueSTS(bucket, prefix, ttl)
+	if err != nil {
+		return sandbox.STS{}, err
+	}
+	return sandbox.STS{AccessKeyID: cr.AccessKeyID, AccessKeySecret: cr.AccessKeySecret, SecurityToken: cr.SecurityToken, Expiration: cr.Expiration}, nil
+}
+
+// storageMux routes by bucket: path style (/<bucket>/<key>) or virtual-hosted
+// (<bucket>.<host>).
+func storageMux(oss *ossbucket.Server, s3 http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if i := strings.IndexByte(host, '.'); i > 0 && oss.HasBucket(host[:i]) {
+			oss.ServeHTTP(w, r)
+			return
+		}
+		first := strings.TrimPrefix(r.URL.Path, "/")
+		if i := strings.IndexByte(first, '/'); i >= 0 {
+			first = first[:i]
+		}
+		if oss.HasBucket(first) || s3 == nil {
+			oss.ServeHTTP(w, r)
+			return
+		}
+		s3.ServeHTTP(w, r)
+	})
+}
+
+type savedCredentials struct {
+	AppKey    string `json:"appKey"`
+	UserToken string `json:"userToken"`
+}
+
+// loadCredentials fills the app key and user token left empty on the command
+// line from the data directory, so a restarted sandbox accepts the pages that
+// were open before.
+func loadCredentials(c *config) error {
+	b, err := os.ReadFile(filepath.Join(c.data, "credentials.json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var s savedCredentials
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("%s: %w", filepath.Join(c.data, "credentials.json"), err)
+	}
+	if c.appKey == "" {
+		c.appKey = s.AppKey
+	}
+	if c.userToken == "" {
+		c.userToken = s.UserToken
+	}
+	return nil
+}
+
+func saveCredentials(c *config) error {
+	b, _ := json.Marshal(savedCredentials{AppKey: c.appKey, UserToken: c.userToken})
+	return os.WriteFile(filepath.Join(c.data, "credentials.json"), b, 0o600)
+}

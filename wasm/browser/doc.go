@@ -1,0 +1,16 @@
+// Package browser is the uploader's edge to the web page: it adapts browser
+// objects to the portable core's interfaces (package upload) and nothing more.
+//
+//   - File wraps a JS File or Blob as an upload.Source. Reads are chunked
+//     slices of the Blob, so a file is never held whole in memory.
+//   - Hasher computes SHA-1 with WebCrypto for small files (the bytes stay on
+//     the JS side) and with crypto/sha1 over chunked reads for large ones.
+//   - Putter sends a File with XMLHttpRequest: the Blob itself is the body (no
+//     copy through Go memory) and upload progress events reach the core
+//     while the bytes go out.
+//   - Await and NewPromise bridge JS Promises and Go; JSError carries a JS
+//     exception into Go.
+//
+// Only the files named *_js.go touch syscall/js; the helpers in headers.go are
+// plain Go so they can be tested natively.
+package browser

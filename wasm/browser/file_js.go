@@ -1,0 +1,112 @@
+//go:build js && wasm
+
+package browser
+
+import (
+	"context"
+	"io"
+	"syscall/js"
+
+	"altiup/wasm/upload"
+)
+
+// File is a JS File (or Blob) seen as an upload.Source. The JS object is kept
+// so the Putter can send it as the request body as it is.
+type File struct {
+	blob js.Value
+	name string
+	typ  string
+	size int64
+}
+
+var _ upload.Source = (*File)(nil)
+
+// NewFile wraps a JS File or Blob. A Blob has no name; give it one with
+// NewNamedFile.
+func NewFile(v js.Value) (*File, error) {
+	name := ""
+	if v.Type() == js.TypeObject {
+		if n := v.Get("name"); n.Type() == js.TypeString {
+			name = n.String()
+		}
+	}
+	return NewNamedFile(v, name)
+}
+
+// NewNamedFile wraps a JS Blob under the given name.
+func NewNamedFile(v js.Value, name string) (*File, error) {
+	if v.Type() != js.TypeObject || !v.InstanceOf(jsBlob) {
+		return nil, upload.Errorf(upload.CodeInvalidInput, "Expected a File, got a %s.", describe(v))
+	}
+	if name == "" {
+		return nil, upload.Errorf(upload.CodeInvalidInput, "The file has no name.")
+	}
+	f := &File{blob: v, name: name, size: int64(v.Get("size").Float())}
+	if t := v.Get("type"); t.Type() == js.TypeString {
+		f.typ = t.String()
+	}
+	return f, nil
+}
+
+func describe(v js.Value) string {
+	if v.Type() == js.TypeObject {
+		if c := v.Get("constructor"); c.Truthy() && c.Get("name").Type() == js.TypeString {
+			return c.Get("name").String()
+		}
+	}
+	return v.Type().String()
+}
+
+// Name is the file's name as the person chose it (no directory).
+func (f *File) Name() string { return f.name }
+
+// Size is the file's length in bytes.
+func (f *File) Size() int64 { return f.size }
+
+// Type is the MIME type the browser guessed from the name; may be empty.
+func (f *File) Type() string { return f.typ }
+
+// Blob is the JS object itself.
+func (f *File) Blob() js.Value { return f.blob }
+
+// ReadAt reads len(p) bytes at off by awaiting blob.slice(off, off+n).arrayBuffer().
+// Each call crosses into JS and waits for the browser, so callers read large
+// chunks. It must be called from a goroutine, never from a JS callback.
+func (f *File) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, upload.Errorf(upload.CodeInternal, "Negative read offset %d in %q.", off, f.name)
+	}
+	if off >= f.size {
+		if len(p) == 0 {
+			return 0, nil
+		}
+		return 0, io.EOF
+	}
+	want := int64(len(p))
+	end := min(off+want, f.size)
+	if end == off {
+		return 0, nil
+	}
+	buf, err := Await(context.Background(), f.blob.Call("slice", off, end).Call("arrayBuffer"))
+	if err != nil {
+		return 0, f.readError(err)
+	}
+	n := js.CopyBytesToGo(p, jsUint8Array.New(buf))
+	if int64(n) != end-off {
+		// The browser gave fewer bytes than the size it reported: the file
+		// changed on disk after it was chosen.
+		return n, upload.Errorf(upload.CodeInvalidInput, "The file %q changed while it was being read; choose it again.", f.name)
+	}
+	if end < off+want {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+func (f *File) readError(err error) error {
+	return &upload.Error{
+		Code:    upload.CodeInvalidInput,
+		Message: "Could not read the file \"" + f.name + "\"; it may have been moved or changed since it was chosen.",
+		Err:     err,
+	}
+}

@@ -1,0 +1,62 @@
+package browser
+
+import (
+	"net/http"
+	"reflect"
+	"testing"
+)
+
+func TestForbiddenHeader(t *testing.T) {
+	tests := []struct {
+		name string
+		want bool
+	}{
+		{"Content-Type", false},
+		{"x-oss-security-token", false},
+		{"Content-MD5", false},
+		{"Content-Length", true},
+		{"date", true},
+		{"Host", true},
+		{"Proxy-Authorization", true},
+		{"Sec-Fetch-Mode", true},
+		{"Authorization", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := forbiddenHeader(tt.name); got != tt.want {
+				t.Errorf("forbiddenHeader(%q) = %v, want %v", tt.name, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseResponseHeaders(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want http.Header
+	}{
+		{"empty", "", http.Header{}},
+		{
+			"crlf lines, lower-case names, repeated name",
+			"content-type: application/xml\r\netag: \"abc\"\r\nx-oss-request-id: 1\r\nx-oss-request-id: 2\r\n",
+			http.Header{
+				"Content-Type":     {"application/xml"},
+				"Etag":             {`"abc"`},
+				"X-Oss-Request-Id": {"1", "2"},
+			},
+		},
+		{
+			"colon inside the value, junk line",
+			"location: http://h:9000/a\r\nnot a header\r\n: no name\r\n",
+			http.Header{"Location": {"http://h:9000/a"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := parseResponseHeaders(tt.in); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,198 @@
+//go:build js && wasm
+
+package browser
+
+import (
+	"context"
+	"sync/atomic"
+	"syscall/js"
+
+	"altiup/wasm/upload"
+)
+
+// maxResponseBody bounds the response body kept from a PUT: storage servers
+// answer with empty bodies or short XML error documents.
+const maxResponseBody = 64 << 10
+
+// Putter sends object uploads with XMLHttpRequest. A File goes out as the
+// request body as it is (or a slice of it): the browser streams it from disk,
+// nothing is copied through Go memory, and upload progress events report the
+// bytes sent while the request runs, which fetch cannot do.
+type Putter struct{}
+
+var _ upload.Putter = (*Putter)(nil)
+
+// errUnreachable is the answer to a request that got no HTTP response at all.
+// The browser does not say why; a refused CORS preflight looks the same as a
+// server that is down.
+func errUnreachable() error {
+	return upload.Errorf(upload.CodeNetwork, "Could not reach the storage server; it may be down or refuse cross-origin requests (CORS).")
+}
+
+type xhrResult struct {
+	status  int
+	headers string
+	body    string
+	err     error
+}
+
+// Put sends req with src (or its byte range) as the body. progress, which may
+// be nil, is called on the calling goroutine with the bytes sent so far, never
+// after Put returns.
+func (Putter) Put(ctx context.Context, req upload.PutRequest, src upload.Source, progress func(sent int64)) (*upload.PutResponse, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	body, err := requestBody(req, src)
+	if err != nil {
+		return nil, err
+	}
+
+	method := req.Method
+	if method == "" {
+		method = "PUT"
+	}
+	var (
+		done   = make(chan xhrResult, 1) // buffered: handlers never block
+		notify = make(chan struct{}, 1)
+		sent   atomic.Int64
+		xhr    = jsXHR.New()
+		funcs  []func()
+	)
+	finish := func(r xhrResult) {
+		select {
+		case done <- r:
+		default: // only the first ending counts
+		}
+	}
+	on := func(target js.Value, event string, fn func(e js.Value)) {
+		f := js.FuncOf(func(this js.Value, args []js.Value) any {
+			fn(arg(args, 0))
+			return nil
+		})
+		target.Call("addEventListener", event, f)
+		funcs = append(funcs, func() {
+			target.Call("removeEventListener", event, f)
+			f.Release()
+		})
+	}
+	// Detached before release, so no late event can call a released function.
+	defer func() {
+		for _, f := range funcs {
+			f()
+		}
+	}()
+	onProgress := func(e js.Value) {
+		if n := int64(e.Get("loaded").Float()); n > sent.Load() {
+			sent.Store(n)
+			select {
+			case notify <- struct{}{}:
+			default:
+			}
+		}
+	}
+	on(xhr.Get("upload"), "progress", onProgress)
+	on(xhr.Get("upload"), "load", onProgress)
+	on(xhr, "load", func(js.Value) {
+		body := ""
+		if t := xhr.Get("responseText"); t.Type() == js.TypeString {
+			body = t.String()
+		}
+		finish(xhrResult{
+			status:  xhr.Get("status").Int(),
+			headers: xhr.Call("getAllResponseHeaders").String(),
+			body:    body,
+		})
+	})
+	on(xhr, "error", func(js.Value) { finish(xhrResult{err: errUnreachable()}) })
+	on(xhr, "timeout", func(js.Value) {
+		finish(xhrResult{err: upload.Errorf(upload.CodeTimeout, "The storage server took too long to answer.")})
+	})
+	on(xhr, "abort", func(js.Value) {
+		finish(xhrResult{err: upload.Errorf(upload.CodeCancelled, "The upload was cancelled.")})
+	})
+
+	err = catch(func() {
+		xhr.Call("open", method, req.URL, true)
+		for name, values := range req.Header {
+			if forbiddenHeader(name) {
+				continue
+			}
+			for _, v := range values {
+				xhr.Call("setRequestHeader", name, v)
+			}
+		}
+		xhr.Call("send", body)
+	})
+	if err != nil {
+		// open throws on a malformed URL; never echo the URL (it may be presigned).
+		return nil, &upload.Error{Code: upload.CodeInternal, Message: "Could not send the upload request.", Err: err}
+	}
+
+	var reported int64
+	report := func() {
+		if n := sent.Load(); progress != nil && n > reported {
+			reported = n
+			progress(n)
+		}
+	}
+	for {
+		select {
+		case <-notify:
+			report()
+		case r := <-done:
+			report()
+			if r.err != nil {
+				return nil, r.err
+			}
+			if r.status == 0 {
+				return nil, errUnreachable()
+			}
+			if len(r.body) > maxResponseBody {
+				r.body = r.body[:maxResponseBody]
+			}
+			return &upload.PutResponse{
+				StatusCode: r.status,
+				Header:     parseResponseHeaders(r.headers),
+				Body:       []byte(r.body),
+			}, nil
+		case <-ctx.Done():
+			catch(func() { xhr.Call("abort") })
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// requestBody is the JS value to send: the File itself, a slice of it, or for
+// a non-File source the bytes copied into a Uint8Array.
+func requestBody(req upload.PutRequest, src upload.Source) (js.Value, error) {
+	size := src.Size()
+	off, n := req.Offset, req.Length
+	if n < 0 {
+		n = size - off
+	}
+	if off < 0 || n < 0 || off+n > size {
+		return js.Undefined(), upload.Errorf(upload.CodeInternal, "The byte range %d+%d is outside %q (%d bytes).", off, n, src.Name(), size)
+	}
+	if f, ok := src.(*File); ok {
+		if off == 0 && n == size {
+			return f.blob, nil
+		}
+		return f.blob.Call("slice", off, off+n), nil
+	}
+	arr := jsUint8Array.New(n)
+	buf := make([]byte, min(n, upload.ChunkSize))
+	for done := int64(0); done < n; {
+		k := min(int64(len(buf)), n-done)
+		got, err := src.ReadAt(buf[:k], off+done)
+		if int64(got) < k {
+			if err == nil {
+				err = upload.Errorf(upload.CodeInvalidInput, "The file %q ended before its size.", src.Name())
+			}
+			return js.Undefined(), err
+		}
+		js.CopyBytesToJS(arr.Call("subarray", done, done+k), buf[:k])
+		done += k
+	}
+	return arr, nil
+}

@@ -1,0 +1,336 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sync"
+	"syscall/js"
+
+	"altiup/wasm/altizure"
+	"altiup/wasm/browser"
+	"altiup/wasm/ossstore"
+	"altiup/wasm/upload"
+)
+
+// main fills in the global altiup and then keeps the program alive: the JS
+// API calls back into it for as long as the page lives.
+func main() {
+	g := js.Global().Get("altiup")
+	if g.Type() != js.TypeObject {
+		g = js.Global().Get("Object").New()
+		js.Global().Set("altiup", g)
+	}
+	api := js.Global().Get("Object").New()
+	api.Set("version", Version)
+	api.Set("create", browser.Func(create))
+	g.Set("version", Version)
+	// The loader (web/altiup.js) waits for this call to resolve altiup.ready.
+	if ready := g.Get("_ready"); ready.Type() == js.TypeFunction {
+		ready.Invoke(api)
+	} else {
+		g.Set("create", api.Get("create"))
+	}
+	select {}
+}
+
+// methods are the uploader objects' functions, made once and bound to each
+// object by JS (Function.prototype.bind), so no js.Func is made per uploader
+// and none needs releasing.
+var methods = map[string]js.Func{
+	"on":                     browser.Func(withSession(on)),
+	"add":                    browser.Func(withSession(add)),
+	"start":                  browser.Func(withSession(start)),
+	"pause":                  browser.Func(withSession(func(s *session, _ js.Value, _ []js.Value) any { s.up.Pause(); return nil })),
+	"resume":                 browser.Func(withSession(func(s *session, _ js.Value, _ []js.Value) any { s.up.Resume(); return nil })),
+	"cancel":                 browser.Func(withSession(cancel)),
+	"waitProcessed":          browser.Func(withSession(waitProcessed)),
+	"startReconstruction":    browser.Func(withSession(reconstruct(false))),
+	"preStartReconstruction": browser.Func(withSession(reconstruct(true))),
+	"dispose":                browser.Func(withSession(dispose)),
+}
+
+// session is one uploader object of the page.
+type session struct {
+	id int
+	up *upload.Uploader
+
+	mu        sync.Mutex
+	listeners map[string][]js.Value
+	// ctx ends on cancel() or dispose(); it bounds waitProcessed and the
+	// reconstruction calls (Start has its own cancel in the core).
+	ctx  context.Context
+	stop context.CancelFunc
+}
+
+var (
+	sessionsMu sync.Mutex
+	sessions   = map[int]*session{}
+	lastID     int
+)
+
+const idKey = "__altiupId"
+
+// withSession finds the session of the uploader object a method was called on.
+func withSession(fn func(s *session, this js.Value, args []js.Value) any) func(this js.Value, args []js.Value) any {
+	return func(this js.Value, args []js.Value) any {
+		var s *session
+		if this.Type() == js.TypeObject {
+			if id := this.Get(idKey); id.Type() == js.TypeNumber {
+				sessionsMu.Lock()
+				s = sessions[id.Int()]
+				sessionsMu.Unlock()
+			}
+		}
+		if s == nil {
+			return browser.Reject(upload.Errorf(upload.CodeInvalidInput, "This uploader was disposed; make a new one with altiup.create."))
+		}
+		return fn(s, this, args)
+	}
+}
+
+// create(options) → Promise of an uploader object.
+func create(_ js.Value, args []js.Value) any {
+	opts := js.Undefined()
+	if len(args) > 0 {
+		opts = args[0]
+	}
+	text, err := browser.StringifyJSON(opts)
+	if err != nil || opts.Type() != js.TypeObject {
+		return browser.Reject(upload.Errorf(upload.CodeInvalidInput, "The options must be an object such as {api, key, token, project}."))
+	}
+	cfg, err := parseOptions(text)
+	if err != nil {
+		return browser.Reject(err)
+	}
+	// A plain http.Client: with a Dial func Go would leave fetch.
+	client := altizure.New(cfg.Endpoint, cfg.Key, cfg.Token, &http.Client{})
+	up, err := upload.New(cfg.Upload, upload.Deps{
+		API:    client,
+		Putter: browser.Putter{},
+		Hasher: &browser.Hasher{},
+		OSS:    ossstore.New,
+	})
+	if err != nil {
+		return browser.Reject(err)
+	}
+	s := &session{up: up, listeners: map[string][]js.Value{}}
+	s.ctx, s.stop = context.WithCancel(context.Background())
+	sessionsMu.Lock()
+	lastID++
+	s.id = lastID
+	sessions[s.id] = s
+	sessionsMu.Unlock()
+
+	up.OnFile(func(e upload.FileEvent) { s.emit("file", e) })
+	up.OnProgress(func(p upload.Progress) { s.emit("progress", p) })
+
+	obj := js.Global().Get("Object").New()
+	js.Global().Get("Object").Call("defineProperty", obj, idKey, map[string]any{"value": s.id})
+	for name, fn := range methods {
+		obj.Set(name, fn.Value.Call("bind", obj))
+	}
+	obj.Set("version", Version)
+	return js.Global().Get("Promise").Call("resolve", obj)
+}
+
+// emit calls the listeners of an event with v as a plain JS object. It runs
+// on the core's event goroutine, never inside a JS callback. A listener that
+// throws is reported on the console and the others still run.
+func (s *session) emit(event string, v any) {
+	s.mu.Lock()
+	fns := append([]js.Value(nil), s.listeners[event]...)
+	s.mu.Unlock()
+	if len(fns) == 0 {
+		return
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return
+	}
+	for _, fn := range fns {
+		obj := browser.ParseJSON(b)
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					js.Global().Get("console").Call("error", "altiup: a '"+event+"' listener failed:", jsValueOf(r))
+				}
+			}()
+			fn.Invoke(obj)
+		}()
+	}
+}
+
+func jsValueOf(r any) any {
+	if e, ok := r.(js.Error); ok {
+		return e.Value
+	}
+	if e, ok := r.(error); ok {
+		return e.Error()
+	}
+	return js.Undefined()
+}
+
+// on(event, fn) adds a listener of 'file' or 'progress' and returns the
+// uploader, so calls chain. JS functions cannot be made to throw from Go, so a
+// bad call is reported on the console and changes nothing.
+func on(s *session, this js.Value, args []js.Value) any {
+	name, fn := "", js.Undefined()
+	if len(args) > 0 && args[0].Type() == js.TypeString {
+		name = args[0].String()
+	}
+	if len(args) > 1 {
+		fn = args[1]
+	}
+	switch {
+	case name != "file" && name != "progress":
+		js.Global().Get("console").Call("error", "altiup: on(event, fn): the event must be 'file' or 'progress'.")
+	case fn.Type() != js.TypeFunction:
+		js.Global().Get("console").Call("error", "altiup: on(event, fn): fn must be a function.")
+	default:
+		s.mu.Lock()
+		s.listeners[name] = append(s.listeners[name], fn)
+		s.mu.Unlock()
+	}
+	return this
+}
+
+// add(files) takes a File[], a FileList or one File, right away, and returns a
+// Promise of how many files were added; any entry that is not a File rejects
+// it with invalid_input and adds none.
+func add(s *session, _ js.Value, args []js.Value) any {
+	var list js.Value
+	if len(args) > 0 {
+		list = args[0]
+	}
+	var srcs []upload.Source
+	switch {
+	case list.Type() == js.TypeObject && list.InstanceOf(js.Global().Get("Blob")):
+		f, err := browser.NewFile(list)
+		if err != nil {
+			return browser.Reject(err)
+		}
+		srcs = append(srcs, f)
+	case list.Type() == js.TypeObject && list.Get("length").Type() == js.TypeNumber:
+		n := list.Get("length").Int()
+		for i := range n {
+			f, err := browser.NewFile(list.Index(i))
+			if err != nil {
+				e := upload.AsError(err)
+				return browser.Reject(upload.Errorf(e.Code, "File %d of %d: %s", i+1, n, e.Message))
+			}
+			srcs = append(srcs, f)
+		}
+	default:
+		return browser.Reject(upload.Errorf(upload.CodeInvalidInput, "add(files) takes the files of a file input (a FileList) or an array of File objects."))
+	}
+	s.up.Add(srcs...)
+	return js.Global().Get("Promise").Call("resolve", len(srcs))
+}
+
+// start() → Promise of the report. A failure of the whole batch (no bucket,
+// for instance) rejects with {code, message, report}.
+func start(s *session, _ js.Value, _ []js.Value) any {
+	return browser.NewPromise(func() (any, error) {
+		rep, err := s.up.Start(context.Background())
+		if err != nil {
+			return nil, &batchError{err: err, report: rep}
+		}
+		return toJS(rep)
+	})
+}
+
+// batchError carries the report along with a batch failure.
+type batchError struct {
+	err    error
+	report upload.Report
+}
+
+func (e *batchError) Error() string { return e.err.Error() }
+func (e *batchError) Unwrap() error { return e.err }
+
+// ErrorFields adds the report to the rejection value.
+func (e *batchError) ErrorFields() map[string]any {
+	rep, err := toJS(e.report)
+	if err != nil {
+		return nil
+	}
+	return map[string]any{"report": rep}
+}
+
+func cancel(s *session, _ js.Value, _ []js.Value) any {
+	s.up.Cancel()
+	s.mu.Lock()
+	s.stop()
+	s.ctx, s.stop = context.WithCancel(context.Background())
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *session) context() context.Context {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ctx
+}
+
+// waitProcessed() → Promise of {ready, invalid, invalidFiles}.
+func waitProcessed(s *session, _ js.Value, _ []js.Value) any {
+	ctx := s.context()
+	return browser.NewPromise(func() (any, error) {
+		res, err := s.up.WaitProcessed(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return toJS(res)
+	})
+}
+
+// reconstruct makes startReconstruction / preStartReconstruction({taskType})
+// → Promise of {task, error}; a refusal by the service is in error, in words.
+func reconstruct(pre bool) func(s *session, this js.Value, args []js.Value) any {
+	return func(s *session, _ js.Value, args []js.Value) any {
+		taskType := ""
+		if len(args) > 0 && args[0].Type() == js.TypeObject {
+			switch t := args[0].Get("taskType"); t.Type() {
+			case js.TypeString:
+				taskType = t.String()
+			case js.TypeUndefined, js.TypeNull:
+			default:
+				return browser.Reject(upload.Errorf(upload.CodeInvalidInput, "taskType must be text such as Native or Dense."))
+			}
+		} else if len(args) > 0 && args[0].Type() != js.TypeUndefined {
+			return browser.Reject(upload.Errorf(upload.CodeInvalidInput, "The reconstruction options must be an object such as {taskType: 'Native'}."))
+		}
+		ctx := s.context()
+		return browser.NewPromise(func() (any, error) {
+			res, err := s.up.StartReconstruction(ctx, taskType, pre)
+			if err != nil {
+				return nil, err
+			}
+			return toJS(res)
+		})
+	}
+}
+
+// dispose() cancels whatever runs and forgets the uploader; its methods then
+// reject.
+func dispose(s *session, _ js.Value, _ []js.Value) any {
+	cancel(s, js.Undefined(), nil)
+	s.up.OnFile(nil)
+	s.up.OnProgress(nil)
+	sessionsMu.Lock()
+	delete(sessions, s.id)
+	sessionsMu.Unlock()
+	return nil
+}
+
+// toJS turns a result struct into a plain JS object through JSON.
+func toJS(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, upload.Errorf(upload.CodeInternal, "Could not convert the result: %v.", err)
+	}
+	return browser.ParseJSON(b), nil
+}

@@ -1,0 +1,174 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"syscall/js"
+	"testing"
+	"time"
+
+	"altiup/wasm/browser"
+	"altiup/wasm/upload"
+)
+
+const goodOptions = `{"api":"http://127.0.0.1:1/graphql","key":"k","token":"secret-token","project":"p1","cloud":"s3","concurrency":2}`
+
+func jsonValue(s string) js.Value { return js.Global().Get("JSON").Call("parse", s) }
+
+func await(t *testing.T, p any) (js.Value, error) {
+	t.Helper()
+	v, ok := p.(js.Value)
+	if !ok || v.Type() != js.TypeObject || v.Get("then").Type() != js.TypeFunction {
+		t.Fatalf("not a Promise: %v", p)
+	}
+	return browser.Await(context.Background(), v)
+}
+
+func newUploader(t *testing.T) js.Value {
+	t.Helper()
+	up, err := await(t, create(js.Undefined(), []js.Value{jsonValue(goodOptions)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { up.Call("dispose") })
+	return up
+}
+
+func wantCode(t *testing.T, err error, code, words string) {
+	t.Helper()
+	var je *browser.JSError
+	if !errors.As(err, &je) || je.Code != code {
+		t.Fatalf("err = %#v, want code %s", err, code)
+	}
+	if !strings.Contains(je.Message, words) {
+		t.Fatalf("message %q does not say %q", je.Message, words)
+	}
+	if strings.Contains(je.Message, "secret-token") {
+		t.Fatalf("message %q shows the token", je.Message)
+	}
+}
+
+func TestCreateRejectsBadOptions(t *testing.T) {
+	tests := []struct {
+		name  string
+		opts  js.Value
+		words string
+	}{
+		{"nothing", js.Undefined(), "must be an object"},
+		{"a string", js.ValueOf("x"), "must be an object"},
+		{"no project", jsonValue(`{"api":"http://h","key":"k","token":"secret-token"}`), "(project) is missing"},
+		{"unknown cloud", jsonValue(`{"api":"http://h","key":"k","token":"secret-token","project":"p","cloud":"gcs"}`), `"gcs" is not known`},
+		{"too many at once", jsonValue(`{"api":"http://h","key":"k","token":"secret-token","project":"p","concurrency":65}`), "between 1 and 64"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := await(t, create(js.Undefined(), []js.Value{tt.opts}))
+			wantCode(t, err, upload.CodeInvalidInput, tt.words)
+		})
+	}
+}
+
+func TestUploaderObject(t *testing.T) {
+	up := newUploader(t)
+	for _, m := range []string{"on", "add", "start", "pause", "resume", "cancel", "waitProcessed", "startReconstruction", "preStartReconstruction", "dispose"} {
+		if up.Get(m).Type() != js.TypeFunction {
+			t.Errorf("%s is %s, not a function", m, up.Get(m).Type())
+		}
+	}
+	if up.Get("version").String() != Version {
+		t.Errorf("version %q", up.Get("version").String())
+	}
+	// The id is not enumerable: the object shows only the API.
+	keys := js.Global().Get("Object").Call("keys", up)
+	for i := range keys.Length() {
+		if strings.HasPrefix(keys.Index(i).String(), "__") {
+			t.Errorf("enumerable internal key %s", keys.Index(i).String())
+		}
+	}
+}
+
+func TestOnAndAdd(t *testing.T) {
+	up := newUploader(t)
+	var events []js.Value
+	listener := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		events = append(events, args[0])
+		return nil
+	})
+	defer listener.Release()
+	if got := up.Call("on", "file", listener); !got.Equal(up) {
+		t.Fatal("on does not return the uploader")
+	}
+	up.Call("on", "nonsense", listener) // reported on the console, ignored
+
+	mk := func(name string, data string) js.Value {
+		opts := js.Global().Get("Object").New()
+		opts.Set("type", "image/jpeg")
+		return js.Global().Get("File").New(js.Global().Get("Array").New(data), name, opts)
+	}
+	files := js.Global().Get("Array").New(mk("a.jpg", "aaaa"), mk("b.jpg", "bb"))
+	n, err := await(t, up.Call("add", files))
+	if err != nil || n.Int() != 2 {
+		t.Fatalf("add: %v, %v", n, err)
+	}
+	n, err = await(t, up.Call("add", mk("c.jpg", "c")))
+	if err != nil || n.Int() != 1 {
+		t.Fatalf("add one File: %v, %v", n, err)
+	}
+	_, err = await(t, up.Call("add", js.Global().Get("Array").New(mk("d.jpg", "d"), js.ValueOf("e.jpg"))))
+	wantCode(t, err, upload.CodeInvalidInput, "File 2 of 2")
+	_, err = await(t, up.Call("add", js.ValueOf(5)))
+	wantCode(t, err, upload.CodeInvalidInput, "FileList")
+
+	// The listener runs on the core's event goroutine: wait until the three
+	// queued events are in (the core delivers them in order).
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	p := js.Global().Get("Promise").New(js.FuncOf(func(_ js.Value, args []js.Value) any {
+		resolve := args[0]
+		go func() {
+			for len(events) < 3 && ctx.Err() == nil {
+				browser.Await(ctx, js.Global().Get("Promise").Call("resolve"))
+			}
+			resolve.Invoke()
+		}()
+		return nil
+	}))
+	browser.Await(ctx, p)
+	if len(events) != 3 {
+		t.Fatalf("%d file events, want 3 (the bad add must add nothing)", len(events))
+	}
+	for i, want := range []string{"a.jpg", "b.jpg", "c.jpg"} {
+		e := events[i]
+		if e.Get("name").String() != want || e.Get("state").String() != "queued" || e.Get("index").Int() != i {
+			t.Errorf("event %d: %s", i, js.Global().Get("JSON").Call("stringify", e).String())
+		}
+	}
+	if events[0].Get("size").Int() != 4 {
+		t.Errorf("size %d", events[0].Get("size").Int())
+	}
+}
+
+func TestReconstructionArguments(t *testing.T) {
+	up := newUploader(t)
+	_, err := await(t, up.Call("startReconstruction", jsonValue(`{"taskType":5}`)))
+	wantCode(t, err, upload.CodeInvalidInput, "taskType must be text")
+	_, err = await(t, up.Call("preStartReconstruction", js.ValueOf("Native")))
+	wantCode(t, err, upload.CodeInvalidInput, "must be an object")
+}
+
+func TestDisposed(t *testing.T) {
+	up, err := await(t, create(js.Undefined(), []js.Value{jsonValue(goodOptions)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	up.Call("dispose")
+	_, err = await(t, up.Call("start"))
+	wantCode(t, err, upload.CodeInvalidInput, "disposed")
+	// A method taken off the object keeps its uploader.
+	start := up.Get("waitProcessed")
+	_, err = await(t, start.Invoke())
+	wantCode(t, err, upload.CodeInvalidInput, "disposed")
+}

@@ -1,0 +1,330 @@
+package upload
+
+import (
+	"context"
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+)
+
+// uploadOSS registers f, starts it, PUTs it with the shared STS and says done.
+func (u *Uploader) uploadOSS(ctx context.Context, f *file) error {
+	var up *OSSUpload
+	err := u.retry(ctx, func() error {
+		var err error
+		up, err = u.deps.API.UploadImageOSS(ctx, u.opts.Project, u.bucket, f.name, f.kind.Type, f.checksum)
+		return err
+	})
+	if err != nil {
+		return stepError("Registering the image", err)
+	}
+	if up == nil || up.Image == nil || up.Image.ID == "" || up.Image.Filename == "" {
+		return Errorf(CodeAPI, "Registering the image: the service returned no image.")
+	}
+	if err := u.creds.offer(up.STS); err != nil {
+		return stepError("Preparing the storage client", err)
+	}
+	img := up.Image
+	u.setImage(f, img.ID)
+	if err := u.startImage(ctx, img.ID); err != nil {
+		return err
+	}
+	key := u.opts.Project + "/" + img.Filename
+	err = u.retry(ctx, func() error {
+		cl, err := u.creds.get(ctx)
+		if err != nil {
+			return err
+		}
+		url, err := cl.signer.SignPut(key, f.kind.ContentType, u.opts.SignExpiry)
+		if err != nil {
+			return &Error{Code: CodeInternal, Message: "The upload could not be signed.", Err: err}
+		}
+		err = u.put(ctx, f, url)
+		if e := AsError(err); e != nil && e.Code == CodeExpired {
+			u.creds.drop(cl)
+		}
+		return err
+	})
+	if err != nil {
+		return stepError("Sending the file to the storage", err)
+	}
+	err = u.retry(ctx, func() error {
+		_, err := u.deps.API.DoneImageUpload(ctx, img.ID)
+		return err
+	})
+	if err != nil {
+		return stepError("Telling the service the upload is done", err)
+	}
+	return nil
+}
+
+// uploadS3 registers f, starts it and PUTs it to the presigned URL, asking
+// for a new URL when the storage says it expired. S3 has no done call.
+func (u *Uploader) uploadS3(ctx context.Context, f *file) error {
+	var url string
+	register := func() error {
+		return u.retry(ctx, func() error {
+			up, err := u.deps.API.UploadImageS3(ctx, u.opts.Project, u.bucket, f.name, f.kind.Type, f.checksum)
+			if err != nil {
+				return err
+			}
+			if up == nil || up.Image == nil || up.Image.ID == "" || up.URL == "" {
+				return Errorf(CodeAPI, "the service returned no image or no upload URL.")
+			}
+			url = up.URL
+			u.setImage(f, up.Image.ID)
+			return nil
+		})
+	}
+	if err := register(); err != nil {
+		return stepError("Registering the image", err)
+	}
+	u.mu.Lock()
+	id := f.imageID
+	u.mu.Unlock()
+	if err := u.startImage(ctx, id); err != nil {
+		return err
+	}
+	stale := false
+	err := u.retry(ctx, func() error {
+		if stale {
+			if err := register(); err != nil {
+				return err
+			}
+			stale = false
+		}
+		err := u.put(ctx, f, url)
+		if e := AsError(err); e != nil && e.Code == CodeExpired {
+			stale = true
+		}
+		return err
+	})
+	if err != nil {
+		return stepError("Sending the file to the storage", err)
+	}
+	return nil
+}
+
+func (u *Uploader) setImage(f *file, id string) {
+	u.mu.Lock()
+	f.imageID = id
+	u.mu.Unlock()
+}
+
+func (u *Uploader) startImage(ctx context.Context, id string) error {
+	err := u.retry(ctx, func() error {
+		_, err := u.deps.API.StartImageUpload(ctx, id)
+		return err
+	})
+	if err != nil {
+		return stepError("Starting the upload", err)
+	}
+	return nil
+}
+
+// put sends the whole file to url, reporting bytes as they go, and turns the
+// storage's answer into an *Error.
+func (u *Uploader) put(ctx context.Context, f *file, url string) error {
+	if err := u.gate(ctx); err != nil {
+		return err
+	}
+	u.setState(f, StateUploading, nil)
+	u.prog.begin()
+	var mu sync.Mutex
+	var last int64
+	report := func(sent int64) {
+		mu.Lock()
+		delta := sent - last
+		if sent > last {
+			last = sent
+		}
+		mu.Unlock()
+		u.prog.sent(f.idx, delta, sent)
+		u.mu.Lock()
+		e := f.event()
+		u.mu.Unlock()
+		e.Sent = sent
+		u.events.file(e)
+		u.events.progress(u.prog.snapshot())
+	}
+	req := PutRequest{
+		Method: http.MethodPut,
+		URL:    url,
+		Header: http.Header{"Content-Type": {f.kind.ContentType}},
+		Length: -1,
+	}
+	resp, err := u.deps.Putter.Put(ctx, req, f.src, report)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if e, ok := err.(*Error); ok {
+			return e
+		}
+		return &Error{Code: CodeNetwork, Message: "The connection to the storage failed.", Err: err}
+	}
+	if resp.StatusCode/100 == 2 {
+		report(f.size)
+		return nil
+	}
+	return storageError(resp)
+}
+
+// storageError describes a refusal by OSS or S3 from its status and XML error
+// document (Code and Message only: other fields may echo signatures).
+func storageError(resp *PutResponse) *Error {
+	var doc struct {
+		Code    string `xml:"Code"`
+		Message string `xml:"Message"`
+	}
+	_ = xml.Unmarshal(resp.Body, &doc)
+	msg := strings.TrimSpace(doc.Message)
+	if len(msg) > 200 {
+		msg = msg[:200] + "…"
+	}
+	detail := fmt.Sprintf("status %d", resp.StatusCode)
+	if doc.Code != "" {
+		detail += " " + doc.Code
+	}
+	if msg != "" {
+		detail += ": " + msg
+	}
+	e := &Error{Status: resp.StatusCode}
+	lowCode, lowMsg := strings.ToLower(doc.Code), strings.ToLower(msg)
+	switch {
+	case resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusBadRequest:
+		if strings.Contains(lowCode, "expired") || strings.Contains(lowMsg, "expired") {
+			e.Code, e.Message = CodeExpired, "The storage credentials expired ("+detail+")."
+		} else if resp.StatusCode == http.StatusForbidden {
+			e.Code, e.Message = CodeStorageDenied, "The storage refused the file ("+detail+")."
+		} else {
+			e.Code, e.Message = CodeStorage, "The storage refused the file ("+detail+")."
+		}
+	case resp.StatusCode == http.StatusTooManyRequests:
+		e.Code, e.Message = CodeRateLimited, "The storage asked to slow down ("+detail+")."
+	case resp.StatusCode == http.StatusRequestTimeout:
+		e.Code, e.Message = CodeTimeout, "The storage timed out ("+detail+")."
+	case resp.StatusCode >= 500:
+		e.Code, e.Message = CodeServer, "The storage failed ("+detail+")."
+	default:
+		e.Code, e.Message = CodeStorage, "The storage refused the file ("+detail+")."
+	}
+	return e
+}
+
+// stsCache holds the one STS and OSS signer shared by every image, renewing
+// them when they near expiry or the storage says they expired. Concurrent
+// renewals share one call.
+type stsCache struct {
+	u        *Uploader
+	mu       sync.Mutex
+	cur      *ossClient
+	renewing chan struct{} // closed when the renewal under way ends
+	renewErr error
+}
+
+type ossClient struct {
+	sts    STS
+	signer OSSSigner
+}
+
+// fresh reports whether c may still be used; c.mu is held.
+func (c *stsCache) fresh(cl *ossClient) bool {
+	return cl != nil && c.u.deps.Now().Add(c.u.opts.RenewBefore).Before(cl.sts.Expire)
+}
+
+// offer adopts the STS that came with an image registration when there is no
+// usable one; otherwise it is dropped and the current client kept.
+func (c *stsCache) offer(sts STS) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fresh(c.cur) || sts.ID == "" {
+		return nil
+	}
+	cl, err := c.newClient(sts)
+	if err != nil {
+		return err
+	}
+	if !c.fresh(c.cur) {
+		c.cur = cl
+	}
+	return nil
+}
+
+func (c *stsCache) newClient(sts STS) (*ossClient, error) {
+	s, err := c.u.deps.OSS(sts)
+	if err != nil {
+		return nil, &Error{Code: CodeInternal, Message: "The storage client could not be made.", Err: err}
+	}
+	return &ossClient{sts: sts, signer: s}, nil
+}
+
+// drop forgets cl after the storage refused it as expired.
+func (c *stsCache) drop(cl *ossClient) {
+	c.mu.Lock()
+	if c.cur == cl {
+		c.cur = nil
+	}
+	c.mu.Unlock()
+}
+
+// get returns a usable client, renewing it (uploadImageOSS with filename "")
+// when needed; callers arriving during a renewal wait for it.
+func (c *stsCache) get(ctx context.Context) (*ossClient, error) {
+	for {
+		c.mu.Lock()
+		if c.fresh(c.cur) {
+			cl := c.cur
+			c.mu.Unlock()
+			return cl, nil
+		}
+		if ch := c.renewing; ch != nil {
+			c.mu.Unlock()
+			select {
+			case <-ch:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			c.mu.Lock()
+			err := c.renewErr
+			c.mu.Unlock()
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		ch := make(chan struct{})
+		c.renewing = ch
+		c.mu.Unlock()
+
+		cl, err := c.renew(ctx)
+		c.mu.Lock()
+		c.renewing, c.renewErr = nil, err
+		if err == nil {
+			c.cur = cl
+		}
+		c.mu.Unlock()
+		close(ch)
+		if err != nil {
+			return nil, err
+		}
+		return cl, nil
+	}
+}
+
+func (c *stsCache) renew(ctx context.Context) (*ossClient, error) {
+	u := c.u
+	up, err := u.deps.API.UploadImageOSS(ctx, u.opts.Project, u.bucket, "", "", "")
+	if err != nil {
+		return nil, stepError("Renewing the storage credentials", err)
+	}
+	if up == nil || up.STS.ID == "" {
+		return nil, Errorf(CodeAPI, "Renewing the storage credentials: the service returned none.")
+	}
+	if !up.STS.Expire.After(u.deps.Now()) {
+		return nil, Errorf(CodeExpired, "Renewing the storage credentials: the service returned expired ones.")
+	}
+	return c.newClient(up.STS)
+}

@@ -1,0 +1,144 @@
+package upload
+
+import (
+	"context"
+	"strings"
+)
+
+// pageSize is how many images one allImages call asks for (the API's maximum).
+const pageSize = 500
+
+// WaitProcessed polls the project's images (all of them, page by page, every
+// PollInterval) until each image this Uploader uploaded or found present is
+// Ready or Invalid, and tells which are Invalid and why. Files move to the
+// states ready and invalid as the service decides.
+func (u *Uploader) WaitProcessed(ctx context.Context) (Processed, error) {
+	for {
+		u.mu.Lock()
+		waiting := map[string][]*file{}
+		for _, f := range u.files {
+			id := f.imageID
+			if f.dupOf != nil {
+				id = f.dupOf.imageID
+			}
+			if id == "" || f.outcome == StateFailed || f.outcome == "" {
+				continue
+			}
+			waiting[id] = append(waiting[id], f)
+		}
+		u.mu.Unlock()
+
+		images := map[string]Image{}
+		after := ""
+		for {
+			var page *ImagePage
+			err := u.retry(ctx, func() error {
+				var err error
+				page, err = u.deps.API.Images(ctx, u.opts.Project, pageSize, after)
+				return err
+			})
+			if err != nil {
+				return Processed{}, stepError("Looking at the project's images", err)
+			}
+			for _, img := range page.Images {
+				if _, ok := waiting[img.ID]; ok {
+					images[img.ID] = img
+				}
+			}
+			if !page.HasNext || page.EndCursor == "" || page.EndCursor == after {
+				break
+			}
+			after = page.EndCursor
+		}
+
+		var res Processed
+		open := 0
+		u.mu.Lock()
+		var events []FileEvent
+		for id, files := range waiting {
+			img, ok := images[id]
+			var s State
+			switch {
+			case ok && img.State == ImageReady:
+				s = StateReady
+			case ok && img.State == ImageInvalid:
+				s = StateInvalid
+			default:
+				open++
+				continue
+			}
+			for _, f := range files {
+				if f.state != s {
+					f.state = s
+					events = append(events, f.event())
+				}
+				if s == StateReady {
+					res.Ready++
+				} else {
+					res.Invalid++
+					reasons := append([]string{}, img.Errors...)
+					if len(reasons) == 0 {
+						reasons = []string{"The service found the image invalid and gave no reason."}
+					}
+					res.InvalidFiles = append(res.InvalidFiles, InvalidFile{Name: f.name, Errors: reasons})
+				}
+			}
+		}
+		u.mu.Unlock()
+		for _, e := range events {
+			u.events.file(e)
+		}
+		if open == 0 {
+			u.events.flush()
+			return res, nil
+		}
+		if err := u.deps.Sleep(ctx, u.opts.PollInterval); err != nil {
+			return Processed{}, AsError(err)
+		}
+	}
+}
+
+// reconstructionWords says in words what the service's refusal codes mean.
+var reconstructionWords = map[string]string{
+	"PROJECT_NOT_FOUND": "The project was not found, or it is not yours.",
+	"NO_READY_IMAGE":    "No image of the project is ready yet, so there is nothing to reconstruct.",
+	"TOO_FEW_IMAGES":    "The project has too few ready images to reconstruct (at least 3 are needed).",
+	"TASK_RUNNING":      "A reconstruction of this project is already running.",
+}
+
+// StartReconstruction starts the project's reconstruction now
+// (startReconstructionWithError), or, with pre, as soon as every image is
+// processed (preStartReconstruction). taskType defaults to Native. A refusal
+// by the service is in Reconstruction.Error, in words, with the service's
+// code in lower case; the error is for failures to ask at all.
+func (u *Uploader) StartReconstruction(ctx context.Context, taskType string, pre bool) (Reconstruction, error) {
+	taskType = strings.TrimSpace(taskType)
+	if taskType == "" {
+		taskType = "Native"
+	}
+	for _, r := range taskType {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return Reconstruction{}, Errorf(CodeInvalidInput, "The task type %q is not a word such as Native or Dense.", taskType)
+		}
+	}
+	var res Reconstruction
+	err := u.retry(ctx, func() error {
+		var err error
+		res, err = u.deps.API.StartReconstruction(ctx, u.opts.Project, taskType, pre)
+		return err
+	})
+	if err != nil {
+		return Reconstruction{}, stepError("Starting the reconstruction", err)
+	}
+	if e := res.Error; e != nil {
+		words, ok := reconstructionWords[strings.ToUpper(e.Code)]
+		if !ok {
+			words = e.Message
+			if words == "" {
+				words = "The service refused to start the reconstruction."
+			}
+		}
+		res.Error = &Error{Code: strings.ToLower(e.Code), Message: words}
+	}
+	return res, nil
+}

@@ -1,0 +1,264 @@
+package upload
+
+import (
+	"context"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Options say what to upload where. Zero values take the defaults noted.
+type Options struct {
+	// Project is the id of the project the images go into. Required.
+	Project string
+	// Cloud is "auto" (the nearest bucket of any cloud), "oss" or "s3". Default "auto".
+	Cloud string
+	// Bucket forces a bucket (an enum value such as "Tokyo"); empty means the
+	// nearest one of the wanted cloud.
+	Bucket string
+	// Concurrency is how many files are uploaded at once. Default 4.
+	Concurrency int
+	// HashAhead is how many files may be hashed and waiting for an upload
+	// slot. Default: Concurrency.
+	HashAhead int
+	// Retries is how many times a failed step is tried again before the file
+	// fails. Default 6; negative means none.
+	Retries int
+	// RetryBase and RetryMax bound the exponential backoff (full jitter).
+	// Defaults 500 ms and 30 s.
+	RetryBase, RetryMax time.Duration
+	// PollInterval is the pause between looks at the images in WaitProcessed.
+	// Default 1 s.
+	PollInterval time.Duration
+	// RenewBefore is how long before its expiry an STS is renewed. Default 5 min.
+	RenewBefore time.Duration
+	// SignExpiry is how long a signed OSS URL stays valid. Default 15 min.
+	SignExpiry time.Duration
+}
+
+// Deps are what the uploader talks to. API and Putter are required; the rest
+// default to the real thing.
+type Deps struct {
+	API    API
+	Putter Putter
+	// Hasher defaults to StreamHasher{}.
+	Hasher Hasher
+	// OSS makes the signer for an STS; required to upload to an OSS bucket.
+	OSS NewOSSSigner
+	// Now defaults to time.Now.
+	Now func() time.Time
+	// Sleep waits d or until ctx is done; defaults to a timer.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Rand returns a number in [0, 1) for backoff jitter; defaults to math/rand/v2.
+	Rand func() float64
+}
+
+// State is where a file is in the flow.
+type State string
+
+// The states of a file. Final after Start: skipped, uploaded, failed; final
+// after WaitProcessed: ready, invalid (and skipped/failed ones that have no image).
+const (
+	StateQueued    State = "queued"
+	StateHashing   State = "hashing"
+	StateChecking  State = "checking"
+	StateSkipped   State = "skipped"
+	StateUploading State = "uploading"
+	StateUploaded  State = "uploaded"
+	StateReady     State = "ready"
+	StateInvalid   State = "invalid"
+	StateFailed    State = "failed"
+)
+
+// FileEvent tells that a file changed state or sent more bytes.
+type FileEvent struct {
+	Index    int    `json:"index"` // position in the order of Add calls, from 0
+	Name     string `json:"name"`
+	Size     int64  `json:"size"`
+	State    State  `json:"state"`
+	Checksum string `json:"checksum,omitempty"`
+	ImageID  string `json:"imageId,omitempty"`
+	// Sent is how many bytes of this file have gone out (while uploading).
+	Sent int64 `json:"sent"`
+	// DuplicateOf names the earlier file of the batch with the same content,
+	// for a file skipped as a duplicate.
+	DuplicateOf string `json:"duplicateOf,omitempty"`
+	Error       *Error `json:"error,omitempty"`
+}
+
+// Progress is the state of the whole batch.
+type Progress struct {
+	// SentBytes counts bytes of finished files (uploaded, skipped or failed)
+	// plus bytes sent of files in flight; it never goes down and ends equal to
+	// TotalBytes.
+	SentBytes  int64 `json:"sentBytes"`
+	TotalBytes int64 `json:"totalBytes"`
+	FilesDone  int   `json:"filesDone"`
+	FilesTotal int   `json:"filesTotal"`
+	// BytesPerSecond is the transfer rate over the last few seconds.
+	BytesPerSecond float64 `json:"bytesPerSecond"`
+	// ETASeconds is the time left at that rate; 0 when unknown.
+	ETASeconds float64 `json:"etaSeconds"`
+}
+
+// FileReport is the outcome of one file.
+type FileReport struct {
+	Name     string `json:"name"`
+	State    State  `json:"state"`
+	ImageID  string `json:"imageId,omitempty"`
+	Checksum string `json:"checksum,omitempty"`
+	Error    *Error `json:"error,omitempty"`
+}
+
+// Report is the outcome of Start: every file added so far.
+type Report struct {
+	Total    int          `json:"total"`
+	Uploaded int          `json:"uploaded"`
+	Skipped  int          `json:"skipped"`
+	Failed   int          `json:"failed"`
+	Files    []FileReport `json:"files"`
+}
+
+// InvalidFile is a file whose image the service found invalid, with its reasons.
+type InvalidFile struct {
+	Name   string   `json:"name"`
+	Errors []string `json:"errors"`
+}
+
+// Processed is the outcome of WaitProcessed.
+type Processed struct {
+	Ready        int           `json:"ready"`
+	Invalid      int           `json:"invalid"`
+	InvalidFiles []InvalidFile `json:"invalidFiles"`
+}
+
+// Uploader uploads a batch of files into one project. Its methods are safe
+// for concurrent use.
+//
+// Listeners (OnFile, OnProgress) are called one at a time, in order, from a
+// goroutine of their own, so a slow listener does not hold up the uploads;
+// events pile up meanwhile (progress and byte counts of a file are merged, so
+// the pile stays small). Start returns only after every event of the run has
+// been delivered.
+type Uploader struct {
+	opts Options
+	deps Deps
+
+	events *dispatcher
+
+	mu      sync.Mutex
+	files   []*file
+	byHash  map[string]*file // first file of each checksum, for duplicates
+	running bool
+	wake    chan struct{} // signalled by Add while running
+	cancel  context.CancelFunc
+	paused  bool
+	resumed chan struct{} // closed by Resume
+
+	bucket string // resolved bucket enum value
+	cloud  string // "oss" or "s3"
+	creds  *stsCache
+
+	prog progress
+}
+
+// New checks the options and makes an Uploader. Bad options are an *Error
+// with code invalid_input saying what is wrong.
+func New(opts Options, deps Deps) (*Uploader, error) {
+	opts.Project = strings.TrimSpace(opts.Project)
+	if opts.Project == "" {
+		return nil, Errorf(CodeInvalidInput, "The project id is missing.")
+	}
+	opts.Cloud = strings.ToLower(strings.TrimSpace(opts.Cloud))
+	switch opts.Cloud {
+	case "":
+		opts.Cloud = "auto"
+	case "auto", "oss", "s3":
+	default:
+		return nil, Errorf(CodeInvalidInput, "The cloud %q is not known: use auto, oss or s3.", opts.Cloud)
+	}
+	opts.Bucket = strings.TrimSpace(opts.Bucket)
+	if opts.Bucket != "" && opts.Cloud == "auto" {
+		return nil, Errorf(CodeInvalidInput, "A bucket was given without its cloud: set cloud to oss or s3.")
+	}
+	if opts.Concurrency < 0 || opts.Concurrency > 64 {
+		return nil, Errorf(CodeInvalidInput, "Concurrency must be between 1 and 64, not %d.", opts.Concurrency)
+	}
+	if opts.Concurrency == 0 {
+		opts.Concurrency = 4
+	}
+	if opts.HashAhead < 0 {
+		return nil, Errorf(CodeInvalidInput, "HashAhead must not be negative.")
+	}
+	if opts.HashAhead == 0 {
+		opts.HashAhead = opts.Concurrency
+	}
+	if opts.Retries == 0 {
+		opts.Retries = 6
+	} else if opts.Retries < 0 {
+		opts.Retries = 0
+	}
+	if opts.RetryBase <= 0 {
+		opts.RetryBase = 500 * time.Millisecond
+	}
+	if opts.RetryMax <= 0 {
+		opts.RetryMax = 30 * time.Second
+	}
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = time.Second
+	}
+	if opts.RenewBefore <= 0 {
+		opts.RenewBefore = 5 * time.Minute
+	}
+	if opts.SignExpiry <= 0 {
+		opts.SignExpiry = 15 * time.Minute
+	}
+	if deps.API == nil {
+		return nil, Errorf(CodeInvalidInput, "No API client was given.")
+	}
+	if deps.Putter == nil {
+		return nil, Errorf(CodeInvalidInput, "No storage client (Putter) was given.")
+	}
+	if deps.Hasher == nil {
+		deps.Hasher = StreamHasher{}
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	if deps.Sleep == nil {
+		deps.Sleep = sleepCtx
+	}
+	if deps.Rand == nil {
+		deps.Rand = rand.Float64
+	}
+	u := &Uploader{
+		opts:   opts,
+		deps:   deps,
+		byHash: map[string]*file{},
+		wake:   make(chan struct{}, 1),
+	}
+	u.events = newDispatcher()
+	u.prog.init(deps.Now)
+	return u, nil
+}
+
+// OnFile sets the listener of file events (nil for none).
+func (u *Uploader) OnFile(f func(FileEvent)) { u.events.setFile(f) }
+
+// OnProgress sets the listener of batch progress (nil for none).
+func (u *Uploader) OnProgress(f func(Progress)) { u.events.setProgress(f) }
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

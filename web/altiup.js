@@ -1,0 +1,121 @@
+// altiup.js: loads the altiup uploader (Go compiled to WebAssembly) into a page.
+//
+//   <script src="/altiup.js"></script>
+//   await altiup.ready;
+//   const up = await altiup.create({ api, key, token, project });
+//
+// altiup.wasm and wasm_exec.js are fetched from the folder this script was
+// loaded from. `altiup` is the only global this defines; wasm_exec.js (Go's own
+// glue) also needs its `fs` stand-in to stay, for the Go runtime's output.
+(function () {
+	'use strict';
+	if (globalThis.altiup && globalThis.altiup.ready) {
+		return; // loaded twice: keep the first
+	}
+	const script = document.currentScript;
+	const base = new URL('.', script && script.src ? script.src : document.baseURI);
+
+	let resolveReady, rejectReady, impl = null;
+	const ready = new Promise((resolve, reject) => {
+		resolveReady = resolve;
+		rejectReady = reject;
+	});
+	const altiup = {
+		// ready resolves (to altiup) once the uploader can be used, or
+		// rejects with {code, message} when it could not be loaded.
+		ready: ready,
+		version: undefined,
+		// create(options) waits for ready, so it may be called at once.
+		create(options) {
+			return ready.then(() => impl.create(options));
+		},
+	};
+	// The Go program calls this once it has defined its API.
+	Object.defineProperty(altiup, '_ready', {
+		configurable: true,
+		value(api) {
+			impl = api;
+			altiup.version = api.version;
+			delete altiup._ready;
+			resolveReady(altiup);
+		},
+	});
+	globalThis.altiup = altiup;
+
+	function fail(message, cause) {
+		if (cause) {
+			console.error('altiup:', message, cause);
+		}
+		rejectReady({ code: 'load_failed', message: message });
+	}
+
+	function loadScript(url) {
+		return new Promise((resolve, reject) => {
+			const s = document.createElement('script');
+			s.src = url;
+			s.async = true;
+			s.onload = () => resolve();
+			s.onerror = () => reject(new Error('could not load ' + url));
+			document.head.appendChild(s);
+		});
+	}
+
+	async function instantiate(url, imports) {
+		const response = fetch(url, { credentials: 'same-origin' });
+		if (WebAssembly.instantiateStreaming) {
+			try {
+				return await WebAssembly.instantiateStreaming(response, imports);
+			} catch (e) {
+				// A server that does not send application/wasm: fall back below.
+				if (!(e instanceof TypeError)) {
+					throw e;
+				}
+			}
+		}
+		const r = await response;
+		if (!r.ok) {
+			throw new Error('HTTP ' + r.status + ' for ' + url);
+		}
+		return WebAssembly.instantiate(await r.arrayBuffer(), imports);
+	}
+
+	async function load() {
+		// Globals wasm_exec.js adds that the page did not have before.
+		const added = ['Go', 'process', 'path'].filter((name) => !(name in globalThis));
+		const previousGo = globalThis.Go;
+		try {
+			await loadScript(new URL('wasm_exec.js', base).href);
+		} catch (e) {
+			fail('Could not load wasm_exec.js next to altiup.js.', e);
+			return;
+		}
+		const Go = globalThis.Go;
+		if (added.includes('Go')) {
+			delete globalThis.Go;
+		} else {
+			globalThis.Go = previousGo;
+		}
+		const go = new Go();
+		let result;
+		try {
+			result = await instantiate(new URL('altiup.wasm', base).href, go.importObject);
+		} catch (e) {
+			fail('Could not load altiup.wasm: ' + (e && e.message ? e.message : e), e);
+			return;
+		}
+		const exited = go.run(result.instance);
+		// The Go runtime took its references while starting: the stand-ins it
+		// no longer looks up can go.
+		for (const name of added) {
+			if (name !== 'Go') {
+				delete globalThis[name];
+			}
+		}
+		exited.then(() => {
+			fail('The uploader stopped unexpectedly.');
+			console.error('altiup: the WebAssembly program exited; reload the page to use it again.');
+		});
+	}
+
+	load().catch((e) => fail('Could not start the uploader: ' + (e && e.message ? e.message : e), e));
+})();
