@@ -75,10 +75,10 @@ test() {
 	build
 	check
 	export ALTIUP_REQUIRE_VERSITYGW=1 ALTIUP_REQUIRE_CHROMIUM=1
-	log "native tests (race detector)"
-	go test -race -count=1 -timeout 20m ./...
-	log "browser tests (GOOS=js in headless Chromium)"
-	GOOS=js GOARCH=wasm go test -count=1 -timeout 10m -exec wasmbrowsertest ./wasm/browser/...
+	# The GOOS=js tests run in headless Chromium through wasmbrowsertest from
+	# wasm/browser's TestInBrowser, which first starts the servers they call.
+	log "tests (race detector; browser tests in headless Chromium)"
+	go test -race -count=1 -timeout 30m ./...
 	log "fuzz (briefly)"
 	fuzz 10s
 }

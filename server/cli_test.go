@@ -74,13 +74,17 @@ func importFolder(t *testing.T, p *sandboxProc, cloud string, files []string) ma
 	}
 	pid := p.project
 
-	var sc struct{ Support struct{ SupportedCloud []string } }
+	var sc struct {
+		Support struct{ SupportedCloud []string }
+	}
 	mustGQL(t, p, qSupported, map[string]any{"kind": "Image"}, &sc)
 	if !strings.Contains(strings.ToUpper(strings.Join(sc.Support.SupportedCloud, ",")), strings.ToUpper(cloud)) {
 		t.Fatalf("supportedCloud %v lacks %s", sc.Support.SupportedCloud, cloud)
 	}
 	var nb struct {
-		GetGeoIPInfo struct{ NearestBuckets []struct{ Cloud, Bucket string } }
+		GetGeoIPInfo struct {
+			NearestBuckets []struct{ Cloud, Bucket string }
+		}
 	}
 	mustGQL(t, p, qBuckets, nil, &nb)
 	bucket := ""

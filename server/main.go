@@ -136,7 +136,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		servers = append(servers, &http.Server{Handler: storage, ReadHeaderTimeout: 10 * time.Second})
 		go serve(servers[len(servers)-1], sln, stderr)
 
-		pid, err := sb.CreateProject(c.userToken, "Demo project")
+		pid, err := sb.EnsureProject(c.userToken, "Demo project")
 		if err != nil {
 			return fmt.Errorf("demo project: %w", err)
 		}

@@ -20,8 +20,8 @@ import (
 // sandboxProc is a server started by run() on free ports.
 type sandboxProc struct {
 	page, api, storage, key, token, project string
-	cancel                                 context.CancelFunc
-	done                                   chan error
+	cancel                                  context.CancelFunc
+	done                                    chan error
 }
 
 // startServer runs the server with args (plus -addr 127.0.0.1:0) and waits
@@ -180,5 +180,29 @@ func TestFlagErrors(t *testing.T) {
 				t.Fatal("no error")
 			}
 		})
+	}
+}
+
+// TestDataSurvivesRestart: with -data, a restarted sandbox keeps its key,
+// token, demo project and images.
+func TestDataSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	p1 := startServer(t, "-data", dir)
+	_, sum := readImage(t, "street.jpg")
+	var r struct{ UploadImageS3 struct{ Image img } }
+	mustGQL(t, p1, qRegS3, map[string]any{"pid": p1.project, "bucket": "Tokyo", "filename": "street.jpg", "type": "JPEG", "checksum": sum}, &r)
+	p1.cancel()
+	if err := <-p1.done; err != nil {
+		t.Fatal(err)
+	}
+	p1.done <- nil // for the cleanup of p1
+	p2 := startServer(t, "-data", dir)
+	if p2.key != p1.key || p2.token != p1.token || p2.project != p1.project {
+		t.Fatalf("after restart: key/token/project changed: %v %v %v", p2.key != p1.key, p2.token != p1.token, p2.project != p1.project)
+	}
+	var has struct{ HasImage *img }
+	mustGQL(t, p2, qHasImage, map[string]any{"pid": p2.project, "checksum": sum}, &has)
+	if has.HasImage == nil || has.HasImage.ID != r.UploadImageS3.Image.ID {
+		t.Fatalf("image lost across restart: %+v", has.HasImage)
 	}
 }

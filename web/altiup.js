@@ -1,8 +1,20 @@
 // altiup.js: loads the altiup uploader (Go compiled to WebAssembly) into a page.
 //
 //   <script src="/altiup.js"></script>
-//   await altiup.ready;
-//   const up = await altiup.create({ api, key, token, project });
+//   const up = await altiup.create({ api, key, token, project,
+//                                    cloud: 'auto' | 'oss' | 's3', bucket, concurrency });
+//   up.on('file', e => {});      // {index, name, size, state, sent, checksum, imageId, duplicateOf, error}
+//   up.on('progress', p => {});  // {sentBytes, totalBytes, filesDone, filesTotal, bytesPerSecond, etaSeconds}
+//   await up.add(fileInput.files);   // File[] or FileList; resolves to how many were added
+//   const report = await up.start(); // {total, uploaded, skipped, failed, files: [{name, state, imageId, checksum, error}]}
+//   up.pause(); up.resume(); up.cancel();
+//   const result = await up.waitProcessed();  // {ready, invalid, invalidFiles: [{name, errors}]}
+//   await up.startReconstruction({ taskType: 'Native' });     // {task, error}
+//   await up.preStartReconstruction({ taskType: 'Native' });  // {task, error}
+//   up.dispose();                // stops it and lets it go
+//
+// Failures reject with {code, message}; message is in words. altiup.ready
+// resolves once the uploader is loaded (create waits for it by itself).
 //
 // altiup.wasm and wasm_exec.js are fetched from the folder this script was
 // loaded from. `altiup` is the only global this defines; wasm_exec.js (Go's own

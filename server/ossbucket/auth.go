@@ -207,8 +207,14 @@ func (s *Server) authV1(r *http.Request, q url.Values, bucket, key, cred string,
 	if _, e := checkSkew(date, now); e != nil {
 		return nil, e
 	}
-	want := v1Sign(secret, v1StringToSign(r, r.Header.Get("Date"), v1Resource(bucket, key, q)))
-	if !equalSig(want, sig) {
+	// aliyun-oss-go-sdk signs the Date header; ali-oss (browsers cannot set
+	// Date) signs x-oss-date in its place. Either is signed by the key holder.
+	resource := v1Resource(bucket, key, q)
+	ok = equalSig(v1Sign(secret, v1StringToSign(r, r.Header.Get("Date"), resource)), sig)
+	if xd := r.Header.Get("X-Oss-Date"); !ok && xd != "" {
+		ok = equalSig(v1Sign(secret, v1StringToSign(r, xd, resource)), sig)
+	}
+	if !ok {
 		return nil, errSignature()
 	}
 	return &principal{claims: c}, nil

@@ -15,4 +15,10 @@
 // operation are refused with 403 and an OSS XML error body. Objects are kept
 // in a Store (MemStore or DirStore); a body that does not arrive whole, or
 // fails its Content-MD5, never becomes an object.
+//
+// Signature V1 signs the Date header as aliyun-oss-go-sdk does, or x-oss-date
+// in its place as ali-oss does in browsers (which cannot set Date). Request
+// dates must be within 15 minutes of the server's clock. Object keys are
+// UTF-8 of at most 1023 bytes without control characters, backslashes, or
+// empty, "." or ".." path segments, so that DirStore can keep them as files.
 package ossbucket

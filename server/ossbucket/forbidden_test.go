@@ -105,6 +105,10 @@ func TestForbidden(t *testing.T) {
 			_, err := e.b.ListObjects(alioss.Prefix("pid-1/"))
 			return err
 		}},
+		{"list buckets", 403, "AccessDenied", nil, func(t *testing.T, e env) error {
+			_, err := e.b.Client.ListBuckets()
+			return err
+		}},
 		{"list uploads", 403, "AccessDenied", nil, func(t *testing.T, e env) error {
 			_, err := e.b.ListMultipartUploads()
 			return err

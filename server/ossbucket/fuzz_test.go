@@ -185,7 +185,9 @@ func refVerify(r *http.Request, bucket, key string, secretFor func(string) strin
 	switch {
 	case strings.HasPrefix(auth, "OSS "):
 		id, sig, _ := strings.Cut(auth[4:], ":")
-		return id, r.Header.Get("X-Oss-Security-Token"), v1(id, secretFor(id), r.Header.Get("Date"), sig)
+		ok := v1(id, secretFor(id), r.Header.Get("Date"), sig) ||
+			r.Header.Get("X-Oss-Date") != "" && v1(id, secretFor(id), r.Header.Get("X-Oss-Date"), sig)
+		return id, r.Header.Get("X-Oss-Security-Token"), ok
 	case strings.HasPrefix(auth, "OSS4-HMAC-SHA256 "):
 		fields := map[string]string{}
 		for _, f := range strings.Split(auth[len("OSS4-HMAC-SHA256 "):], ",") {

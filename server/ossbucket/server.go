@@ -206,7 +206,7 @@ const maxDrain = 16 << 20
 
 // target splits the request into bucket and key.
 func (s *Server) target(r *http.Request) (string, string) {
-	host := r.Host
+	host := strings.ToLower(r.Host)
 	if hh, _, err := net.SplitHostPort(host); err == nil {
 		host = hh
 	}
@@ -298,6 +298,9 @@ func classify(r *http.Request, q url.Values, key string) operation {
 }
 
 func (s *Server) handle(w http.ResponseWriter, r *http.Request, bucket, key string) *Error {
+	if bucket == "" {
+		return accessDenied("Listing buckets is not allowed; address a bucket and an object key.")
+	}
 	if !s.HasBucket(bucket) {
 		return errNoSuchBucket()
 	}

@@ -3,13 +3,16 @@ package ossbucket
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/md5"
+	"crypto/sha1"
 	"errors"
 	"fmt"
 	"hash/crc64"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -190,4 +193,40 @@ func TestPutResponseHeaders(t *testing.T) {
 	if resp.StatusCode != 200 || len(resp.Header.Get("X-Oss-Request-Id")) != 24 {
 		t.Fatalf("status %d, headers %v", resp.StatusCode, resp.Header)
 	}
+}
+
+// TestBrowserStyleV1 signs as ali-oss does in a browser, which cannot set
+// the Date header: x-oss-date takes its place in the string to sign.
+func TestBrowserStyleV1(t *testing.T) {
+	f := newFixture(t, nil, 0)
+	cred := f.issue(t, bucketA, "pid-1/", time.Hour)
+	xdate := f.clock.Now().UTC().Format(http.TimeFormat)
+	key := "pid-1/浏览器 上传.jpg"
+	sts := "PUT\n\nimage/jpeg\n" + xdate + "\nx-oss-date:" + xdate + "\nx-oss-security-token:" + cred.SecurityToken + "\n/" + bucketA + "/" + key
+	mac := hmac.New(sha1.New, []byte(cred.AccessKeySecret))
+	mac.Write([]byte(sts))
+	sig := base64Std(mac.Sum(nil))
+	for _, c := range []struct {
+		name   string
+		sig    string
+		status int
+	}{
+		{"signed", sig, 200},
+		{"tampered", tamper(sig), 403},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			hdr := http.Header{
+				"Content-Type":         {"image/jpeg"},
+				"X-Oss-Date":           {xdate},
+				"X-Oss-Security-Token": {cred.SecurityToken},
+				"Authorization":        {"OSS " + cred.AccessKeyID + ":" + c.sig},
+				"Origin":               {"http://127.0.0.1:8080"},
+			}
+			status, _, body := rawPut(t, f.ts.URL+"/"+bucketA+"/"+url.PathEscape(key), hdr, []byte("jpeg"))
+			if status != c.status {
+				t.Fatalf("status %d: %s", status, body)
+			}
+		})
+	}
+	f.mustEqual(t, bucketA, key, []byte("jpeg"))
 }

@@ -20,7 +20,7 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 		return errors.New("stopped after 10 redirects")
 	}
 	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
-		return fmt.Errorf("redirected to a %s URL; only http and https are fetched", req.URL.Scheme)
+		return fmt.Errorf("redirected to a %s: URL; only http and https are fetched", req.URL.Scheme)
 	}
 	return nil
 }

@@ -150,6 +150,30 @@ func (f *fakeS3) Put(ctx context.Context, key string, r io.Reader, size int64, c
 	return nil
 }
 
+func (f *fakeOSS) issuedCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.issued)
+}
+
+func (f *fakeOSS) firstIssue() stsIssue {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.issued[0]
+}
+
+func (f *fakeS3) counts() (presigned, puts int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.presigned), len(f.puts)
+}
+
+func (f *fakeS3) lastPut() presign {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.puts[len(f.puts)-1]
+}
+
 func (f *fakeS3) lastPresign() presign {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -185,6 +209,7 @@ type env struct {
 	demo  graphql.Client // key and the demo user's token
 	other graphql.Client // key and the other user's token
 	anon  graphql.Client // key only
+	seq   int            // makes readyImages' images differ
 }
 
 // newEnv starts a sandbox with in-memory fakes behind an httptest server.
@@ -392,7 +417,8 @@ func (e *env) uploadOSS(pid, name string, typ gqltest.IMAGE_TYPE, data []byte, c
 func (e *env) readyImages(pid string, n int) {
 	e.t.Helper()
 	for i := range n {
-		data := jpegBytes(e.t, 16+i, 8)
+		e.seq++
+		data := jpegBytes(e.t, 16+e.seq, 8)
 		img := e.uploadOSS(pid, fmt.Sprintf("r%d.jpg", i), gqltest.IMAGE_TYPEJpeg, data, ptr(sha(data)))
 		if got := e.waitFinal(pid, img.Id); got.State != gqltest.IMAGE_STATEReady {
 			e.t.Fatalf("image %d: %s %v", i, got.State, got.Error)

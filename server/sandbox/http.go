@@ -31,7 +31,7 @@ func (s *Sandbox) newHandler() http.Handler {
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
-	srv.Use(enumCase{schema: es.Schema()})
+	srv.Use(enumCase{schema: es.Schema(), vars: lru.New[ast.VariableDefinitionList](1000)})
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		s.log.Error("sandbox: panic while answering", "panic", fmt.Sprint(v))
@@ -143,9 +143,9 @@ func checkBody(body []byte) string {
 		return `the request body is empty: send JSON {"query": "...", "variables": {...}}`
 	}
 	var p struct {
-		Query         *string        `json:"query"`
-		OperationName *string        `json:"operationName"`
-		Variables     map[string]any `json:"variables"`
+		Query         *string         `json:"query"`
+		OperationName *string         `json:"operationName"`
+		Variables     json.RawMessage `json:"variables"`
 	}
 	if err := json.Unmarshal(body, &p); err != nil {
 		var se *json.SyntaxError
@@ -163,6 +163,9 @@ func checkBody(body []byte) string {
 	if p.Query == nil || strings.TrimSpace(*p.Query) == "" {
 		return `the request body has no "query"`
 	}
+	if v := bytes.TrimSpace(p.Variables); len(v) > 0 && v[0] != '{' && string(v) != "null" {
+		return `the request body's "variables" must be a JSON object`
+	}
 	return ""
 }
 
@@ -177,7 +180,10 @@ func baseURL(r *http.Request) string {
 // enumCase accepts an enum value in a variable that differs from a value of
 // the enum only in letter case: the CLI sends supportedCloud(kind: "image")
 // for UPLOAD_TYPE's Image.
-type enumCase struct{ schema *ast.Schema }
+type enumCase struct {
+	schema *ast.Schema
+	vars   *lru.LRU[ast.VariableDefinitionList] // by query text
+}
 
 var _ interface {
 	graphql.HandlerExtension
@@ -191,15 +197,20 @@ func (e enumCase) MutateOperationParameters(ctx context.Context, p *graphql.RawP
 	if len(p.Variables) == 0 {
 		return nil
 	}
-	doc, err := parser.ParseQuery(&ast.Source{Input: p.Query})
-	if err != nil {
-		return nil // the executor reports it
+	defs, ok := e.vars.Get(ctx, p.Query)
+	if !ok {
+		doc, err := parser.ParseQuery(&ast.Source{Input: p.Query})
+		if err != nil {
+			return nil // the executor reports it
+		}
+		for _, op := range doc.Operations {
+			defs = append(defs, op.VariableDefinitions...)
+		}
+		e.vars.Add(ctx, p.Query, defs)
 	}
-	for _, op := range doc.Operations {
-		for _, vd := range op.VariableDefinitions {
-			if v, ok := p.Variables[vd.Variable]; ok {
-				p.Variables[vd.Variable] = e.fix(vd.Type, v)
-			}
+	for _, vd := range defs {
+		if v, ok := p.Variables[vd.Variable]; ok {
+			p.Variables[vd.Variable] = e.fix(vd.Type, v)
 		}
 	}
 	return nil

@@ -400,14 +400,17 @@ func (s *Sandbox) stat(ctx context.Context, img *imageRec) (int64, error) {
 func (s *Sandbox) watchLoop() {
 	t := time.NewTicker(s.cfg.WatchInterval)
 	defer t.Stop()
-	for {
+	for tick := 0; ; tick++ {
 		select {
 		case <-s.ctx.Done():
 			return
 		case <-t.C:
 		}
 		s.sweep()
-		s.watchS3()
+		// Clients call startImageUpload right before the PUT, so Uploading
+		// images are looked for at every tick and Pending ones (which may
+		// wait long for their turn) at every tenth.
+		s.watchS3(tick%10 == 0)
 	}
 }
 
@@ -420,14 +423,14 @@ func (s *Sandbox) sweep() {
 	}
 }
 
-func (s *Sandbox) watchS3() {
+func (s *Sandbox) watchS3(pendingToo bool) {
 	if s.cfg.S3 == nil {
 		return
 	}
 	s.mu.Lock()
 	var waiting []imageRec
 	for _, img := range s.images {
-		if img.Cloud != CloudOSS && img.SourceURL == "" && (img.State == statePending || img.State == stateUploading) {
+		if img.Cloud != CloudOSS && img.SourceURL == "" && (img.State == stateUploading || pendingToo && img.State == statePending) {
 			waiting = append(waiting, *img)
 		}
 	}

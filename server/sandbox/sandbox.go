@@ -151,6 +151,28 @@ func (s *Sandbox) CreateProject(userToken, name string) (string, error) {
 	return p.ID, nil
 }
 
+// EnsureProject returns the user's oldest project with that name, creating
+// it when there is none, so a sandbox restarted on the same data keeps one
+// demo project instead of a new one each time.
+func (s *Sandbox) EnsureProject(userToken, name string) (string, error) {
+	u := s.users[userToken]
+	if u == nil {
+		return "", errorf(CodeUnauthenticated, "unknown user token")
+	}
+	s.mu.Lock()
+	var found *projectRec
+	for _, p := range s.projects {
+		if p.Owner == u.Username && p.Name == name && (found == nil || p.Created.Before(found.Created)) {
+			found = p
+		}
+	}
+	s.mu.Unlock()
+	if found != nil {
+		return found.ID, nil
+	}
+	return s.CreateProject(userToken, name)
+}
+
 func (s *Sandbox) start() {
 	s.mu.Lock()
 	now := s.clock.Now()

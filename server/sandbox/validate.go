@@ -82,8 +82,8 @@ func (s *Sandbox) validate(id string) {
 	p := s.projects[img.PID]
 	img.Size = res.size
 	img.Width, img.Height = res.width, res.height
-	if img.Type == "" {
-		img.Type = res.typ
+	if res.typ != "" {
+		img.Type = res.typ // what the bytes are, whatever was registered
 	}
 	reasons := res.reasons
 	if !img.ChecksumGiven && res.sum != "" {
@@ -177,8 +177,9 @@ func (s *Sandbox) readObject(ctx context.Context, img *imageRec) ([]byte, error)
 
 // decodeCheck finds the type and size of an image with image.DecodeConfig
 // and, unless it has more than maxPixels pixels, decodes it whole to catch
-// damaged or truncated data. want is the registered type ("" accepts any of
-// JPEG, PNG and TIFF). reason is "" when the image is good.
+// damaged or truncated data. Any of JPEG, PNG and TIFF is accepted whatever
+// was registered (want only words the reasons): the CLI registers every type
+// it cannot tell, TIFF included, as JPEG. reason is "" when the image is good.
 func decodeCheck(data []byte, want string, maxPixels int64) (typ string, width, height int, reason string) {
 	what := "a JPEG, PNG or TIFF image"
 	if want != "" {
@@ -195,8 +196,6 @@ func decodeCheck(data []byte, want string, maxPixels int64) (typ string, width, 
 	switch {
 	case typ == "":
 		return "", 0, 0, fmt.Sprintf("the file is a %s image, not %s", format, what)
-	case want != "" && typ != want:
-		return typ, 0, 0, fmt.Sprintf("the file is a %s image, not a %s image as registered", typ, want)
 	case cfg.Width <= 0 || cfg.Height <= 0:
 		return typ, 0, 0, fmt.Sprintf("the %s image has no pixels (%d×%d)", typ, cfg.Width, cfg.Height)
 	}

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/Khan/genqlient/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -230,8 +231,7 @@ func mapError(err error) error {
 	}
 	var list gqlerror.List
 	if errors.As(err, &list) && len(list) > 0 {
-		msg := firstMessage(list)
-		return &upload.Error{Code: gqlCode(list[0]), Message: msg, Err: err}
+		return &upload.Error{Code: gqlCode(list[0]), Message: sentence(firstMessage(list)), Err: err}
 	}
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
@@ -259,6 +259,20 @@ func firstMessage(list gqlerror.List) string {
 		m = m[:300] + "…"
 	}
 	return m
+}
+
+// sentence starts msg with a capital and ends it with a full stop.
+func sentence(msg string) string {
+	if msg == "" {
+		return "The API reported an error without words."
+	}
+	r := []rune(msg)
+	r[0] = unicode.ToUpper(r[0])
+	msg = string(r)
+	if !strings.HasSuffix(msg, ".") && !strings.HasSuffix(msg, "!") && !strings.HasSuffix(msg, "?") {
+		msg += "."
+	}
+	return msg
 }
 
 // gqlCode picks an error code from a GraphQL error: its extensions.code when

@@ -7,12 +7,13 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 )
 
 // uploadOSS registers f, starts it, PUTs it with the shared STS and says done.
 func (u *Uploader) uploadOSS(ctx context.Context, f *file) error {
 	var up *OSSUpload
-	err := u.retry(ctx, func() error {
+	err := u.retryCall(ctx, func(ctx context.Context) error {
 		var err error
 		up, err = u.deps.API.UploadImageOSS(ctx, u.opts.Project, u.bucket, f.name, f.kind.Type, f.checksum)
 		return err
@@ -32,7 +33,7 @@ func (u *Uploader) uploadOSS(ctx context.Context, f *file) error {
 		return err
 	}
 	key := u.opts.Project + "/" + img.Filename
-	err = u.retry(ctx, func() error {
+	err = u.retry(ctx, 0, func(ctx context.Context) error {
 		cl, err := u.creds.get(ctx)
 		if err != nil {
 			return err
@@ -50,7 +51,7 @@ func (u *Uploader) uploadOSS(ctx context.Context, f *file) error {
 	if err != nil {
 		return stepError("Sending the file to the storage", err)
 	}
-	err = u.retry(ctx, func() error {
+	err = u.retryCall(ctx, func(ctx context.Context) error {
 		_, err := u.deps.API.DoneImageUpload(ctx, img.ID)
 		return err
 	})
@@ -64,8 +65,8 @@ func (u *Uploader) uploadOSS(ctx context.Context, f *file) error {
 // for a new URL when the storage says it expired. S3 has no done call.
 func (u *Uploader) uploadS3(ctx context.Context, f *file) error {
 	var url string
-	register := func() error {
-		return u.retry(ctx, func() error {
+	register := func(ctx context.Context) error {
+		return u.retryCall(ctx, func(ctx context.Context) error {
 			up, err := u.deps.API.UploadImageS3(ctx, u.opts.Project, u.bucket, f.name, f.kind.Type, f.checksum)
 			if err != nil {
 				return err
@@ -78,7 +79,7 @@ func (u *Uploader) uploadS3(ctx context.Context, f *file) error {
 			return nil
 		})
 	}
-	if err := register(); err != nil {
+	if err := register(ctx); err != nil {
 		return stepError("Registering the image", err)
 	}
 	u.mu.Lock()
@@ -88,9 +89,9 @@ func (u *Uploader) uploadS3(ctx context.Context, f *file) error {
 		return err
 	}
 	stale := false
-	err := u.retry(ctx, func() error {
+	err := u.retry(ctx, 0, func(ctx context.Context) error {
 		if stale {
-			if err := register(); err != nil {
+			if err := register(ctx); err != nil {
 				return err
 			}
 			stale = false
@@ -114,7 +115,7 @@ func (u *Uploader) setImage(f *file, id string) {
 }
 
 func (u *Uploader) startImage(ctx context.Context, id string) error {
-	err := u.retry(ctx, func() error {
+	err := u.retryCall(ctx, func(ctx context.Context) error {
 		_, err := u.deps.API.StartImageUpload(ctx, id)
 		return err
 	})
@@ -144,10 +145,10 @@ func (u *Uploader) put(ctx context.Context, f *file, url string) error {
 		u.prog.sent(f.idx, delta, sent)
 		u.mu.Lock()
 		e := f.event()
-		u.mu.Unlock()
 		e.Sent = sent
 		u.events.file(e)
-		u.events.progress(u.prog.snapshot())
+		u.emitProgressLocked()
+		u.mu.Unlock()
 	}
 	req := PutRequest{
 		Method: http.MethodPut,
@@ -227,12 +228,19 @@ type stsCache struct {
 
 type ossClient struct {
 	sts    STS
+	got    time.Time // when the STS was received
 	signer OSSSigner
 }
 
-// fresh reports whether c may still be used; c.mu is held.
+// fresh reports whether cl may still be used: more than RenewBefore left,
+// or, for credentials shorter-lived than that, more than a quarter of their
+// lifetime (else every image would get a new client).
 func (c *stsCache) fresh(cl *ossClient) bool {
-	return cl != nil && c.u.deps.Now().Add(c.u.opts.RenewBefore).Before(cl.sts.Expire)
+	if cl == nil {
+		return false
+	}
+	margin := min(c.u.opts.RenewBefore, cl.sts.Expire.Sub(cl.got)/4)
+	return c.u.deps.Now().Add(margin).Before(cl.sts.Expire)
 }
 
 // offer adopts the STS that came with an image registration when there is no
@@ -258,7 +266,7 @@ func (c *stsCache) newClient(sts STS) (*ossClient, error) {
 	if err != nil {
 		return nil, &Error{Code: CodeInternal, Message: "The storage client could not be made.", Err: err}
 	}
-	return &ossClient{sts: sts, signer: s}, nil
+	return &ossClient{sts: sts, got: c.u.deps.Now(), signer: s}, nil
 }
 
 // drop forgets cl after the storage refused it as expired.
@@ -316,6 +324,8 @@ func (c *stsCache) get(ctx context.Context) (*ossClient, error) {
 
 func (c *stsCache) renew(ctx context.Context) (*ossClient, error) {
 	u := c.u
+	ctx, cancel := context.WithTimeout(ctx, u.opts.CallTimeout)
+	defer cancel()
 	up, err := u.deps.API.UploadImageOSS(ctx, u.opts.Project, u.bucket, "", "", "")
 	if err != nil {
 		return nil, stepError("Renewing the storage credentials", err)

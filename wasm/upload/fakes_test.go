@@ -85,7 +85,7 @@ func jpeg(name string, n int) src {
 // (fake signatures: a token in the query) and S3 (presigned URLs with a
 // sequence number), sharing one log of calls.
 type world struct {
-	t     *testing.T
+	t     testing.TB
 	clock *clock
 	srv   *httptest.Server
 
@@ -114,7 +114,7 @@ type world struct {
 	onPut      func(key string)
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	w := &world{
 		t: t, clock: newClock(),
 		buckets:    []upload.Bucket{{Bucket: "Local", Cloud: "MINIO"}, {Bucket: "Tokyo", Cloud: "s3"}, {Bucket: "Hangzhou", Cloud: "OSS"}},

@@ -32,7 +32,7 @@ func (u *Uploader) WaitProcessed(ctx context.Context) (Processed, error) {
 		after := ""
 		for {
 			var page *ImagePage
-			err := u.retry(ctx, func() error {
+			err := u.retryCall(ctx, func(ctx context.Context) error {
 				var err error
 				page, err = u.deps.API.Images(ctx, u.opts.Project, pageSize, after)
 				return err
@@ -54,7 +54,6 @@ func (u *Uploader) WaitProcessed(ctx context.Context) (Processed, error) {
 		var res Processed
 		open := 0
 		u.mu.Lock()
-		var events []FileEvent
 		for id, files := range waiting {
 			img, ok := images[id]
 			var s State
@@ -70,7 +69,7 @@ func (u *Uploader) WaitProcessed(ctx context.Context) (Processed, error) {
 			for _, f := range files {
 				if f.state != s {
 					f.state = s
-					events = append(events, f.event())
+					u.events.file(f.event())
 				}
 				if s == StateReady {
 					res.Ready++
@@ -85,9 +84,6 @@ func (u *Uploader) WaitProcessed(ctx context.Context) (Processed, error) {
 			}
 		}
 		u.mu.Unlock()
-		for _, e := range events {
-			u.events.file(e)
-		}
 		if open == 0 {
 			u.events.flush()
 			return res, nil
@@ -122,7 +118,7 @@ func (u *Uploader) StartReconstruction(ctx context.Context, taskType string, pre
 		}
 	}
 	var res Reconstruction
-	err := u.retry(ctx, func() error {
+	err := u.retryCall(ctx, func(ctx context.Context) error {
 		var err error
 		res, err = u.deps.API.StartReconstruction(ctx, u.opts.Project, taskType, pre)
 		return err

@@ -51,9 +51,9 @@ func (u *Uploader) Add(srcs ...Source) {
 		u.prog.addFile(f.size)
 		u.events.file(f.event())
 	}
+	u.emitProgressLocked()
 	u.mu.Unlock()
 	u.signal()
-	u.events.progress(u.prog.snapshot())
 }
 
 func (u *Uploader) signal() {
@@ -89,6 +89,19 @@ func (u *Uploader) Resume() {
 // returns a report in which every unfinished file failed with code cancelled.
 func (u *Uploader) Cancel() {
 	u.mu.Lock()
+	if u.cancel != nil {
+		u.cancel()
+	}
+	u.mu.Unlock()
+}
+
+// abort ends the run for a reason that holds for every file: the files not
+// finished fail with it and Start returns it.
+func (u *Uploader) abort(e *Error) {
+	u.mu.Lock()
+	if u.aborted == nil {
+		u.aborted = e
+	}
 	if u.cancel != nil {
 		u.cancel()
 	}
@@ -137,6 +150,12 @@ func (u *Uploader) Start(ctx context.Context) (Report, error) {
 	if err == nil {
 		u.pipeline(runCtx)
 	}
+	u.mu.Lock()
+	if u.aborted != nil {
+		err = u.aborted
+		u.aborted = nil
+	}
+	u.mu.Unlock()
 	// Whatever was not finished failed: cancelled, or for the batch's reason.
 	ferr := AsError(err)
 	if ferr == nil && runCtx.Err() != nil {
@@ -154,7 +173,9 @@ func (u *Uploader) Start(ctx context.Context) (Report, error) {
 		}
 		u.mu.Unlock()
 	}
-	u.events.progress(u.prog.snapshot())
+	u.mu.Lock()
+	u.emitProgressLocked()
+	u.mu.Unlock()
 	u.events.flush()
 	rep := u.report()
 	if err != nil {
@@ -200,7 +221,7 @@ func (u *Uploader) resolveBucket(ctx context.Context) error {
 	bucket, cloud := u.opts.Bucket, u.opts.Cloud
 	if bucket == "" {
 		var list []Bucket
-		err := u.retry(ctx, func() error {
+		err := u.retryCall(ctx, func(ctx context.Context) error {
 			var err error
 			list, err = u.deps.API.NearestBuckets(ctx)
 			return err
@@ -278,22 +299,18 @@ func (u *Uploader) feed(ctx context.Context, hashed chan<- *file, pending *sync.
 			return
 		}
 		u.mu.Lock()
+		// Files are taken in the order they were added, so a cursor finds
+		// the next one without scanning the batch again.
+		for u.cursor < len(u.files) && (u.files[u.cursor].taken || u.files[u.cursor].state != StateQueued) {
+			u.cursor++
+		}
 		var next *file
-		for _, f := range u.files {
-			if !f.taken && f.state == StateQueued {
-				next = f
-				break
-			}
-		}
-		inflight := 0
-		for _, f := range u.files {
-			if f.taken && !f.done {
-				inflight++
-			}
-		}
-		if next != nil {
+		if u.cursor < len(u.files) {
+			next = u.files[u.cursor]
 			next.taken = true
+			u.inflight++
 		}
+		inflight := u.inflight
 		u.mu.Unlock()
 		if next == nil {
 			if inflight == 0 {
@@ -306,7 +323,7 @@ func (u *Uploader) feed(ctx context.Context, hashed chan<- *file, pending *sync.
 			}
 			continue
 		}
-		if u.hash(ctx, next) {
+		if u.hash(ctx, next) && !u.duplicate(next) {
 			select {
 			case hashed <- next:
 			case <-ctx.Done():
@@ -327,6 +344,10 @@ func (u *Uploader) hash(ctx context.Context, f *file) bool {
 		return false
 	}
 	u.setState(f, StateHashing, func() { f.kind = kind })
+	if sum := u.remembered(ctx, f.src); sum != "" {
+		u.setState(f, StateHashing, func() { f.checksum = sum })
+		return true
+	}
 	sum, err := u.deps.Hasher.SHA1(ctx, f.src)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -343,38 +364,49 @@ func (u *Uploader) hash(ctx context.Context, f *file) bool {
 	return true
 }
 
+// duplicate reports whether f has the content of a file added before it that
+// did not fail; f then ends skipped when that one ends (failed if it fails).
+// The feeder calls it in the order of Add, so the first file is the original.
+func (u *Uploader) duplicate(f *file) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	first, ok := u.byHash[f.checksum]
+	if !ok || first == f || first.state == StateFailed {
+		u.byHash[f.checksum] = f
+		return false
+	}
+	f.dupOf = first
+	if first.done {
+		u.finishLocked(f, StateSkipped, nil)
+	} else {
+		first.dups = append(first.dups, f)
+	}
+	return true
+}
+
 // process takes a hashed file through check, register, start, PUT and done.
 func (u *Uploader) process(ctx context.Context, f *file) {
-	// The same content earlier in the batch: upload it once.
-	u.mu.Lock()
-	if first, ok := u.byHash[f.checksum]; ok && first != f && first.state != StateFailed {
-		f.dupOf = first
-		if first.done {
-			u.finishLocked(f, StateSkipped, nil)
-		} else {
-			first.dups = append(first.dups, f)
-		}
-		u.mu.Unlock()
-		return
-	}
-	u.byHash[f.checksum] = f
-	u.mu.Unlock()
-
 	if err := u.gate(ctx); err != nil {
 		return
 	}
 	u.setState(f, StateChecking, nil)
 	var img *Image
-	err := u.retry(ctx, func() error {
+	err := u.retryCall(ctx, func(ctx context.Context) error {
 		var err error
 		img, err = u.deps.API.HasImage(ctx, u.opts.Project, f.checksum)
 		return err
 	})
 	if err != nil {
-		u.fail(f, stepError("Checking whether the project already has it", err))
+		e := stepError("Checking whether the project already has it", err)
+		if e.Code == CodeUnauthorized || e.Code == CodeNotFound {
+			// The token or the project is wrong: so it is for every file.
+			u.abort(e)
+		}
+		u.fail(f, e)
 		return
 	}
 	if img != nil && img.ID != "" && img.State != ImageInvalid {
+		u.remember(ctx, f, img.ID)
 		u.finish(f, StateSkipped, nil, img.ID)
 		return
 	}
@@ -387,6 +419,10 @@ func (u *Uploader) process(ctx context.Context, f *file) {
 		u.fail(f, err)
 		return
 	}
+	u.mu.Lock()
+	id := f.imageID
+	u.mu.Unlock()
+	u.remember(ctx, f, id)
 	u.finish(f, StateUploaded, nil, "")
 }
 
@@ -396,15 +432,19 @@ func (u *Uploader) setState(f *file, s State, change func()) {
 	if change != nil {
 		change()
 	}
-	e := f.event()
+	u.events.file(f.event())
 	u.mu.Unlock()
-	u.events.file(e)
 }
 
 func (u *Uploader) fail(f *file, err error) {
 	e := AsError(err)
 	if errors.Is(err, context.Canceled) || e.Code == CodeCancelled {
 		e = &Error{Code: CodeCancelled, Message: "The upload was cancelled.", Err: err}
+		u.mu.Lock()
+		if u.aborted != nil {
+			e = u.aborted
+		}
+		u.mu.Unlock()
 	}
 	u.finish(f, StateFailed, e, "")
 }
@@ -415,8 +455,14 @@ func (u *Uploader) finish(f *file, s State, err *Error, imageID string) {
 		f.imageID = imageID
 	}
 	u.finishLocked(f, s, err)
+	u.emitProgressLocked()
 	u.mu.Unlock()
 	u.signal()
+}
+
+// emitProgressLocked queues the batch's progress; u.mu is held, so that
+// events are queued in the order their figures were taken.
+func (u *Uploader) emitProgressLocked() {
 	u.events.progress(u.prog.snapshot())
 }
 
@@ -426,6 +472,9 @@ func (u *Uploader) finishLocked(f *file, s State, err *Error) {
 		return
 	}
 	f.state, f.err, f.done, f.outcome = s, err, true, s
+	if f.taken {
+		u.inflight--
+	}
 	u.prog.finish(f.idx, f.size)
 	u.events.file(f.event())
 	dups := f.dups
@@ -448,30 +497,41 @@ func stepError(step string, err error) *Error {
 	return &Error{Code: e.Code, Message: step + ": " + e.Message, Status: e.Status, Err: e}
 }
 
+// retryCall is retry for an API call: each try may last CallTimeout.
+func (u *Uploader) retryCall(ctx context.Context, op func(context.Context) error) error {
+	return u.retry(ctx, u.opts.CallTimeout, op)
+}
+
 // retry runs op until it succeeds, fails for good, or the tries run out,
-// sleeping between tries with exponential backoff and full jitter. Expired
-// credentials are retried at once (the op renews them).
-func (u *Uploader) retry(ctx context.Context, op func() error) error {
+// sleeping between tries with exponential backoff and full jitter. Each try
+// gets a context that ends after timeout (0: no limit). Expired credentials
+// are retried at once the first time (the op renews them).
+func (u *Uploader) retry(ctx context.Context, timeout time.Duration, op func(context.Context) error) error {
 	for attempt := 0; ; attempt++ {
 		if err := u.gate(ctx); err != nil {
 			return err
 		}
-		err := op()
+		actx, cancel := ctx, context.CancelFunc(func() {})
+		if timeout > 0 {
+			actx, cancel = context.WithTimeout(ctx, timeout)
+		}
+		err := op(actx)
+		cancel()
 		if err == nil {
 			return nil
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if !temporary(err) {
-			return err
+		e := AsError(err)
+		if !e.Temporary() {
+			return e
 		}
 		if attempt >= u.opts.Retries {
-			e := AsError(err)
 			return &Error{Code: e.Code, Message: fmt.Sprintf("%s (gave up after %d tries)", strings.TrimSuffix(e.Message, "."), attempt+1), Status: e.Status, Err: e}
 		}
 		d := u.backoff(attempt)
-		if AsError(err).Code == CodeExpired && attempt == 0 {
+		if e.Code == CodeExpired && attempt == 0 {
 			d = 0
 		}
 		if err := u.deps.Sleep(ctx, d); err != nil {

@@ -28,6 +28,8 @@ type Options struct {
 	// RetryBase and RetryMax bound the exponential backoff (full jitter).
 	// Defaults 500 ms and 30 s.
 	RetryBase, RetryMax time.Duration
+	// CallTimeout bounds each try of an API call. Default 60 s.
+	CallTimeout time.Duration
 	// PollInterval is the pause between looks at the images in WaitProcessed.
 	// Default 1 s.
 	PollInterval time.Duration
@@ -52,6 +54,8 @@ type Deps struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Rand returns a number in [0, 1) for backoff jitter; defaults to math/rand/v2.
 	Rand func() float64
+	// Journal, when set, remembers checksums across reloads (see Identified).
+	Journal Journal
 }
 
 // State is where a file is in the flow.
@@ -147,14 +151,17 @@ type Uploader struct {
 
 	events *dispatcher
 
-	mu      sync.Mutex
-	files   []*file
-	byHash  map[string]*file // first file of each checksum, for duplicates
-	running bool
-	wake    chan struct{} // signalled by Add while running
-	cancel  context.CancelFunc
-	paused  bool
-	resumed chan struct{} // closed by Resume
+	mu       sync.Mutex
+	files    []*file
+	byHash   map[string]*file // first file of each checksum, for duplicates
+	running  bool
+	wake     chan struct{} // signalled by Add while running
+	cancel   context.CancelFunc
+	paused   bool
+	resumed  chan struct{} // closed by Resume
+	aborted  *Error        // why the run stopped for every file
+	cursor   int           // files before it are all taken or finished
+	inflight int           // files taken and not finished
 
 	bucket string // resolved bucket enum value
 	cloud  string // "oss" or "s3"
@@ -204,6 +211,9 @@ func New(opts Options, deps Deps) (*Uploader, error) {
 	}
 	if opts.RetryMax <= 0 {
 		opts.RetryMax = 30 * time.Second
+	}
+	if opts.CallTimeout <= 0 {
+		opts.CallTimeout = time.Minute
 	}
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = time.Second

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -146,9 +145,9 @@ func TestFlowOrderPerCloud(t *testing.T) {
 func TestSTSReusedAndRenewedNearExpiry(t *testing.T) {
 	w := newWorld(t)
 	w.stsTTL = 8 * time.Minute
-	// Each PUT takes two minutes of the fake clock: with renewal 5 minutes
-	// before expiry, an STS serves two PUTs, then the next registration's
-	// STS is taken.
+	// Each PUT takes two minutes of the fake clock. An STS of 8 minutes is
+	// renewed when a quarter of its life is left (less than RenewBefore), so
+	// it serves three PUTs; then the next registration's STS is taken.
 	w.onPut = func(string) { w.clock.Advance(2 * time.Minute) }
 	u := w.uploader(upload.Options{Cloud: "oss", Concurrency: 1})
 	for i := range 6 {
@@ -164,8 +163,8 @@ func TestSTSReusedAndRenewedNearExpiry(t *testing.T) {
 	if n := w.count("PUT-expired"); n != 0 {
 		t.Fatalf("%d PUTs were refused as expired", n)
 	}
-	if w.signers != 3 {
-		t.Fatalf("%d OSS clients made for 6 images, want 3 (one per STS used)", w.signers)
+	if w.signers != 2 {
+		t.Fatalf("%d OSS clients made for 6 images, want 2 (one per STS used)", w.signers)
 	}
 	if n := w.count(`uploadImageOSS ""`); n != 0 {
 		t.Fatalf("%d renewals by filename \"\"; registrations bring fresh STS", n)
@@ -262,6 +261,7 @@ func TestSkipAndDuplicates(t *testing.T) {
 }
 
 func TestRetries(t *testing.T) {
+	const ms = time.Millisecond
 	netErr := &upload.Error{Code: upload.CodeNetwork, Message: "The API could not be reached."}
 	tests := []struct {
 		name       string
@@ -271,28 +271,28 @@ func TestRetries(t *testing.T) {
 		wantState  upload.State
 		wantCode   string
 		wantMsg    string
-		wantSleeps int
+		wantSleeps []time.Duration // Rand is 0.5: half the exponential ceiling
 	}{
 		{"PUT 503 twice then ok", 6, func(_ string, n int) (int, string) {
 			if n <= 2 {
 				return 503, "<Error><Code>ServiceUnavailable</Code></Error>"
 			}
 			return 0, ""
-		}, nil, upload.StateUploaded, "", "", 2},
+		}, nil, upload.StateUploaded, "", "", []time.Duration{250 * ms, 500 * ms}},
 		{"PUT 429 then ok", 6, func(_ string, n int) (int, string) {
 			if n == 1 {
 				return 429, ""
 			}
 			return 0, ""
-		}, nil, upload.StateUploaded, "", "", 1},
-		{"GraphQL network errors then ok", 6, nil, map[string][]error{"hasImage": {netErr, netErr}, "startImageUpload": {netErr}}, upload.StateUploaded, "", "", 3},
+		}, nil, upload.StateUploaded, "", "", []time.Duration{250 * ms}},
+		{"GraphQL network errors then ok", 6, nil, map[string][]error{"hasImage": {netErr, netErr}, "startImageUpload": {netErr}}, upload.StateUploaded, "", "", []time.Duration{250 * ms, 500 * ms, 250 * ms}},
 		{"PUT 500 gives up", 2, func(string, int) (int, string) {
 			return 500, "<Error><Code>InternalError</Code><Message>disk on fire</Message></Error>"
-		}, nil, upload.StateFailed, upload.CodeServer, "gave up after 3 tries", 2},
+		}, nil, upload.StateFailed, upload.CodeServer, "gave up after 3 tries", []time.Duration{250 * ms, 500 * ms}},
 		{"403 is final", 6, func(string, int) (int, string) {
 			return 403, "<Error><Code>AccessDenied</Code><Message>Access denied by bucket policy.</Message></Error>"
-		}, nil, upload.StateFailed, upload.CodeStorageDenied, "Access denied by bucket policy", 0},
-		{"unauthorized is final", 6, nil, map[string][]error{"hasImage": {&upload.Error{Code: upload.CodeUnauthorized, Message: "The token was refused."}}}, upload.StateFailed, upload.CodeUnauthorized, "token was refused", 0},
+		}, nil, upload.StateFailed, upload.CodeStorageDenied, "Access denied by bucket policy", nil},
+		{"bad input is final", 6, nil, map[string][]error{"startImageUpload": {&upload.Error{Code: upload.CodeInvalidInput, Message: "The id is malformed."}}}, upload.StateFailed, upload.CodeInvalidInput, "Starting the upload: The id is malformed", nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -329,15 +329,8 @@ func TestRetries(t *testing.T) {
 			if rep.Files[1].State != upload.StateUploaded {
 				t.Fatalf("the other file ended %s: the batch must go on", rep.Files[1].State)
 			}
-			sleeps := w.clock.Sleeps()
-			if len(sleeps) != tc.wantSleeps {
-				t.Fatalf("slept %v, want %d backoffs", sleeps, tc.wantSleeps)
-			}
-			for i, d := range sleeps {
-				// Rand is 0.5: half of the exponential ceiling.
-				if want := time.Duration(0.5 * float64(500*time.Millisecond<<i)); d != want {
-					t.Fatalf("backoff %d is %v, want %v", i, d, want)
-				}
+			if sleeps := w.clock.Sleeps(); fmt.Sprint(sleeps) != fmt.Sprint(tc.wantSleeps) {
+				t.Fatalf("backoffs %v, want %v", sleeps, tc.wantSleeps)
 			}
 		})
 	}
@@ -710,4 +703,156 @@ func TestJSONFieldNames(t *testing.T) {
 	}
 }
 
-var _ http.Handler = http.HandlerFunc(nil)
+
+type memJournal struct {
+	mu sync.Mutex
+	m  map[string]upload.JournalEntry
+}
+
+func (j *memJournal) Get(ctx context.Context, key string) (upload.JournalEntry, bool, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	e, ok := j.m[key]
+	return e, ok, nil
+}
+
+func (j *memJournal) Put(ctx context.Context, key string, e upload.JournalEntry) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.m[key] = e
+	return nil
+}
+
+type identified struct {
+	src
+	id string
+}
+
+func (i identified) Identity() string { return i.id }
+
+type countingHasher struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (c *countingHasher) SHA1(ctx context.Context, s upload.Source) (string, error) {
+	c.mu.Lock()
+	c.n++
+	c.mu.Unlock()
+	return upload.StreamHasher{}.SHA1(ctx, s)
+}
+
+func TestJournalSkipsHashingAfterReload(t *testing.T) {
+	w := newWorld(t)
+	j := &memJournal{m: map[string]upload.JournalEntry{}}
+	a := identified{jpeg("a.jpg", 300), "a.jpg|300|1700000000"}
+	plain := jpeg("plain.jpg", 310)
+	run := func() (upload.Report, int) {
+		h := &countingHasher{}
+		d := w.deps()
+		d.Journal, d.Hasher = j, h
+		u, err := upload.New(upload.Options{Project: "pid1", Cloud: "s3"}, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.Add(a, plain)
+		rep, err := u.Start(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep, h.n
+	}
+	rep, hashed := run()
+	if rep.Uploaded != 2 || hashed != 2 {
+		t.Fatalf("first run: %+v, %d hashed", rep, hashed)
+	}
+	if e := j.m["pid1\x00a.jpg|300|1700000000"]; e.Checksum != sha(a.data) || e.ImageID == "" {
+		t.Fatalf("journal %v", j.m)
+	}
+	if len(j.m) != 1 {
+		t.Fatalf("a Source without identity was journalled: %v", j.m)
+	}
+	rep, hashed = run() // as after a reload: a new Uploader, the same files
+	if rep.Skipped != 2 || hashed != 1 {
+		t.Fatalf("second run: %+v, %d hashed, want 2 skipped and only plain.jpg hashed", rep, hashed)
+	}
+	if rep.Files[0].Checksum != sha(a.data) {
+		t.Fatalf("checksum from the journal %q", rep.Files[0].Checksum)
+	}
+}
+
+func TestWrongTokenStopsTheBatch(t *testing.T) {
+	tests := []struct {
+		name string
+		err  *upload.Error
+	}{
+		{"unauthorized", &upload.Error{Code: upload.CodeUnauthorized, Message: "The API refused the key or token (status 401)."}},
+		{"project not found", &upload.Error{Code: upload.CodeNotFound, Message: "The project was not found, or it is not yours."}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t)
+			for range 10 {
+				w.apiFault["hasImage"] = append(w.apiFault["hasImage"], tc.err)
+			}
+			u := w.uploader(upload.Options{Cloud: "s3", Concurrency: 1})
+			for i := range 5 {
+				u.Add(jpeg(fmt.Sprintf("f%d.jpg", i), 100+i))
+			}
+			rep, err := u.Start(context.Background())
+			var e *upload.Error
+			if !errors.As(err, &e) || e.Code != tc.err.Code || !strings.Contains(e.Message, tc.err.Message) {
+				t.Fatalf("Start error %v, want %s", err, tc.err.Code)
+			}
+			if n := w.count("hasImage"); n != 1 {
+				t.Fatalf("hasImage called %d times, want 1", n)
+			}
+			if rep.Failed != 5 {
+				t.Fatalf("report %+v", rep)
+			}
+			for _, f := range rep.Files {
+				if f.Error == nil || f.Error.Code != tc.err.Code {
+					t.Fatalf("%s: %+v", f.Name, f.Error)
+				}
+			}
+		})
+	}
+}
+
+func TestCallTimeoutIsRetried(t *testing.T) {
+	w := newWorld(t)
+	d := w.deps()
+	slow := &slowAPI{API: w, hangs: 2}
+	d.API = slow
+	u, err := upload.New(upload.Options{Project: "pid1", Cloud: "s3", CallTimeout: time.Millisecond}, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Add(jpeg("a.jpg", 100))
+	rep, err := u.Start(context.Background())
+	if err != nil || rep.Uploaded != 1 {
+		t.Fatalf("report %+v, %v", rep, err)
+	}
+	if n := len(w.clock.Sleeps()); n != 2 {
+		t.Fatalf("%d backoffs, want 2", n)
+	}
+}
+
+// slowAPI hangs in HasImage until the call's context ends, hangs times.
+type slowAPI struct {
+	upload.API
+	mu    sync.Mutex
+	hangs int
+}
+
+func (s *slowAPI) HasImage(ctx context.Context, pid, checksum string) (*upload.Image, error) {
+	s.mu.Lock()
+	hang := s.hangs > 0
+	s.hangs--
+	s.mu.Unlock()
+	if hang {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	return s.API.HasImage(ctx, pid, checksum)
+}

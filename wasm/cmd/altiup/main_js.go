@@ -40,20 +40,20 @@ func main() {
 // object by JS (Function.prototype.bind), so no js.Func is made per uploader
 // and none needs releasing.
 var methods = map[string]js.Func{
-	"on":                     browser.Func(withSession(on)),
-	"add":                    browser.Func(withSession(add)),
-	"start":                  browser.Func(withSession(start)),
-	"pause":                  browser.Func(withSession(func(s *session, _ js.Value, _ []js.Value) any { s.up.Pause(); return nil })),
-	"resume":                 browser.Func(withSession(func(s *session, _ js.Value, _ []js.Value) any { s.up.Resume(); return nil })),
-	"cancel":                 browser.Func(withSession(cancel)),
-	"waitProcessed":          browser.Func(withSession(waitProcessed)),
-	"startReconstruction":    browser.Func(withSession(reconstruct(false))),
-	"preStartReconstruction": browser.Func(withSession(reconstruct(true))),
-	"dispose":                browser.Func(withSession(dispose)),
+	"on":                     browser.Func(withInstance(on)),
+	"add":                    browser.Func(withInstance(add)),
+	"start":                  browser.Func(withInstance(start)),
+	"pause":                  browser.Func(withInstance(func(s *instance, _ js.Value, _ []js.Value) any { s.up.Pause(); return nil })),
+	"resume":                 browser.Func(withInstance(func(s *instance, _ js.Value, _ []js.Value) any { s.up.Resume(); return nil })),
+	"cancel":                 browser.Func(withInstance(cancel)),
+	"waitProcessed":          browser.Func(withInstance(waitProcessed)),
+	"startReconstruction":    browser.Func(withInstance(reconstruct(false))),
+	"preStartReconstruction": browser.Func(withInstance(reconstruct(true))),
+	"dispose":                browser.Func(withInstance(dispose)),
 }
 
-// session is one uploader object of the page.
-type session struct {
+// instance is one uploader object of the page.
+type instance struct {
 	id int
 	up *upload.Uploader
 
@@ -66,22 +66,22 @@ type session struct {
 }
 
 var (
-	sessionsMu sync.Mutex
-	sessions   = map[int]*session{}
-	lastID     int
+	instancesMu sync.Mutex
+	instances   = map[int]*instance{}
+	lastID      int
 )
 
 const idKey = "__altiupId"
 
-// withSession finds the session of the uploader object a method was called on.
-func withSession(fn func(s *session, this js.Value, args []js.Value) any) func(this js.Value, args []js.Value) any {
+// withInstance finds the instance behind the uploader object a method was called on.
+func withInstance(fn func(s *instance, this js.Value, args []js.Value) any) func(this js.Value, args []js.Value) any {
 	return func(this js.Value, args []js.Value) any {
-		var s *session
+		var s *instance
 		if this.Type() == js.TypeObject {
 			if id := this.Get(idKey); id.Type() == js.TypeNumber {
-				sessionsMu.Lock()
-				s = sessions[id.Int()]
-				sessionsMu.Unlock()
+				instancesMu.Lock()
+				s = instances[id.Int()]
+				instancesMu.Unlock()
 			}
 		}
 		if s == nil {
@@ -116,13 +116,13 @@ func create(_ js.Value, args []js.Value) any {
 	if err != nil {
 		return browser.Reject(err)
 	}
-	s := &session{up: up, listeners: map[string][]js.Value{}}
+	s := &instance{up: up, listeners: map[string][]js.Value{}}
 	s.ctx, s.stop = context.WithCancel(context.Background())
-	sessionsMu.Lock()
+	instancesMu.Lock()
 	lastID++
 	s.id = lastID
-	sessions[s.id] = s
-	sessionsMu.Unlock()
+	instances[s.id] = s
+	instancesMu.Unlock()
 
 	up.OnFile(func(e upload.FileEvent) { s.emit("file", e) })
 	up.OnProgress(func(p upload.Progress) { s.emit("progress", p) })
@@ -139,7 +139,7 @@ func create(_ js.Value, args []js.Value) any {
 // emit calls the listeners of an event with v as a plain JS object. It runs
 // on the core's event goroutine, never inside a JS callback. A listener that
 // throws is reported on the console and the others still run.
-func (s *session) emit(event string, v any) {
+func (s *instance) emit(event string, v any) {
 	s.mu.Lock()
 	fns := append([]js.Value(nil), s.listeners[event]...)
 	s.mu.Unlock()
@@ -176,7 +176,7 @@ func jsValueOf(r any) any {
 // on(event, fn) adds a listener of 'file' or 'progress' and returns the
 // uploader, so calls chain. JS functions cannot be made to throw from Go, so a
 // bad call is reported on the console and changes nothing.
-func on(s *session, this js.Value, args []js.Value) any {
+func on(s *instance, this js.Value, args []js.Value) any {
 	name, fn := "", js.Undefined()
 	if len(args) > 0 && args[0].Type() == js.TypeString {
 		name = args[0].String()
@@ -200,7 +200,7 @@ func on(s *session, this js.Value, args []js.Value) any {
 // add(files) takes a File[], a FileList or one File, right away, and returns a
 // Promise of how many files were added; any entry that is not a File rejects
 // it with invalid_input and adds none.
-func add(s *session, _ js.Value, args []js.Value) any {
+func add(s *instance, _ js.Value, args []js.Value) any {
 	var list js.Value
 	if len(args) > 0 {
 		list = args[0]
@@ -232,7 +232,7 @@ func add(s *session, _ js.Value, args []js.Value) any {
 
 // start() → Promise of the report. A failure of the whole batch (no bucket,
 // for instance) rejects with {code, message, report}.
-func start(s *session, _ js.Value, _ []js.Value) any {
+func start(s *instance, _ js.Value, _ []js.Value) any {
 	return browser.NewPromise(func() (any, error) {
 		rep, err := s.up.Start(context.Background())
 		if err != nil {
@@ -260,7 +260,7 @@ func (e *batchError) ErrorFields() map[string]any {
 	return map[string]any{"report": rep}
 }
 
-func cancel(s *session, _ js.Value, _ []js.Value) any {
+func cancel(s *instance, _ js.Value, _ []js.Value) any {
 	s.up.Cancel()
 	s.mu.Lock()
 	s.stop()
@@ -269,14 +269,14 @@ func cancel(s *session, _ js.Value, _ []js.Value) any {
 	return nil
 }
 
-func (s *session) context() context.Context {
+func (s *instance) context() context.Context {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.ctx
 }
 
 // waitProcessed() → Promise of {ready, invalid, invalidFiles}.
-func waitProcessed(s *session, _ js.Value, _ []js.Value) any {
+func waitProcessed(s *instance, _ js.Value, _ []js.Value) any {
 	ctx := s.context()
 	return browser.NewPromise(func() (any, error) {
 		res, err := s.up.WaitProcessed(ctx)
@@ -289,8 +289,8 @@ func waitProcessed(s *session, _ js.Value, _ []js.Value) any {
 
 // reconstruct makes startReconstruction / preStartReconstruction({taskType})
 // → Promise of {task, error}; a refusal by the service is in error, in words.
-func reconstruct(pre bool) func(s *session, this js.Value, args []js.Value) any {
-	return func(s *session, _ js.Value, args []js.Value) any {
+func reconstruct(pre bool) func(s *instance, this js.Value, args []js.Value) any {
+	return func(s *instance, _ js.Value, args []js.Value) any {
 		taskType := ""
 		if len(args) > 0 && args[0].Type() == js.TypeObject {
 			switch t := args[0].Get("taskType"); t.Type() {
@@ -316,13 +316,13 @@ func reconstruct(pre bool) func(s *session, this js.Value, args []js.Value) any 
 
 // dispose() cancels whatever runs and forgets the uploader; its methods then
 // reject.
-func dispose(s *session, _ js.Value, _ []js.Value) any {
+func dispose(s *instance, _ js.Value, _ []js.Value) any {
 	cancel(s, js.Undefined(), nil)
 	s.up.OnFile(nil)
 	s.up.OnProgress(nil)
-	sessionsMu.Lock()
-	delete(sessions, s.id)
-	sessionsMu.Unlock()
+	instancesMu.Lock()
+	delete(instances, s.id)
+	instancesMu.Unlock()
 	return nil
 }
 

@@ -1362,7 +1362,11 @@ type Image {
   filename: String!
   "SHA-1 of the bytes, lowercase hex."
   checksum: String
-  "The image type given at registration (or found in the bytes when none was given)."
+  """
+  The image type given at registration; once the bytes are read, the type
+  they are. Sandbox choice: any of JPEG, PNG and TIFF is accepted whatever
+  type was registered (the CLI registers types it cannot tell as JPEG).
+  """
   type: IMAGE_TYPE
   "Why the image is Invalid; empty otherwise."
   error: [String!]!
@@ -1457,7 +1461,11 @@ type Project {
   taskState: String!
   "When the project was created."
   date: Time
-  "Sandbox choice: one entry per storage bucket holding images of the project, key <real bucket>/<pid>/."
+  """
+  Sandbox choice: one entry per bucket holding images of the project, key
+  <bucket>/<pid>/, where bucket is the real OSS bucket (altiup-oss-hangzhou)
+  or s3-<value> / minio-<value> for S3 and MinIO (e.g. s3-tokyo).
+  """
   cloudPath: [CloudPath!]!
   "One image of the project; null when there is none with that id."
   image(id: ID!): Image

@@ -75,7 +75,9 @@ type Image struct {
 	Filename string `json:"filename"`
 	// SHA-1 of the bytes, lowercase hex.
 	Checksum *string `json:"checksum,omitempty"`
-	// The image type given at registration (or found in the bytes when none was given).
+	// The image type given at registration; once the bytes are read, the type
+	// they are. Sandbox choice: any of JPEG, PNG and TIFF is accepted whatever
+	// type was registered (the CLI registers types it cannot tell as JPEG).
 	Type *ImageType `json:"type,omitempty"`
 	// Why the image is Invalid; empty otherwise.
 	Error []string `json:"error"`
@@ -143,7 +145,9 @@ type Project struct {
 	TaskState string `json:"taskState"`
 	// When the project was created.
 	Date *time.Time `json:"date,omitempty"`
-	// Sandbox choice: one entry per storage bucket holding images of the project, key <real bucket>/<pid>/.
+	// Sandbox choice: one entry per bucket holding images of the project, key
+	// <bucket>/<pid>/, where bucket is the real OSS bucket (altiup-oss-hangzhou)
+	// or s3-<value> / minio-<value> for S3 and MinIO (e.g. s3-tokyo).
 	CloudPath []CloudPath `json:"cloudPath"`
 	// One image of the project; null when there is none with that id.
 	Image *Image `json:"image,omitempty"`
