@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -22,6 +23,24 @@ func faultFlags(fs *flag.FlagSet) *faults.Config {
 	fs.DurationVar(&c.Latency, "latency", 0, "delay added before every storage and API response")
 	fs.Int64Var(&c.Bandwidth, "bandwidth", 0, "cap in bytes/s on the storage endpoint's uploads and downloads, shared by all connections (0: none)")
 	return c
+}
+
+// faultFlagNames maps the fields of faults.Config to their flags, for
+// messages in the words the person typed.
+var faultFlagNames = map[string]string{
+	"PutRate": "-fault-put", "GraphQLRate": "-fault-graphql", "GraphQLHold": "-fault-graphql-hold",
+	"Latency": "-latency", "Bandwidth": "-bandwidth",
+}
+
+// checkFaultFlags reports a fault flag out of range by its name.
+func checkFaultFlags(c *faults.Config) error {
+	var ce *faults.ConfigError
+	if err := c.Validate(); errors.As(err, &ce) {
+		return fmt.Errorf("%s %s", faultFlagNames[ce.Field], ce.Reason)
+	} else if err != nil {
+		return err
+	}
+	return nil
 }
 
 // wrapFaults puts the fault injector in front of the sandbox's API and

@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"altiup/server/faults"
 	"altiup/server/sandbox"
 	"altiup/server/static"
 	"altiup/web"
@@ -42,6 +43,7 @@ type config struct {
 	maxObject                      int64
 	maxBody                        int64
 	frameAncestors                 string
+	faults                         *faults.Config
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
@@ -64,6 +66,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.Int64Var(&c.maxObject, "max-object-size", 1<<30, "largest object the sandbox's storage accepts, in bytes")
 	fs.Int64Var(&c.maxBody, "max-request-size", 1<<20, "largest GraphQL request body, in bytes")
 	fs.StringVar(&c.frameAncestors, "frame-ancestors", "", "CSP frame-ancestors sources allowed to frame the page (default: none)")
+	c.faults = faultFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -79,6 +82,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, errors.New("-max-object-size and -max-request-size must be positive")
 	case c.s3Endpoint != "" && (c.s3Access == "" || c.s3Secret == ""):
 		return nil, errors.New("-s3-endpoint needs -s3-access-key and -s3-secret-key")
+	}
+	if err := checkFaultFlags(c.faults); err != nil {
+		return nil, err
 	}
 	if c.api != "" {
 		if !strings.HasPrefix(c.api, "http://") && !strings.HasPrefix(c.api, "https://") {
@@ -131,8 +137,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		sb = sb2
 		defer sb.Close()
-		mux.Handle("/graphql", sb.Handler())
-		mux.Handle("/auth/", sb.Handler())
+		api, storage, faultsDone, err := wrapFaults(c.faults, sb.Handler(), storage, stdout, stderr)
+		if err != nil {
+			return err
+		}
+		defer faultsDone()
+		mux.Handle("/graphql", api)
+		mux.Handle("/auth/", api)
 		servers = append(servers, &http.Server{Handler: storage, ReadHeaderTimeout: 10 * time.Second})
 		go serve(servers[len(servers)-1], sln, stderr)
 

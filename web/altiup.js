@@ -16,6 +16,14 @@
 // Failures reject with {code, message}; message is in words. altiup.ready
 // resolves once the uploader is loaded (create waits for it by itself).
 //
+// The same script defines <altiup-uploader api key token project lang cloud
+// bucket concurrency>, the whole interface in a shadow root. It raises the
+// CustomEvents altiup-file, altiup-progress, altiup-done and altiup-error
+// (detail: the event's object) and has the uploader's methods: add(files),
+// start(), pause(), resume(), cancel(), retryFailed(), waitProcessed(),
+// startReconstruction(opts), preStartReconstruction(opts), on(event, fn),
+// entries(), dispose().
+//
 // altiup.wasm and wasm_exec.js are fetched from the folder this script was
 // loaded from. `altiup` is the only global this defines; wasm_exec.js (Go's own
 // glue) also needs its `fs` stand-in to stay, for the Go runtime's output.
@@ -130,4 +138,119 @@
 	}
 
 	load().catch((e) => fail('Could not start the uploader: ' + (e && e.message ? e.message : e), e));
+
+	// ---- <altiup-uploader> ----
+	let uiLoad = null;
+	function ui() {
+		if (globalThis.AltiupUI) return Promise.resolve(globalThis.AltiupUI);
+		if (!uiLoad) uiLoad = loadScript(new URL('ui.js', base).href).then(() => globalThis.AltiupUI);
+		return uiLoad;
+	}
+	if (!globalThis.customElements || customElements.get('altiup-uploader')) return;
+
+	const ATTRS = ['api', 'key', 'token', 'project', 'cloud', 'bucket', 'concurrency'];
+	class AltiupUploader extends HTMLElement {
+		static get observedAttributes() {
+			return ATTRS.concat(['lang']);
+		}
+		constructor() {
+			super();
+			this._ui = null;
+			let done;
+			this._mounted = new Promise((resolve) => (done = resolve));
+			this._done = done;
+			// ready resolves once the interface and the uploader are loaded.
+			this.ready = this._mounted.then(() => ready).then(() => this);
+			this.ready.catch(() => {});
+		}
+		connectedCallback() {
+			if (this.shadowRoot) return;
+			const shadow = this.attachShadow({ mode: 'open' });
+			const css = document.createElement('link');
+			css.rel = 'stylesheet';
+			css.href = new URL('ui.css', base).href;
+			const box = document.createElement('div');
+			shadow.append(css, box);
+			this._mount(box).catch((e) => this._error({ code: 'load_failed', message: 'Could not load the interface: ' + (e && e.message ? e.message : e) }));
+		}
+		async _mount(box) {
+			const UI = await ui();
+			const strings = await UI.loadStrings(base, this._lang(UI));
+			const fire = (name) => (detail) => this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+			this._ui = UI.mount(box, {
+				strings,
+				options: () => this._options(),
+				onFile: fire('altiup-file'),
+				onProgress: fire('altiup-progress'),
+				onDone: fire('altiup-done'),
+				onError: fire('altiup-error'),
+			});
+			this._done(this._ui);
+			ready.then(() => this._ui.setReady(true), (e) => this._error(e));
+		}
+		_lang(UI) {
+			const l = (this.getAttribute('lang') || '').toLowerCase();
+			return UI.pickLanguage(l.startsWith('zh') ? 'zh' : l.startsWith('en') ? 'en' : null, navigator.languages || [navigator.language]);
+		}
+		_options() {
+			const o = {};
+			for (const a of ATTRS) {
+				const v = this.getAttribute(a);
+				if (v !== null && v !== '') o[a] = a === 'concurrency' ? parseInt(v, 10) : v;
+			}
+			return o;
+		}
+		_error(e) {
+			this.dispatchEvent(new CustomEvent('altiup-error', { detail: { code: (e && e.code) || 'error', message: (e && e.message) || String(e) }, bubbles: true, composed: true }));
+		}
+		attributeChangedCallback(name) {
+			if (name !== 'lang' || !this._ui) return;
+			ui().then((UI) => UI.loadStrings(base, this._lang(UI))).then((s) => this._ui.setStrings(s), (e) => this._error(e));
+		}
+		// The uploader's API, on the element.
+		add(files) {
+			return this._mounted.then((u) => u.add(files));
+		}
+		start() {
+			return this._mounted.then((u) => u.start());
+		}
+		pause() {
+			if (this._ui) this._ui.pause();
+		}
+		resume() {
+			if (this._ui) this._ui.resume();
+		}
+		cancel() {
+			if (this._ui) this._ui.cancel();
+		}
+		retryFailed() {
+			return this._mounted.then((u) => u.retryFailed());
+		}
+		entries() {
+			return this._ui ? this._ui.entries() : [];
+		}
+		_up() {
+			const up = this._ui && this._ui.uploader();
+			if (!up) return Promise.reject({ code: 'invalid_input', message: 'Nothing was uploaded yet: call start() first.' });
+			return Promise.resolve(up);
+		}
+		waitProcessed() {
+			return this._up().then((up) => up.waitProcessed());
+		}
+		startReconstruction(opts) {
+			return this._up().then((up) => up.startReconstruction(opts));
+		}
+		preStartReconstruction(opts) {
+			return this._up().then((up) => up.preStartReconstruction(opts));
+		}
+		// on(event, fn): fn(detail) for altiup-<event>; returns the element.
+		on(event, fn) {
+			this.addEventListener('altiup-' + event, (e) => fn(e.detail));
+			return this;
+		}
+		dispose() {
+			if (this._ui) this._ui.clear();
+		}
+	}
+	customElements.define('altiup-uploader', AltiupUploader);
 })();

@@ -1,75 +1,189 @@
-// app.js: the page's logic around the altiup uploader (see altiup.js).
+// app.js: the page around the uploader interface (ui.js): language, sign-in,
+// project, storage settings.
 (function () {
 	'use strict';
+	const UI = globalThis.AltiupUI;
 	const $ = (id) => document.getElementById(id);
-	const el = {
-		status: $('status'), form: $('settings'), api: $('api'), key: $('key'), token: $('token'),
-		project: $('project'), files: $('files'), cloud: $('cloud'), bucket: $('bucket'), concurrency: $('concurrency'),
-		wait: $('wait'), start: $('start'), pause: $('pause'), resume: $('resume'), cancel: $('cancel'),
-		total: $('total'), totals: $('totals'), summary: $('summary'), message: $('message'),
-		filelist: $('filelist'), tasktype: $('tasktype'), prestart: $('prestart'),
-		reconstruct: $('reconstruct'), reconstruction: $('reconstruction'), version: $('version'),
-	};
+	const el = {};
+	for (const id of ['status', 'lang', 'api', 'key', 'token', 'signin', 'remember', 'project', 'newproject', 'create',
+		'cloud', 'bucket', 'concurrency', 'version', 'uploader']) el[id] = $(id);
+	el.accountMessage = $('account-message');
 
-	let up = null; // the uploader of the current settings
-	let upKey = ''; // the settings it was made with
-	let added = new WeakSet(); // File objects already given to it
-	const rows = new Map(); // file index → table row
-	let running = false;
+	const LANG_KEY = 'altiup.lang';
+	const TOKEN_KEY = 'altiup.token';
+	const OAUTH_KEY = 'altiup.oauth';
+	let strings = {};
+	let ui = null;
+	let token = ''; // kept here; in sessionStorage only when asked to remember
 
-	// ---- formatting ----
-	function bytes(n) {
-		if (!(n >= 0)) return '–';
-		const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-		let i = 0;
-		while (n >= 1024 && i < units.length - 1) {
-			n /= 1024;
-			i++;
+	function stored(storage, key) {
+		try {
+			return storage.getItem(key);
+		} catch (e) {
+			return null; // storage blocked
 		}
-		return (i === 0 ? String(n) : n.toFixed(n < 10 ? 2 : 1)) + ' ' + units[i];
 	}
-	function duration(s) {
-		if (!(s > 0) || !isFinite(s)) return '–';
-		s = Math.round(s);
-		if (s < 60) return s + ' s';
-		const m = Math.floor(s / 60);
-		if (m < 60) return m + ' min ' + (s % 60) + ' s';
-		return Math.floor(m / 60) + ' h ' + (m % 60) + ' min';
+	function store(storage, key, value) {
+		try {
+			if (value === null) storage.removeItem(key);
+			else storage.setItem(key, value);
+		} catch (e) {
+			// Storage blocked: the value lives in memory only.
+		}
 	}
-	function errorText(e) {
-		if (!e) return '';
-		if (typeof e === 'string') return e;
-		return e.message || String(e);
-	}
-	function showMessage(text) {
-		el.message.textContent = text || '';
+	function say(key, vars) {
+		UI.setText(el.accountMessage, strings, key, vars);
 	}
 
-	// ---- settings: query parameters, else /config.json ----
+	// ---- language ----
+	async function setLanguage(lang) {
+		let s;
+		try {
+			s = await UI.loadStrings(document.baseURI, lang);
+		} catch (e) {
+			if (lang !== 'en') return setLanguage('en');
+			throw e;
+		}
+		strings = s;
+		document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+		document.title = UI.format(strings, 'page.title');
+		el.lang.value = lang;
+		UI.translate(document.body, strings);
+		if (ui) ui.setStrings(strings);
+	}
+	el.lang.addEventListener('change', () => {
+		// Remembered only because the person chose it.
+		store(localStorage, LANG_KEY, el.lang.value);
+		setLanguage(el.lang.value);
+	});
+
+	// ---- settings: query parameters, then /config.json ----
 	async function prefill() {
-		const fields = ['api', 'key', 'token', 'project'];
 		let config = {};
 		try {
-			const r = await fetch('/config.json', { cache: 'no-store' });
+			const r = await fetch('config.json', { cache: 'no-store' });
 			if (r.ok) config = await r.json();
 		} catch (e) {
 			// No config.json: the fields stay empty for the person to fill in.
 		}
 		const params = new URLSearchParams(location.search);
-		for (const name of fields) {
+		for (const name of ['api', 'key', 'project']) {
 			const value = params.get(name) || (config && typeof config[name] === 'string' ? config[name] : '');
 			if (value && !el[name].value) el[name].value = value;
+		}
+		if (!token) {
+			const t = params.get('token') || (config && typeof config.token === 'string' ? config.token : '');
+			if (t) setToken(t);
 		}
 		const cloud = params.get('cloud');
 		if (cloud && ['auto', 'oss', 's3'].includes(cloud)) el.cloud.value = cloud;
 		if (params.get('bucket')) el.bucket.value = params.get('bucket');
 	}
 
+	// ---- the token ----
+	function setToken(t) {
+		token = t;
+		el.token.value = t;
+		if (el.remember.checked) store(sessionStorage, TOKEN_KEY, t);
+	}
+	el.token.addEventListener('input', () => setToken(el.token.value.trim()));
+	el.remember.addEventListener('change', () => store(sessionStorage, TOKEN_KEY, el.remember.checked && token ? token : null));
+
+	function randomState() {
+		const b = new Uint8Array(16);
+		crypto.getRandomValues(b);
+		return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+	}
+
+	// signIn goes through the API's OAuth implicit flow; the answer comes back
+	// in this page's fragment (see takeSignIn).
+	function signIn() {
+		let api;
+		try {
+			api = new URL(el.api.value.trim());
+		} catch (e) {
+			api = null;
+		}
+		const key = el.key.value.trim();
+		if (!api || !/^https?:$/.test(api.protocol) || !key) {
+			say('account.needapi');
+			return;
+		}
+		const state = randomState();
+		store(sessionStorage, OAUTH_KEY, JSON.stringify({ state, remember: el.remember.checked, api: el.api.value.trim(), key }));
+		const back = location.origin + location.pathname + location.search;
+		const u = new URL('/auth/start', api.origin);
+		u.search = new URLSearchParams({ client_id: key, response_type: 'token', redirect_uri: back, state }).toString();
+		location.assign(u.href);
+	}
+	el.signin.addEventListener('click', signIn);
+
+	// takeSignIn reads the fragment the sign-in came back with, checks its
+	// state against the one sent, and takes the fragment off the address.
+	function takeSignIn() {
+		if (!location.hash || location.hash.length < 2) return;
+		const f = new URLSearchParams(location.hash.slice(1));
+		if (!f.has('access_token') && !f.has('error')) return;
+		history.replaceState(null, '', location.pathname + location.search);
+		let sent = null;
+		try {
+			sent = JSON.parse(stored(sessionStorage, OAUTH_KEY) || 'null');
+		} catch (e) {
+			sent = null;
+		}
+		store(sessionStorage, OAUTH_KEY, null);
+		if (!sent || !sent.state || f.get('state') !== sent.state) {
+			say('account.badstate');
+			return;
+		}
+		if (sent.api) el.api.value = sent.api;
+		if (sent.key) el.key.value = sent.key;
+		if (f.has('error')) {
+			say('account.denied', { why: f.get('error') });
+			return;
+		}
+		el.remember.checked = !!sent.remember;
+		setToken(f.get('access_token'));
+		say('account.signedin');
+	}
+
+	// ---- projects ----
+	async function createProject() {
+		const name = el.newproject.value.trim();
+		const api = el.api.value.trim(), key = el.key.value.trim();
+		if (!name) return say('project.needname');
+		if (!api || !key || !token) return say('project.needauth');
+		say('project.creating');
+		el.create.disabled = true;
+		try {
+			const r = await fetch(api, {
+				method: 'POST',
+				headers: { 'Content-Type': 'application/json', key: key, altitoken: token },
+				body: JSON.stringify({ query: 'mutation($name:String!){createProject(name:$name){id}}', variables: { name } }),
+			});
+			let body = null;
+			try {
+				body = await r.json();
+			} catch (e) {
+				body = null;
+			}
+			if (body && body.errors && body.errors.length) throw new Error(body.errors[0].message);
+			if (!r.ok || !body || !body.data || !body.data.createProject) throw new Error('HTTP ' + r.status);
+			el.project.value = body.data.createProject.id;
+			say('project.created', { name, id: body.data.createProject.id });
+		} catch (e) {
+			say('project.failed', { why: e && e.message ? e.message : String(e) });
+		} finally {
+			el.create.disabled = false;
+		}
+	}
+	el.create.addEventListener('click', createProject);
+
 	function options() {
 		const o = {
 			api: el.api.value.trim(),
 			key: el.key.value.trim(),
-			token: el.token.value.trim(),
+			token: token,
 			project: el.project.value.trim(),
 			cloud: el.cloud.value,
 		};
@@ -80,201 +194,29 @@
 		return o;
 	}
 
-	// ---- the file table ----
-	function row(e) {
-		let tr = rows.get(e.index);
-		if (tr) return tr;
-		tr = document.createElement('tr');
-		tr.dataset.name = e.name;
-		tr.dataset.index = String(e.index);
-		const cells = ['name', 'size', 'state', 'sent', 'details'].map((c) => {
-			const td = document.createElement('td');
-			td.className = c;
-			tr.appendChild(td);
-			return td;
+	async function main() {
+		const chosen = stored(localStorage, LANG_KEY);
+		await setLanguage(UI.pickLanguage(chosen, navigator.languages || [navigator.language]));
+		if (stored(sessionStorage, TOKEN_KEY)) {
+			el.remember.checked = true;
+			setToken(stored(sessionStorage, TOKEN_KEY));
+		}
+		takeSignIn();
+		ui = UI.mount(el.uploader, { strings, options });
+		globalThis.altiupPage = ui; // the whole list's state, for tests and tools
+		await prefill();
+		altiup.ready.then(() => {
+			el.status.dataset.state = 'ready';
+			UI.setText(el.status, strings, 'status.ready');
+			el.version.textContent = altiup.version;
+			ui.setReady(true);
+		}, (e) => {
+			el.status.dataset.state = 'failed';
+			UI.setText(el.status, strings, 'status.failed');
+			ui.root.querySelector('#message').textContent = e && e.message ? e.message : String(e);
 		});
-		cells[0].textContent = e.name;
-		cells[1].textContent = bytes(e.size);
-		const bar = document.createElement('progress');
-		bar.max = Math.max(e.size, 1);
-		bar.value = 0;
-		cells[3].appendChild(bar);
-		el.filelist.appendChild(tr);
-		rows.set(e.index, tr);
-		return tr;
 	}
-
-	function onFile(e) {
-		const tr = row(e);
-		tr.dataset.state = e.state;
-		tr.querySelector('.state').textContent = e.state;
-		const bar = tr.querySelector('progress');
-		let sent = e.sent || 0;
-		if (['uploaded', 'skipped', 'ready', 'invalid'].includes(e.state)) sent = e.size;
-		bar.value = Math.min(sent, bar.max);
-		bar.title = bytes(sent) + ' of ' + bytes(e.size);
-		let details = '';
-		if (e.error) details = errorText(e.error);
-		else if (e.state === 'skipped') details = e.duplicateOf ? 'same content as ' + e.duplicateOf : 'already in the project';
-		else if (e.checksum) details = 'SHA-1 ' + e.checksum;
-		if (details) tr.querySelector('.details').textContent = details;
-	}
-
-	let lastProgress = null;
-	function onProgress(p) {
-		lastProgress = p;
-		el.total.max = Math.max(p.totalBytes, 1);
-		el.total.value = Math.min(p.sentBytes, el.total.max);
-		el.totals.textContent =
-			bytes(p.sentBytes) + ' of ' + bytes(p.totalBytes) +
-			' · ' + p.filesDone + ' of ' + p.filesTotal + ' files' +
-			' · ' + (p.bytesPerSecond > 0 ? bytes(p.bytesPerSecond) + '/s' : '–') +
-			' · ' + (p.etaSeconds > 0 ? duration(p.etaSeconds) + ' left' : (running ? 'estimating the time left' : 'finished'));
-	}
-
-	function setRunning(on) {
-		running = on;
-		if (!on && lastProgress) onProgress(lastProgress);
-		el.start.disabled = on;
-		el.pause.disabled = !on;
-		el.resume.disabled = true;
-		el.cancel.disabled = !on;
-		el.reconstruct.disabled = on || !up;
-	}
-
-	// ---- the flow ----
-	async function uploader() {
-		const o = options();
-		const k = JSON.stringify(o);
-		if (up && k === upKey) return up;
-		if (up) up.dispose();
-		up = null;
-		rows.clear();
-		lastProgress = null;
-		el.filelist.textContent = '';
-		added = new WeakSet();
-		const u = await altiup.create(o);
-		u.on('file', onFile).on('progress', onProgress);
-		up = u;
-		upKey = k;
-		return u;
-	}
-
-	async function start(ev) {
-		ev.preventDefault();
-		showMessage('');
-		el.summary.textContent = '';
-		el.reconstruction.textContent = '';
-		let u;
-		try {
-			u = await uploader();
-		} catch (e) {
-			showMessage(errorText(e));
-			return;
-		}
-		const fresh = Array.from(el.files.files).filter((f) => !added.has(f));
-		if (fresh.length === 0 && rows.size === 0) {
-			showMessage('Choose the photos to upload first.');
-			return;
-		}
-		try {
-			await u.add(fresh);
-			fresh.forEach((f) => added.add(f));
-		} catch (e) {
-			showMessage(errorText(e));
-			return;
-		}
-		setRunning(true);
-		let report;
-		try {
-			report = await u.start();
-		} catch (e) {
-			showMessage(errorText(e));
-			report = e && e.report;
-		}
-		setRunning(false);
-		if (report) {
-			el.summary.textContent =
-				report.total + ' files: ' + report.uploaded + ' uploaded, ' + report.skipped +
-				' skipped (already there), ' + report.failed + ' failed.';
-		}
-		if (u !== up || !el.wait.checked || !report || report.uploaded + report.skipped === 0) return;
-		el.summary.textContent += ' Waiting for validation…';
-		el.cancel.disabled = false;
-		try {
-			const result = await u.waitProcessed();
-			el.summary.textContent =
-				report.total + ' files: ' + report.uploaded + ' uploaded, ' + report.skipped + ' skipped, ' +
-				report.failed + ' failed. Validation: ' + result.ready + ' ready, ' + result.invalid + ' invalid.';
-			for (const inv of result.invalidFiles || []) {
-				for (const tr of el.filelist.querySelectorAll('tr')) {
-					if (tr.dataset.name === inv.name) {
-						tr.dataset.state = 'invalid';
-						tr.querySelector('.state').textContent = 'invalid';
-						tr.querySelector('.details').textContent = (inv.errors || []).join('; ') || 'invalid';
-					}
-				}
-			}
-		} catch (e) {
-			showMessage('Waiting for validation stopped: ' + errorText(e));
-		}
-		el.cancel.disabled = true;
-	}
-
-	async function reconstruct() {
-		if (!up) return;
-		el.reconstruct.disabled = true;
-		el.reconstruction.textContent = 'Asking…';
-		const args = { taskType: el.tasktype.value };
-		try {
-			const r = el.prestart.checked ? await up.preStartReconstruction(args) : await up.startReconstruction(args);
-			if (r.error) {
-				el.reconstruction.textContent = 'Not started: ' + errorText(r.error);
-			} else if (r.task) {
-				const t = r.task;
-				el.reconstruction.textContent =
-					'Task ' + t.id + ' (' + t.taskType + '): ' + t.state +
-					(t.queueing ? ', ' + t.queueing + ' ahead in the queue' : '') + '.';
-			} else {
-				el.reconstruction.textContent = el.prestart.checked
-					? 'The reconstruction will start once every image is processed.'
-					: 'The service gave no task.';
-			}
-		} catch (e) {
-			el.reconstruction.textContent = 'Could not start the reconstruction: ' + errorText(e);
-		}
-		el.reconstruct.disabled = running;
-	}
-
-	el.form.addEventListener('submit', start);
-	el.pause.addEventListener('click', () => {
-		if (!up) return;
-		up.pause();
-		el.pause.disabled = true;
-		el.resume.disabled = false;
-		el.summary.textContent = 'Paused: uploads under way finish, nothing new starts until you resume.';
-	});
-	el.resume.addEventListener('click', () => {
-		if (!up) return;
-		up.resume();
-		el.pause.disabled = !running;
-		el.resume.disabled = true;
-		el.summary.textContent = '';
-	});
-	el.cancel.addEventListener('click', () => {
-		if (!up) return;
-		up.resume();
-		up.cancel();
-	});
-	el.reconstruct.addEventListener('click', reconstruct);
-
-	prefill();
-	altiup.ready.then(() => {
-		el.status.textContent = 'ready';
-		el.version.textContent = altiup.version;
-		el.start.disabled = false;
-	}, (e) => {
-		el.status.textContent = 'failed to load';
-		showMessage(errorText(e));
+	main().catch((e) => {
+		el.status.textContent = 'failed to start: ' + (e && e.message ? e.message : e);
 	});
 })();

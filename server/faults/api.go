@@ -15,6 +15,12 @@ func (in *Injector) API(next http.Handler) http.Handler {
 		if !wait(r, in.cfg.Latency) {
 			return
 		}
+		if in.cfg.GraphQLRate > 0 {
+			// One request per connection, so that a dropped call is an
+			// error in the browser and not silently sent again (see
+			// Storage).
+			w.Header().Set("Connection", "close")
+		}
 		if r.Method == http.MethodPost && r.URL.Path == in.cfg.GraphQLPath {
 			in.gqlCalls.Add(1)
 			if in.cfg.GraphQLRate > 0 {

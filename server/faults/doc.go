@@ -9,6 +9,11 @@
 // before, so a run with the same seed and the same requests draws the same
 // faults whatever order concurrent requests arrive in.
 //
+// While PUT or GraphQL faults are on, their endpoint closes the connection
+// after every answer: Chromium sends a request again, without telling the
+// page, when a reused connection breaks before the answer, which would hide
+// the cuts.
+//
 // The package logs nothing; Counts tells how many faults it injected and
 // never holds a URL, a query string or a header.
 package faults

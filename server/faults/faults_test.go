@@ -54,6 +54,7 @@ type answer struct {
 	status int
 	header http.Header
 	body   string
+	closed bool // the server closes the connection after the answer
 	err    error
 }
 
@@ -68,7 +69,7 @@ func do(c *http.Client, method, url string, body []byte, hdr map[string]string) 
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	return answer{status: resp.StatusCode, header: resp.Header, body: string(b), err: err}
+	return answer{status: resp.StatusCode, header: resp.Header, body: string(b), closed: resp.Close, err: err}
 }
 
 // each sends n requests, 8 at a time, and returns their answers in order.
@@ -143,8 +144,8 @@ func TestRateZeroChangesNothing(t *testing.T) {
 				return do(srv.Client(), "POST", srv.URL+"/graphql", body, nil)
 			})
 			for i, a := range out {
-				if a.err != nil || a.status != 200 || a.body != want {
-					t.Fatalf("request %d: %d %q %v", i, a.status, a.body, a.err)
+				if a.err != nil || a.status != 200 || a.body != want || a.closed {
+					t.Fatalf("request %d: %d %q closed=%v %v", i, a.status, a.body, a.closed, a.err)
 				}
 			}
 			if b.hits.Load() != 200 {
@@ -178,6 +179,11 @@ func TestPutRates(t *testing.T) {
 			})
 			var ok, fiveXX, cuts int
 			for i, a := range out {
+				if a.err == nil && !a.closed {
+					// A reused connection would let a browser resend a
+					// cut request silently.
+					t.Fatalf("request %d: connection kept open", i)
+				}
 				switch {
 				case a.err != nil:
 					cuts++

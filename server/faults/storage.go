@@ -26,6 +26,12 @@ func (in *Injector) Storage(next http.Handler) http.Handler {
 			}
 			w = &slowWriter{ResponseWriter: w, in: in, r: r}
 		}
+		if in.cfg.PutRate > 0 {
+			// One request per connection: Chromium silently sends a
+			// request again when a reused connection breaks before the
+			// answer, which would hide every cut from the page.
+			w.Header().Set("Connection", "close")
+		}
 		if r.Method == http.MethodPut {
 			in.puts.Add(1)
 			if in.cfg.PutRate > 0 {

@@ -186,6 +186,22 @@ func (c *Client) StartReconstruction(ctx context.Context, pid, taskType string, 
 	return out, nil
 }
 
+// ProjectTask returns project.task, or nil when the project has none.
+func (c *Client) ProjectTask(ctx context.Context, pid string) (*upload.Task, error) {
+	resp, err := ProjectTask(ctx, c.gql, pid)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	if resp.Project == nil {
+		return nil, notFound("project")
+	}
+	t := resp.Project.Task
+	if t == nil {
+		return nil, nil
+	}
+	return &upload.Task{ID: t.Id, TaskType: string(t.TaskType), State: t.State, StartDate: t.StartDate, Queueing: t.Queueing}, nil
+}
+
 func image(f ImageFields) *upload.Image {
 	return &upload.Image{ID: f.Id, State: string(f.State), Name: f.Name, Filename: f.Filename, Checksum: f.Checksum, Errors: f.Error}
 }

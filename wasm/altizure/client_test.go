@@ -223,10 +223,10 @@ func TestErrorMapping(t *testing.T) {
 		{"429", 429, `{"errors":[{"message":"slow down"}]}`, upload.CodeRateLimited, "slow down", true, false, true},
 		{"401", 401, `{"errors":[{"message":"bad token"}]}`, upload.CodeUnauthorized, "refused the key or token", true, false, false},
 		{"400", 400, `{"errors":[{"message":"Cannot query field"}]}`, upload.CodeAPI, "Cannot query field", true, false, false},
-		{"token refused in errors", 200, `{"data":null,"errors":[{"message":"invalid altitoken"}]}`, upload.CodeUnauthorized, "invalid altitoken", false, true, false},
-		{"extension code", 200, `{"data":null,"errors":[{"message":"nope","extensions":{"code":"NOT_FOUND"}}]}`, upload.CodeNotFound, "nope", false, true, false},
+		{"token refused in errors", 200, `{"data":null,"errors":[{"message":"invalid altitoken"}]}`, upload.CodeUnauthorized, "Invalid altitoken.", false, true, false},
+		{"extension code", 200, `{"data":null,"errors":[{"message":"nope","extensions":{"code":"NOT_FOUND"}}]}`, upload.CodeNotFound, "Nope.", false, true, false},
 		{"bad input", 200, `{"data":null,"errors":[{"message":"Expected type ID!"}]}`, upload.CodeInvalidInput, "Expected type", false, true, false},
-		{"other error", 200, `{"data":null,"errors":[{"message":"the moon is full"}]}`, upload.CodeAPI, "the moon is full", false, true, false},
+		{"other error", 200, `{"data":null,"errors":[{"message":"the moon is full"}]}`, upload.CodeAPI, "The moon is full.", false, true, false},
 		{"not JSON", 200, `hello`, upload.CodeAPI, "other than GraphQL JSON", false, false, false},
 	}
 	for _, tc := range tests {

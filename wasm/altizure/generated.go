@@ -609,6 +609,57 @@ func (v *PreStartReconstructionResponse) GetPreStartReconstruction() PreStartRec
 	return v.PreStartReconstruction
 }
 
+// ProjectTaskProject includes the requested fields of the GraphQL type Project.
+type ProjectTaskProject struct {
+	Id string `json:"id"`
+	// The latest reconstruction task.
+	Task *ProjectTaskProjectTask `json:"task"`
+}
+
+// GetId returns ProjectTaskProject.Id, and is useful for accessing the field via an interface.
+func (v *ProjectTaskProject) GetId() string { return v.Id }
+
+// GetTask returns ProjectTaskProject.Task, and is useful for accessing the field via an interface.
+func (v *ProjectTaskProject) GetTask() *ProjectTaskProjectTask { return v.Task }
+
+// ProjectTaskProjectTask includes the requested fields of the GraphQL type Task.
+// The GraphQL type's documentation follows.
+//
+// A reconstruction task. Sandbox choice of states:
+// Pending (waiting for images to be validated), Queueing, Processing, Done, Failed.
+type ProjectTaskProjectTask struct {
+	Id        string     `json:"id"`
+	TaskType  TASK_TYPE  `json:"taskType"`
+	State     string     `json:"state"`
+	StartDate *time.Time `json:"startDate"`
+	// Position in the queue; 0 once running.
+	Queueing int `json:"queueing"`
+}
+
+// GetId returns ProjectTaskProjectTask.Id, and is useful for accessing the field via an interface.
+func (v *ProjectTaskProjectTask) GetId() string { return v.Id }
+
+// GetTaskType returns ProjectTaskProjectTask.TaskType, and is useful for accessing the field via an interface.
+func (v *ProjectTaskProjectTask) GetTaskType() TASK_TYPE { return v.TaskType }
+
+// GetState returns ProjectTaskProjectTask.State, and is useful for accessing the field via an interface.
+func (v *ProjectTaskProjectTask) GetState() string { return v.State }
+
+// GetStartDate returns ProjectTaskProjectTask.StartDate, and is useful for accessing the field via an interface.
+func (v *ProjectTaskProjectTask) GetStartDate() *time.Time { return v.StartDate }
+
+// GetQueueing returns ProjectTaskProjectTask.Queueing, and is useful for accessing the field via an interface.
+func (v *ProjectTaskProjectTask) GetQueueing() int { return v.Queueing }
+
+// ProjectTaskResponse is returned by ProjectTask on success.
+type ProjectTaskResponse struct {
+	// A project of the calling user; null when there is none with that id or it belongs to someone else.
+	Project *ProjectTaskProject `json:"project"`
+}
+
+// GetProject returns ProjectTaskResponse.Project, and is useful for accessing the field via an interface.
+func (v *ProjectTaskResponse) GetProject() *ProjectTaskProject { return v.Project }
+
 // ReconstructionFields includes the GraphQL fields of ReconstructionResult requested by the fragment ReconstructionFields.
 type ReconstructionFields struct {
 	Error *ReconstructionFieldsErrorReconstructionError `json:"error"`
@@ -1188,6 +1239,14 @@ func (v *__PreStartReconstructionInput) GetId() string { return v.Id }
 // GetOptions returns __PreStartReconstructionInput.Options, and is useful for accessing the field via an interface.
 func (v *__PreStartReconstructionInput) GetOptions() TaskOptionsInput { return v.Options }
 
+// __ProjectTaskInput is used internally by genqlient
+type __ProjectTaskInput struct {
+	Pid string `json:"pid"`
+}
+
+// GetPid returns __ProjectTaskInput.Pid, and is useful for accessing the field via an interface.
+func (v *__ProjectTaskInput) GetPid() string { return v.Pid }
+
 // __StartImageUploadInput is used internally by genqlient
 type __StartImageUploadInput struct {
 	Id string `json:"id"`
@@ -1474,6 +1533,47 @@ func PreStartReconstruction(
 	}
 
 	data_ = &PreStartReconstructionResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by ProjectTask.
+const ProjectTask_Operation = `
+query ProjectTask ($pid: ID!) {
+	project(id: $pid) {
+		id
+		task {
+			id
+			taskType
+			state
+			startDate
+			queueing
+		}
+	}
+}
+`
+
+func ProjectTask(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	pid string,
+) (data_ *ProjectTaskResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ProjectTask",
+		Query:  ProjectTask_Operation,
+		Variables: &__ProjectTaskInput{
+			Pid: pid,
+		},
+	}
+
+	data_ = &ProjectTaskResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(

@@ -4,6 +4,7 @@ package browser
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"syscall/js"
 
@@ -13,13 +14,17 @@ import (
 // File is a JS File (or Blob) seen as an upload.Source. The JS object is kept
 // so the Putter can send it as the request body as it is.
 type File struct {
-	blob js.Value
-	name string
-	typ  string
-	size int64
+	blob     js.Value
+	name     string
+	typ      string
+	size     int64
+	modified int64 // File.lastModified in ms; 0 for a Blob
 }
 
-var _ upload.Source = (*File)(nil)
+var (
+	_ upload.Source     = (*File)(nil)
+	_ upload.Identified = (*File)(nil)
+)
 
 // NewFile wraps a JS File or Blob. A Blob has no name; give it one with
 // NewNamedFile.
@@ -45,6 +50,9 @@ func NewNamedFile(v js.Value, name string) (*File, error) {
 	if t := v.Get("type"); t.Type() == js.TypeString {
 		f.typ = t.String()
 	}
+	if m := v.Get("lastModified"); m.Type() == js.TypeNumber {
+		f.modified = int64(m.Float())
+	}
 	return f, nil
 }
 
@@ -65,6 +73,16 @@ func (f *File) Size() int64 { return f.size }
 
 // Type is the MIME type the browser guessed from the name; may be empty.
 func (f *File) Type() string { return f.typ }
+
+// Identity names the file by name, size and last-modified time, so that the
+// journal knows it again after a reload; a Blob without a modification time
+// has none (and is hashed every time).
+func (f *File) Identity() string {
+	if f.modified == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s\x00%d\x00%d", f.name, f.size, f.modified)
+}
 
 // Blob is the JS object itself.
 func (f *File) Blob() js.Value { return f.blob }

@@ -27,6 +27,9 @@ type API interface {
 	// preStartReconstruction when pre is true. A refusal by the service comes
 	// back in Reconstruction.Error (with the service's code), not as an error.
 	StartReconstruction(ctx context.Context, pid, taskType string, pre bool) (Reconstruction, error)
+	// ProjectTask returns the project's latest reconstruction task, or nil
+	// when it has none (project.task).
+	ProjectTask(ctx context.Context, pid string) (*Task, error)
 }
 
 // Bucket is one entry of getGeoIPInfo.nearestBuckets.
@@ -108,3 +111,26 @@ type OSSSigner interface {
 
 // NewOSSSigner makes the signer for an STS (wasm/ossstore.New).
 type NewOSSSigner func(sts STS) (OSSSigner, error)
+
+// OSSMultipart is what an OSSSigner also offers to upload large files in
+// parts (wasm/ossstore). Each part is PUT by the Putter to a URL it signs;
+// the other calls go to the storage directly. Errors are *Error.
+type OSSMultipart interface {
+	// InitiateMultipart starts a multipart upload of key and returns its id.
+	InitiateMultipart(ctx context.Context, key, contentType string) (uploadID string, err error)
+	// SignPart returns a URL valid for expires that accepts the PUT of part
+	// number (from 1) of the upload, with no Content-Type.
+	SignPart(key, uploadID string, number int, expires time.Duration) (string, error)
+	// ListParts returns the parts the storage holds of the upload; an upload
+	// it does not know is an *Error with code not_found.
+	ListParts(ctx context.Context, key, uploadID string) ([]Part, error)
+	// CompleteMultipart joins the parts, in order, into the object.
+	CompleteMultipart(ctx context.Context, key, uploadID string, parts []Part) error
+}
+
+// Part is one stored part of a multipart upload.
+type Part struct {
+	Number int    `json:"n"`
+	ETag   string `json:"etag"`
+	Size   int64  `json:"size"`
+}

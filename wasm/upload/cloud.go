@@ -3,6 +3,7 @@ package upload
 import (
 	"context"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -29,10 +30,19 @@ func (u *Uploader) uploadOSS(ctx context.Context, f *file) error {
 	}
 	img := up.Image
 	u.setImage(f, img.ID)
+	u.noteRegistered(ctx, f, img.ID)
 	if err := u.startImage(ctx, img.ID); err != nil {
 		return err
 	}
 	key := u.opts.Project + "/" + img.Filename
+	if f.size >= u.opts.MultipartFrom {
+		if ok, err := u.putParts(ctx, f, key); ok {
+			if err != nil {
+				return err
+			}
+			return u.doneImage(ctx, img.ID)
+		}
+	}
 	err = u.retry(ctx, 0, func(ctx context.Context) error {
 		cl, err := u.creds.get(ctx)
 		if err != nil {
@@ -51,14 +61,29 @@ func (u *Uploader) uploadOSS(ctx context.Context, f *file) error {
 	if err != nil {
 		return stepError("Sending the file to the storage", err)
 	}
-	err = u.retryCall(ctx, func(ctx context.Context) error {
-		_, err := u.deps.API.DoneImageUpload(ctx, img.ID)
+	return u.doneImage(ctx, img.ID)
+}
+
+func (u *Uploader) doneImage(ctx context.Context, id string) error {
+	err := u.retryCall(ctx, func(ctx context.Context) error {
+		_, err := u.deps.API.DoneImageUpload(ctx, id)
 		return err
 	})
 	if err != nil {
 		return stepError("Telling the service the upload is done", err)
 	}
 	return nil
+}
+
+// noteRegistered journals the image id of f, keeping a multipart upload
+// under way.
+func (u *Uploader) noteRegistered(ctx context.Context, f *file, id string) {
+	u.note(ctx, f, func(e *JournalEntry) {
+		e.Checksum, e.ImageID = f.checksum, id
+		if e.State != JournalUploading {
+			e.State = JournalRegistered
+		}
+	})
 }
 
 // uploadS3 registers f, starts it and PUTs it to the presigned URL, asking
@@ -76,6 +101,7 @@ func (u *Uploader) uploadS3(ctx context.Context, f *file) error {
 			}
 			url = up.URL
 			u.setImage(f, up.Image.ID)
+			u.noteRegistered(ctx, f, up.Image.ID)
 			return nil
 		})
 	}
@@ -156,21 +182,47 @@ func (u *Uploader) put(ctx context.Context, f *file, url string) error {
 		Header: http.Header{"Content-Type": {f.kind.ContentType}},
 		Length: -1,
 	}
-	resp, err := u.deps.Putter.Put(ctx, req, f.src, report)
+	resp, err := u.send(ctx, req, f.src, report)
 	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if e, ok := err.(*Error); ok {
-			return e
-		}
-		return &Error{Code: CodeNetwork, Message: "The connection to the storage failed.", Err: err}
+		return err
 	}
 	if resp.StatusCode/100 == 2 {
 		report(f.size)
 		return nil
 	}
 	return storageError(resp)
+}
+
+// errStalled is the cause of a PUT stopped by the stall watchdog.
+var errStalled = errors.New("upload stalled")
+
+// send runs one Putter call under a watchdog: when no byte has gone out and no
+// answer has come for StallTimeout, the request is aborted and the failure is
+// a timeout, which the caller retries. Errors are *Error without the URL.
+func (u *Uploader) send(ctx context.Context, req PutRequest, src Source, progress func(int64)) (*PutResponse, error) {
+	pctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	watchdog := time.AfterFunc(u.opts.StallTimeout, func() { cancel(errStalled) })
+	defer watchdog.Stop()
+	resp, err := u.deps.Putter.Put(pctx, req, src, func(sent int64) {
+		watchdog.Reset(u.opts.StallTimeout)
+		if progress != nil {
+			progress(sent)
+		}
+	})
+	if err == nil {
+		return resp, nil
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if context.Cause(pctx) == errStalled {
+		return nil, Errorf(CodeTimeout, "The upload stalled: nothing went out to the storage for %s.", u.opts.StallTimeout)
+	}
+	if e, ok := err.(*Error); ok {
+		return nil, e
+	}
+	return nil, &Error{Code: CodeNetwork, Message: "The connection to the storage failed.", Err: err}
 }
 
 // storageError describes a refusal by OSS or S3 from its status and XML error
@@ -181,6 +233,14 @@ func storageError(resp *PutResponse) *Error {
 		Message string `xml:"Message"`
 	}
 	_ = xml.Unmarshal(resp.Body, &doc)
+	return StorageRefusal(resp.StatusCode, doc.Code, doc.Message)
+}
+
+// StorageRefusal describes in words an error answer of the storage from its
+// status and the Code and Message of its error document.
+func StorageRefusal(status int, code, message string) *Error {
+	doc := struct{ Code, Message string }{code, message}
+	resp := struct{ StatusCode int }{status}
 	msg := strings.TrimSpace(doc.Message)
 	if len(msg) > 200 {
 		msg = msg[:200] + "…"
@@ -203,6 +263,8 @@ func storageError(resp *PutResponse) *Error {
 		} else {
 			e.Code, e.Message = CodeStorage, "The storage refused the file ("+detail+")."
 		}
+	case resp.StatusCode == http.StatusNotFound:
+		e.Code, e.Message = CodeNotFound, "The storage does not know it ("+detail+")."
 	case resp.StatusCode == http.StatusTooManyRequests:
 		e.Code, e.Message = CodeRateLimited, "The storage asked to slow down ("+detail+")."
 	case resp.StatusCode == http.StatusRequestTimeout:

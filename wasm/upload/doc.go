@@ -1,11 +1,30 @@
 // Package upload is the portable core of the uploader: it takes a batch of
-// files through the Altizure upload flow (nearest bucket, SHA-1, hasImage,
-// register, startImageUpload, object PUT, doneImageUpload for OSS, waiting
-// for Ready or Invalid, starting the reconstruction) with several files in
-// flight, retries with backoff, one shared STS credential, and progress
-// accounting.
+// files through the Altizure upload flow — nearest bucket, SHA-1, hasImage,
+// uploadImageOSS or uploadImageS3, startImageUpload, the object PUT,
+// doneImageUpload (OSS only), waiting until each image is Ready or Invalid,
+// and starting the reconstruction.
 //
-// It is plain Go, tested natively; the browser supplies Sources, a Hasher and
-// a Putter (wasm/browser), the GraphQL client is wasm/altizure and the OSS
+// It is plain Go, tested natively. The browser supplies Sources, a Hasher and
+// a Putter (wasm/browser); the GraphQL client is wasm/altizure and the OSS
 // signer wasm/ossstore.
+//
+// How a batch runs:
+//   - One goroutine checks each file's format (JPEG, PNG or TIFF by its first
+//     bytes) and hashes it, in the order of Add, at most HashAhead files ahead
+//     of the Concurrency upload workers. Memory is a hashing buffer plus what
+//     the Putter holds per PUT, whatever the batch size.
+//   - A file whose content came earlier in the batch is not sent again: it
+//     ends skipped, with the image of the first, when the first ends.
+//   - Every step is retried on network errors, timeouts, 5xx, 429 and expired
+//     credentials, with exponential backoff and full jitter; other failures
+//     fail that file only, in words. A refused token or a missing project
+//     fails the whole batch at once, since it would fail every file.
+//   - OSS uses one STS and one signer for every image until the STS nears its
+//     expiry (RenewBefore, or a quarter of its life for short ones) or the
+//     storage says it expired; it is then replaced by the STS of the next
+//     registration or by uploadImageOSS with filename "", and callers that
+//     need it meanwhile wait for that one renewal.
+//   - An S3 presigned URL that the storage calls expired is asked for again.
+//   - Pause lets PUTs under way finish and starts nothing new until Resume;
+//     Cancel aborts requests under way.
 package upload

@@ -111,6 +111,7 @@ type world struct {
 	pageSize   int
 	recon      upload.Reconstruction
 	reconPre   []bool
+	task       *upload.Task // project.task
 	onPut      func(key string)
 }
 
@@ -206,6 +207,14 @@ func (w *world) serveStorage(rw http.ResponseWriter, r *http.Request) {
 	w.mu.Lock()
 	w.objects[key] = body
 	w.ctypes[key] = r.Header.Get("Content-Type")
+	if strings.HasPrefix(r.URL.Path, "/s3/") {
+		// S3 has no done call: the service notices the object itself.
+		for _, img := range w.images {
+			if strings.HasSuffix(key, "/"+img.Filename) {
+				img.State = "Uploaded"
+			}
+		}
+	}
 	w.mu.Unlock()
 	w.record("PUT " + key)
 }
@@ -316,7 +325,8 @@ func (w *world) DoneImageUpload(ctx context.Context, id string) (*upload.Image, 
 }
 
 // Images pages through the images in id order; once pollsToEnd calls have
-// been made, stored images become Ready, or Invalid when named bad*.
+// been made, stored images become Ready, or Invalid when named bad*. Images
+// named lost* are never listed; those named slow* stay Processing.
 func (w *world) Images(ctx context.Context, pid string, first int, after string) (*upload.ImagePage, error) {
 	w.record("allImages " + after)
 	if err := w.fault("allImages"); err != nil {
@@ -330,6 +340,14 @@ func (w *world) Images(ctx context.Context, pid string, first int, after string)
 	var all []upload.Image
 	for i := 1; i <= len(w.images); i++ {
 		img := w.images[fmt.Sprintf("img%d", i)]
+		if strings.HasPrefix(img.Name, "lost") {
+			continue // lost by the service
+		}
+		if strings.HasPrefix(img.Name, "slow") && img.State != upload.ImageReady {
+			img.State = "Processing" // never done
+			all = append(all, *img)
+			continue
+		}
 		if _, stored := w.objects[pid+"/"+img.Filename]; stored && w.polls > w.pollsToEnd && img.State != upload.ImageReady {
 			img.State = upload.ImageReady
 			if strings.HasPrefix(img.Name, "bad") {
@@ -355,6 +373,16 @@ func (w *world) StartReconstruction(ctx context.Context, pid, taskType string, p
 	defer w.mu.Unlock()
 	w.reconPre = append(w.reconPre, pre)
 	return w.recon, nil
+}
+
+func (w *world) ProjectTask(ctx context.Context, pid string) (*upload.Task, error) {
+	w.record("projectTask")
+	if err := w.fault("projectTask"); err != nil {
+		return nil, err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.task, nil
 }
 
 // signer is a fake OSS signer: the URL carries the STS token.

@@ -1,20 +1,40 @@
 package upload
 
-import "context"
+import (
+	"context"
+	"slices"
+)
 
 // Journal remembers what is known of each file across page reloads, so that a
-// file added again is not hashed again; hasImage then skips what already
-// arrived. Its failures are ignored: it only saves work. In the browser it
-// lives in IndexedDB.
+// file added again is not hashed again, and a large file sent in parts goes
+// on with the parts the storage does not have yet; hasImage then skips what
+// already arrived. Its failures are ignored: it only saves work. In the
+// browser it lives in IndexedDB. It never holds secrets: checksums, ids and
+// part numbers only, no token, credential or signed URL.
 type Journal interface {
 	Get(ctx context.Context, key string) (JournalEntry, bool, error)
 	Put(ctx context.Context, key string, e JournalEntry) error
 }
 
+// Journal states of a file.
+const (
+	JournalHashed     = "hashed"     // the checksum is known
+	JournalRegistered = "registered" // the service has an image for it
+	JournalUploading  = "uploading"  // a multipart upload is under way
+	JournalUploaded   = "uploaded"   // the bytes are stored
+)
+
 // JournalEntry is what the journal keeps of one file.
 type JournalEntry struct {
 	Checksum string `json:"checksum"`
 	ImageID  string `json:"imageId,omitempty"`
+	State    string `json:"state,omitempty"`
+	// Key, UploadID and PartSize name an OSS multipart upload under way, and
+	// Parts are those of its parts known to be stored.
+	Key      string `json:"key,omitempty"`
+	UploadID string `json:"uploadId,omitempty"`
+	PartSize int64  `json:"partSize,omitempty"`
+	Parts    []Part `json:"parts,omitempty"`
 }
 
 // Identified is a Source that can name its content without reading it, e.g. a
@@ -37,24 +57,37 @@ func (u *Uploader) journalKey(src Source) string {
 	return u.opts.Project + "\x00" + ident
 }
 
-// remembered returns the checksum the journal knows for src, if any.
-func (u *Uploader) remembered(ctx context.Context, src Source) string {
+// remembered returns what the journal knows of src, if it knows its checksum.
+func (u *Uploader) remembered(ctx context.Context, src Source) (JournalEntry, bool) {
 	key := u.journalKey(src)
 	if key == "" {
-		return ""
+		return JournalEntry{}, false
 	}
 	e, ok, err := u.deps.Journal.Get(ctx, key)
 	if err != nil || !ok || len(e.Checksum) != 40 {
-		return ""
+		return JournalEntry{}, false
 	}
-	return e.Checksum
+	return e, true
 }
 
-// remember records what became of f (uploaded or present).
-func (u *Uploader) remember(ctx context.Context, f *file, imageID string) {
+// note changes the journal entry of f and writes it; writes of one Uploader
+// are serialised so that parts finishing together are all kept.
+func (u *Uploader) note(ctx context.Context, f *file, change func(e *JournalEntry)) {
 	key := u.journalKey(f.src)
 	if key == "" {
 		return
 	}
-	_ = u.deps.Journal.Put(ctx, key, JournalEntry{Checksum: f.checksum, ImageID: imageID})
+	u.jmu.Lock()
+	defer u.jmu.Unlock()
+	change(&f.journal)
+	e := f.journal
+	e.Parts = slices.Clone(e.Parts)
+	_ = u.deps.Journal.Put(context.WithoutCancel(ctx), key, e)
+}
+
+// remember records what became of f (uploaded or present).
+func (u *Uploader) remember(ctx context.Context, f *file, imageID string) {
+	u.note(ctx, f, func(e *JournalEntry) {
+		*e = JournalEntry{Checksum: f.checksum, ImageID: imageID, State: JournalUploaded}
+	})
 }

@@ -3,6 +3,7 @@ package upload
 import (
 	"context"
 	"strings"
+	"time"
 )
 
 // pageSize is how many images one allImages call asks for (the API's maximum).
@@ -11,8 +12,14 @@ const pageSize = 500
 // WaitProcessed polls the project's images (all of them, page by page, every
 // PollInterval) until each image this Uploader uploaded or found present is
 // Ready or Invalid, and tells which are Invalid and why. Files move to the
-// states ready and invalid as the service decides.
+// states ready and invalid as the service decides. The wait is bounded: an
+// image missing from the listing for MissingAfter, or not processed within
+// ProcessTimeout, fails its files with the reason in words (and the next
+// Start sends them again).
 func (u *Uploader) WaitProcessed(ctx context.Context) (Processed, error) {
+	began := u.deps.Now()
+	missingSince := map[string]time.Time{}
+	var res Processed
 	for {
 		u.mu.Lock()
 		waiting := map[string][]*file{}
@@ -21,7 +28,7 @@ func (u *Uploader) WaitProcessed(ctx context.Context) (Processed, error) {
 			if f.dupOf != nil {
 				id = f.dupOf.imageID
 			}
-			if id == "" || f.outcome == StateFailed || f.outcome == "" {
+			if id == "" || f.outcome == StateFailed || f.outcome == "" || f.state == StateFailed {
 				continue
 			}
 			waiting[id] = append(waiting[id], f)
@@ -51,35 +58,56 @@ func (u *Uploader) WaitProcessed(ctx context.Context) (Processed, error) {
 			after = page.EndCursor
 		}
 
-		var res Processed
+		now := u.deps.Now()
+		res.Ready, res.Invalid, res.InvalidFiles = 0, 0, nil
 		open := 0
 		u.mu.Lock()
 		for id, files := range waiting {
 			img, ok := images[id]
 			var s State
+			var why *Error
 			switch {
 			case ok && img.State == ImageReady:
 				s = StateReady
 			case ok && img.State == ImageInvalid:
 				s = StateInvalid
+			case !ok:
+				since, seen := missingSince[id]
+				if !seen {
+					missingSince[id] = now
+					since = now
+				}
+				if now.Sub(since) < u.opts.MissingAfter {
+					open++
+					continue
+				}
+				s, why = StateFailed, Errorf(CodeNotFound, "The project does not list this image (id %s) after %s of waiting; it was lost on the way and is sent again by the next start.", id, u.opts.MissingAfter)
 			default:
-				open++
-				continue
+				delete(missingSince, id)
+				if now.Sub(began) < u.opts.ProcessTimeout {
+					open++
+					continue
+				}
+				s, why = StateFailed, Errorf(CodeTimeout, "The service did not finish checking this image within %s (it is still %s).", u.opts.ProcessTimeout, img.State)
 			}
 			for _, f := range files {
 				if f.state != s {
-					f.state = s
+					f.state, f.err = s, why
 					u.events.file(f.event())
 				}
-				if s == StateReady {
+				switch s {
+				case StateReady:
 					res.Ready++
-				} else {
+				case StateInvalid:
 					res.Invalid++
 					reasons := append([]string{}, img.Errors...)
 					if len(reasons) == 0 {
 						reasons = []string{"The service found the image invalid and gave no reason."}
 					}
 					res.InvalidFiles = append(res.InvalidFiles, InvalidFile{Name: f.name, Errors: reasons})
+				case StateFailed:
+					res.Failed++
+					res.FailedFiles = append(res.FailedFiles, InvalidFile{Name: f.name, Errors: []string{why.Message}})
 				}
 			}
 		}
@@ -118,13 +146,28 @@ func (u *Uploader) StartReconstruction(ctx context.Context, taskType string, pre
 		}
 	}
 	var res Reconstruction
+	tries := 0
 	err := u.retryCall(ctx, func(ctx context.Context) error {
+		tries++
 		var err error
 		res, err = u.deps.API.StartReconstruction(ctx, u.opts.Project, taskType, pre)
 		return err
 	})
 	if err != nil {
 		return Reconstruction{}, stepError("Starting the reconstruction", err)
+	}
+	if tries > 1 && res.Error != nil && strings.EqualFold(res.Error.Code, "TASK_RUNNING") {
+		// An earlier try whose answer was lost may have started the task:
+		// then the running task is this call's result.
+		var task *Task
+		err := u.retryCall(ctx, func(ctx context.Context) error {
+			var err error
+			task, err = u.deps.API.ProjectTask(ctx, u.opts.Project)
+			return err
+		})
+		if err == nil && task != nil && task.ID != "" {
+			return Reconstruction{Task: task}, nil
+		}
 	}
 	if e := res.Error; e != nil {
 		words, ok := reconstructionWords[strings.ToUpper(e.Code)]

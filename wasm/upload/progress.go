@@ -72,6 +72,14 @@ func (p *progress) finish(idx int, size int64) {
 	p.mu.Unlock()
 }
 
+// unfinish takes back a finish, for a file queued again.
+func (p *progress) unfinish(size int64) {
+	p.mu.Lock()
+	p.finished -= size
+	p.filesDone--
+	p.mu.Unlock()
+}
+
 // sample records the current total; p.mu is held. Samples older than the
 // window are dropped, except the newest of them, which is the baseline.
 func (p *progress) sample() {

@@ -23,9 +23,10 @@ type file struct {
 	imageID  string
 	err      *Error
 	dupOf    *file
-	dups     []*file // later files of the batch with the same checksum
-	done     bool    // counted in progress
-	outcome  State   // skipped, uploaded or failed: what Start did with it
+	dups     []*file      // later files of the batch with the same checksum
+	done     bool         // counted in progress
+	outcome  State        // skipped, uploaded or failed: what Start did with it
+	journal  JournalEntry // what the journal holds of it; under Uploader.jmu
 }
 
 func (f *file) event() FileEvent {
@@ -123,8 +124,26 @@ func (u *Uploader) gate(ctx context.Context) error {
 	return ctx.Err()
 }
 
+// requeueFailed puts the files that failed in an earlier run back in the
+// queue, except those refused for what they are (not an image, empty).
+func (u *Uploader) requeueFailed() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for _, f := range u.files {
+		if f.state != StateFailed || f.err == nil || f.err.Code == CodeInvalidInput {
+			continue
+		}
+		u.prog.unfinish(f.size)
+		f.state, f.taken, f.done, f.err, f.outcome, f.dupOf, f.dups = StateQueued, false, false, nil, "", nil, nil
+		u.cursor = min(u.cursor, f.idx)
+		u.events.file(f.event())
+	}
+	u.emitProgressLocked()
+}
+
 // Start uploads every queued file and returns when each is uploaded, skipped
-// or failed. Failures of single files are in the report, not the error; the
+// or failed; calling it again retries the files that failed (but not those
+// refused as bad input) and takes files added since. Failures of single files are in the report, not the error; the
 // error is for the batch as a whole: no usable bucket, the caller's ctx
 // ended, or Start already running. After Cancel, Start returns the report and
 // a nil error.
@@ -146,6 +165,7 @@ func (u *Uploader) Start(ctx context.Context) (Report, error) {
 		u.mu.Unlock()
 	}()
 
+	u.requeueFailed()
 	err := u.resolveBucket(runCtx)
 	if err == nil {
 		u.pipeline(runCtx)
@@ -344,8 +364,11 @@ func (u *Uploader) hash(ctx context.Context, f *file) bool {
 		return false
 	}
 	u.setState(f, StateHashing, func() { f.kind = kind })
-	if sum := u.remembered(ctx, f.src); sum != "" {
-		u.setState(f, StateHashing, func() { f.checksum = sum })
+	if e, ok := u.remembered(ctx, f.src); ok {
+		u.jmu.Lock()
+		f.journal = e
+		u.jmu.Unlock()
+		u.setState(f, StateHashing, func() { f.checksum = e.Checksum })
 		return true
 	}
 	sum, err := u.deps.Hasher.SHA1(ctx, f.src)
@@ -361,6 +384,7 @@ func (u *Uploader) hash(ctx context.Context, f *file) bool {
 		return false
 	}
 	u.setState(f, StateHashing, func() { f.checksum = sum })
+	u.note(ctx, f, func(e *JournalEntry) { *e = JournalEntry{Checksum: sum, State: JournalHashed} })
 	return true
 }
 
@@ -405,7 +429,7 @@ func (u *Uploader) process(ctx context.Context, f *file) {
 		u.fail(f, e)
 		return
 	}
-	if img != nil && img.ID != "" && img.State != ImageInvalid {
+	if img != nil && img.ID != "" && arrived(img.State) {
 		u.remember(ctx, f, img.ID)
 		u.finish(f, StateSkipped, nil, img.ID)
 		return
@@ -424,6 +448,18 @@ func (u *Uploader) process(ctx context.Context, f *file) {
 	u.mu.Unlock()
 	u.remember(ctx, f, id)
 	u.finish(f, StateUploaded, nil, "")
+}
+
+// arrived reports whether an image in that state has its bytes stored. An
+// image registered but never uploaded (Pending, Uploading; say by a run that
+// was cancelled or a tab that was closed) is uploaded again, and so is an
+// Invalid one, which the new upload replaces.
+func arrived(state string) bool {
+	switch state {
+	case ImageInvalid, "Pending", "Uploading":
+		return false
+	}
+	return true
 }
 
 func (u *Uploader) setState(f *file, s State, change func()) {

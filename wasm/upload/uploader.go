@@ -28,7 +28,7 @@ type Options struct {
 	// RetryBase and RetryMax bound the exponential backoff (full jitter).
 	// Defaults 500 ms and 30 s.
 	RetryBase, RetryMax time.Duration
-	// CallTimeout bounds each try of an API call. Default 60 s.
+	// CallTimeout bounds each try of an API call. Default 30 s.
 	CallTimeout time.Duration
 	// PollInterval is the pause between looks at the images in WaitProcessed.
 	// Default 1 s.
@@ -37,6 +37,23 @@ type Options struct {
 	RenewBefore time.Duration
 	// SignExpiry is how long a signed OSS URL stays valid. Default 15 min.
 	SignExpiry time.Duration
+	// StallTimeout aborts a PUT (to try it again) when no byte has gone out
+	// and no answer has come for that long. Default 60 s.
+	StallTimeout time.Duration
+	// MissingAfter is how long WaitProcessed waits for an image to appear in
+	// the project's listing before the file fails. Default 2 min.
+	MissingAfter time.Duration
+	// ProcessTimeout bounds how long WaitProcessed waits for images to become
+	// Ready or Invalid; those still processing then fail. Default 30 min.
+	ProcessTimeout time.Duration
+	// PartSize is the part size of multipart uploads; 0 picks one from the
+	// file's size (at least 5 MiB, at most 10,000 parts).
+	PartSize int64
+	// MultipartFrom is the size from which OSS uploads go in parts.
+	// Default 100 MiB.
+	MultipartFrom int64
+	// PartConcurrency is how many parts of one file are sent at once. Default 2.
+	PartConcurrency int
 }
 
 // Deps are what the uploader talks to. API and Putter are required; the rest
@@ -135,6 +152,10 @@ type Processed struct {
 	Ready        int           `json:"ready"`
 	Invalid      int           `json:"invalid"`
 	InvalidFiles []InvalidFile `json:"invalidFiles"`
+	// Failed counts files whose image never showed up in the project's
+	// listing, or was not processed in time; FailedFiles says why in words.
+	Failed      int           `json:"failed"`
+	FailedFiles []InvalidFile `json:"failedFiles,omitempty"`
 }
 
 // Uploader uploads a batch of files into one project. Its methods are safe
@@ -168,6 +189,8 @@ type Uploader struct {
 	creds  *stsCache
 
 	prog progress
+
+	jmu sync.Mutex // serialises journal writes
 }
 
 // New checks the options and makes an Uploader. Bad options are an *Error
@@ -213,7 +236,7 @@ func New(opts Options, deps Deps) (*Uploader, error) {
 		opts.RetryMax = 30 * time.Second
 	}
 	if opts.CallTimeout <= 0 {
-		opts.CallTimeout = time.Minute
+		opts.CallTimeout = 30 * time.Second
 	}
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = time.Second
@@ -223,6 +246,24 @@ func New(opts Options, deps Deps) (*Uploader, error) {
 	}
 	if opts.SignExpiry <= 0 {
 		opts.SignExpiry = 15 * time.Minute
+	}
+	if opts.StallTimeout <= 0 {
+		opts.StallTimeout = time.Minute
+	}
+	if opts.MissingAfter <= 0 {
+		opts.MissingAfter = 2 * time.Minute
+	}
+	if opts.ProcessTimeout <= 0 {
+		opts.ProcessTimeout = 30 * time.Minute
+	}
+	if opts.PartSize < 0 {
+		return nil, Errorf(CodeInvalidInput, "PartSize must not be negative.")
+	}
+	if opts.MultipartFrom <= 0 {
+		opts.MultipartFrom = 100 << 20
+	}
+	if opts.PartConcurrency <= 0 {
+		opts.PartConcurrency = 2
 	}
 	if deps.API == nil {
 		return nil, Errorf(CodeInvalidInput, "No API client was given.")

@@ -219,30 +219,36 @@ func TestSkipAndDuplicates(t *testing.T) {
 	w.byChecksum[sha(present.data)] = "img1"
 	w.images["img2"] = &upload.Image{ID: "img2", State: upload.ImageInvalid, Name: "wasinvalid.jpg", Filename: "y", Checksum: sha(invalid.data)}
 	w.byChecksum[sha(invalid.data)] = "img2"
+	pending := jpeg("pending.jpg", 420) // registered by an earlier run, never sent
+	w.images["img3"] = &upload.Image{ID: "img3", State: "Pending", Name: "pending.jpg", Filename: "z", Checksum: sha(pending.data)}
+	w.byChecksum[sha(pending.data)] = "img3"
 	a := jpeg("a.jpg", 300)
 	copyOfA := src{name: "copy of a.jpg", typ: "image/jpeg", data: a.data}
 	u := w.uploader(upload.Options{Cloud: "s3", Concurrency: 2})
 	var mu sync.Mutex
 	var events []upload.FileEvent
 	u.OnFile(func(e upload.FileEvent) { mu.Lock(); events = append(events, e); mu.Unlock() })
-	u.Add(present, a, invalid, copyOfA)
+	u.Add(present, a, invalid, copyOfA, pending)
 	rep, err := u.Start(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Total != 4 || rep.Uploaded != 2 || rep.Skipped != 2 || rep.Failed != 0 {
+	if rep.Total != 5 || rep.Uploaded != 3 || rep.Skipped != 2 || rep.Failed != 0 {
 		t.Fatalf("report %+v", rep)
 	}
 	states := map[string]upload.State{}
 	for _, f := range rep.Files {
 		states[f.Name] = f.State
 	}
-	want := map[string]upload.State{"present.jpg": upload.StateSkipped, "a.jpg": upload.StateUploaded, "wasinvalid.jpg": upload.StateUploaded, "copy of a.jpg": upload.StateSkipped}
+	want := map[string]upload.State{"present.jpg": upload.StateSkipped, "a.jpg": upload.StateUploaded, "wasinvalid.jpg": upload.StateUploaded, "copy of a.jpg": upload.StateSkipped, "pending.jpg": upload.StateUploaded}
 	if fmt.Sprint(states) != fmt.Sprint(want) {
 		t.Fatalf("states %v, want %v", states, want)
 	}
-	if n := w.count("PUT "); n != 2 {
-		t.Fatalf("%d PUTs, want 2", n)
+	if n := w.count("PUT "); n != 3 {
+		t.Fatalf("%d PUTs, want 3", n)
+	}
+	if rep.Files[4].ImageID != "img3" {
+		t.Fatalf("the pending image was registered anew: %+v", rep.Files[4])
 	}
 	if n := w.count("hasImage " + sha(a.data)[:6]); n != 1 {
 		t.Fatalf("the duplicate content was checked %d times, want 1", n)
@@ -533,7 +539,7 @@ func TestPauseLetsPutFinishThenHolds(t *testing.T) {
 
 func TestCancel(t *testing.T) {
 	w := newWorld(t)
-	bp := &blockingPutter{inner: upload.HTTPPutter{}, started: make(chan string, 10), release: make(chan struct{})}
+	bp := &blockingPutter{inner: upload.HTTPPutter{Client: w.srv.Client()}, started: make(chan string, 10), release: make(chan struct{})}
 	d := w.deps()
 	d.Putter = bp
 	u, err := upload.New(upload.Options{Project: "pid1", Cloud: "s3", Concurrency: 2}, d)
@@ -560,6 +566,12 @@ func TestCancel(t *testing.T) {
 		if f.Error == nil || f.Error.Code != upload.CodeCancelled {
 			t.Fatalf("%s: error %+v, want cancelled", f.Name, f.Error)
 		}
+	}
+	// Start again: the cancelled files are taken up again.
+	close(bp.release)
+	rep, err = u.Start(context.Background())
+	if err != nil || rep.Uploaded != 4 || rep.Failed != 0 {
+		t.Fatalf("after restart: %+v, %v", rep, err)
 	}
 }
 
@@ -702,7 +714,6 @@ func TestJSONFieldNames(t *testing.T) {
 		})
 	}
 }
-
 
 type memJournal struct {
 	mu sync.Mutex

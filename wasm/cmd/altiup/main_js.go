@@ -52,6 +52,9 @@ var methods = map[string]js.Func{
 	"dispose":                browser.Func(withInstance(dispose)),
 }
 
+// journal is shared by the uploaders of the page (one IndexedDB database).
+var journal = browser.NewJournal("")
+
 // instance is one uploader object of the page.
 type instance struct {
 	id int
@@ -107,12 +110,16 @@ func create(_ js.Value, args []js.Value) any {
 	}
 	// A plain http.Client: with a Dial func Go would leave fetch.
 	client := altizure.New(cfg.Endpoint, cfg.Key, cfg.Token, &http.Client{})
-	up, err := upload.New(cfg.Upload, upload.Deps{
+	deps := upload.Deps{
 		API:    client,
 		Putter: browser.Putter{},
 		Hasher: &browser.Hasher{},
 		OSS:    ossstore.New,
-	})
+	}
+	if cfg.Journal {
+		deps.Journal = journal
+	}
+	up, err := upload.New(cfg.Upload, deps)
 	if err != nil {
 		return browser.Reject(err)
 	}

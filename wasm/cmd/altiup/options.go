@@ -19,6 +19,9 @@ type config struct {
 	Key      string // the app key
 	Token    string // the user token (a secret: never in messages)
 	Upload   upload.Options
+	// Journal keeps checksums, image ids and multipart state in IndexedDB
+	// so that a reload resumes; default on (it holds no secrets).
+	Journal bool
 }
 
 // jsOptions are the options of altiup.create, as JSON.stringify gives them.
@@ -30,11 +33,12 @@ type jsOptions struct {
 	Cloud       string `json:"cloud"`
 	Bucket      string `json:"bucket"`
 	Concurrency int    `json:"concurrency"`
+	Journal     *bool  `json:"journal"`
 }
 
 var optionKinds = map[string]string{
 	"api": "text", "key": "text", "token": "text", "project": "text",
-	"cloud": "text", "bucket": "text", "concurrency": "number",
+	"cloud": "text", "bucket": "text", "concurrency": "number", "journal": "boolean",
 }
 
 func invalid(format string, args ...any) error {
@@ -66,6 +70,10 @@ func parseOptions(text string) (config, error) {
 		case "text":
 			if len(v) == 0 || v[0] != '"' {
 				return config{}, invalid("The option %s must be text.", name)
+			}
+		case "boolean":
+			if string(v) != "true" && string(v) != "false" {
+				return config{}, invalid("The option %s must be true or false.", name)
 			}
 		case "number":
 			var n float64
@@ -111,6 +119,7 @@ func parseOptions(text string) (config, error) {
 		Endpoint: endpoint,
 		Key:      o.Key,
 		Token:    o.Token,
+		Journal:  o.Journal == nil || *o.Journal,
 		Upload: upload.Options{
 			Project:     strings.TrimSpace(o.Project),
 			Cloud:       o.Cloud,

@@ -19,19 +19,25 @@ func TestParseOptions(t *testing.T) {
 		{
 			name: "minimal",
 			in:   good,
-			want: config{Endpoint: "http://127.0.0.1:8080/graphql", Key: "k", Token: "secret-token", Upload: upload.Options{Project: "p1"}},
+			want: config{Endpoint: "http://127.0.0.1:8080/graphql", Key: "k", Token: "secret-token", Journal: true, Upload: upload.Options{Project: "p1"}},
 		},
 		{
 			name: "all options, bare server address, spaces",
 			in:   `{"api":" http://localhost:8080 ","key":" k ","token":"t","project":" p2 ","cloud":"s3","bucket":"Paris","concurrency":8}`,
-			want: config{Endpoint: "http://localhost:8080/graphql", Key: "k", Token: "t", Upload: upload.Options{Project: "p2", Cloud: "s3", Bucket: "Paris", Concurrency: 8}},
+			want: config{Endpoint: "http://localhost:8080/graphql", Key: "k", Token: "t", Journal: true, Upload: upload.Options{Project: "p2", Cloud: "s3", Bucket: "Paris", Concurrency: 8}},
+		},
+		{
+			name: "journal off",
+			in:   `{"api":"http://h","key":"k","token":"t","project":"p","journal":false}`,
+			want: config{Endpoint: "http://h/graphql", Key: "k", Token: "t", Upload: upload.Options{Project: "p"}},
 		},
 		{
 			name: "null and undefined options are absent",
 			in:   `{"api":"https://api.altizure.com/graphql","key":"k","token":"t","project":"p","cloud":null,"bucket":null}`,
-			want: config{Endpoint: "https://api.altizure.com/graphql", Key: "k", Token: "t", Upload: upload.Options{Project: "p"}},
+			want: config{Endpoint: "https://api.altizure.com/graphql", Key: "k", Token: "t", Journal: true, Upload: upload.Options{Project: "p"}},
 		},
 		{name: "not an object", in: `"x"`, wantErr: "must be an object"},
+		{name: "journal not a boolean", in: `{"api":"http://h","key":"k","token":"t","project":"p","journal":"yes"}`, wantErr: "journal must be true or false"},
 		{name: "nothing", in: `null`, wantErr: "must be an object"},
 		{name: "unknown option", in: `{"api":"http://h","key":"k","token":"t","project":"p","concurency":3}`, wantErr: "Unknown option concurency"},
 		{name: "no api", in: `{"key":"k","token":"t","project":"p"}`, wantErr: "(api) is missing"},

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha1"
+	"image"
+	_ "image/jpeg"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestWriteImageIsValidJPEGOfExactSize(t *testing.T) {
+	dir := t.TempDir()
+	for _, size := range []int64{minImageSize, minImageSize + 1, minImageSize + 3, 100_000, maxSegment + 4 + int64(len(baseJPEG)) + 2, 3 << 20} {
+		p := filepath.Join(dir, "a.jpg")
+		if err := writeImage(p, size, rand.NewChaCha8([32]byte{1})); err != nil {
+			t.Fatalf("size %d: %v", size, err)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if int64(len(b)) != size {
+			t.Errorf("size %d: wrote %d bytes", size, len(b))
+		}
+		img, format, err := image.Decode(bytes.NewReader(b))
+		if err != nil || format != "jpeg" || img.Bounds().Dx() != 16 {
+			t.Errorf("size %d: decode: %v (%s)", size, err, format)
+		}
+	}
+}
+
+func TestWriteImageRejectsTooSmall(t *testing.T) {
+	if err := writeImage(filepath.Join(t.TempDir(), "a.jpg"), minImageSize-1, rand.NewChaCha8([32]byte{})); err == nil {
+		t.Fatal("no error for an image below the smallest size")
+	}
+}
+
+func TestMakeImagesAreUnique(t *testing.T) {
+	s, err := makeImages(t.TempDir(), 5, 20_000, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[[20]byte]bool{}
+	for _, p := range s.paths {
+		b, _ := os.ReadFile(p)
+		sum := sha1.Sum(b)
+		if seen[sum] {
+			t.Fatalf("%s repeats an earlier image", p)
+		}
+		seen[sum] = true
+	}
+	if got := s.first(3); len(got) != 3 || s.bytes(3) != 60_000 || len(s.first(99)) != 5 {
+		t.Errorf("first/bytes: %d files, %d bytes", len(got), s.bytes(3))
+	}
+}
+
+func TestParseStatCPU(t *testing.T) {
+	for _, tc := range []struct {
+		stat string
+		want time.Duration
+	}{
+		{"1234 (altiup-server) S 1 2 3 4 5 6 7 8 9 10 150 50 0 0 20 0", 2 * time.Second},
+		{"1234 (a b) c) R 1 2 3 4 5 6 7 8 9 10 7 3 0 0", 100 * time.Millisecond},
+		{"garbage", 0},
+		{"1 (x) S 1 2", 0},
+	} {
+		if got := parseStatCPU(tc.stat); got != tc.want {
+			t.Errorf("%q: %v, want %v", tc.stat, got, tc.want)
+		}
+	}
+}
+
+func TestParseBenchMetric(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want float64
+		ok   bool
+	}{
+		{"BenchmarkHasImage-2   	   40096	     79660 ns/op	     12553 req/s	   21012 B/op	     256 allocs/op", 12553, true},
+		{"BenchmarkHasImage 100 10 ns/op 99.5 req/s", 99.5, true},
+		{"BenchmarkHasImageX-2 100 10 ns/op 99 req/s", 0, false},
+		{"BenchmarkHasImage-2 100 10 ns/op", 0, false},
+		{"ok  	altiup/server/sandbox	3.1s", 0, false},
+	} {
+		got, ok := parseBenchMetric(tc.line, "BenchmarkHasImage", "req/s")
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("%q: %v %v, want %v %v", tc.line, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestMedianAndSpread(t *testing.T) {
+	if m := median([]float64{3, 1, 2}); m != 2 {
+		t.Errorf("median of 3: %v", m)
+	}
+	if m := median([]float64{4, 1, 2, 3}); m != 2.5 {
+		t.Errorf("median of 4: %v", m)
+	}
+	if !math.IsNaN(median(nil)) {
+		t.Error("median of nothing is a number")
+	}
+	var s samples
+	s.add(1500, nil)
+	s.add(1000, nil)
+	s.add(0, io.EOF)
+	s.add(2000, nil)
+	if got := s.spread(fmtSeconds); got != "1.50 s (1.00 s–2.00 s)" {
+		t.Errorf("spread: %q", got)
+	}
+	if got := s.firstErr(); got != "1 of 4 runs failed: EOF" {
+		t.Errorf("firstErr: %q", got)
+	}
+}
+
+func TestVerdict(t *testing.T) {
+	for _, tc := range []struct {
+		v    float64
+		t    target
+		want string
+	}{
+		{1.0, target{limit: 1.05}, "met"},
+		{1.26, target{limit: 1.05}, "missed by 20%"},
+		{900, target{limit: 850, atLeast: true}, "met"},
+		{425, target{limit: 850, atLeast: true}, "missed by 50%"},
+		{math.NaN(), target{limit: 1}, "not measured"},
+	} {
+		if got := verdict(tc.v, tc.t); got != tc.want {
+			t.Errorf("verdict(%v, %+v) = %q, want %q", tc.v, tc.t, got, tc.want)
+		}
+	}
+}
+
+func TestMarkdownEscapes(t *testing.T) {
+	md := markdown([]row{{figure: "a|b", measured: "1\n2", verdict: "met"}})
+	if !strings.Contains(md, "| a\\|b | 1 2 | — | — | — | met |") {
+		t.Errorf("table:\n%s", md)
+	}
+}
+
+func TestParseFlags(t *testing.T) {
+	o, err := parseFlags([]string{"-quick"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.scale != 0.08 || o.loopFiles != 16 || o.linkFiles != 4 || o.manyFiles != 800 || o.benchtime != "1s" {
+		t.Errorf("quick: %+v", o)
+	}
+	o, err = parseFlags([]string{"-scale", "0.5", "-rates", "10, 50", "-only", "hash,link"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.loopFiles != 100 || len(o.rates) != 2 || o.rates[1] != 50 || !o.runs("hash") || o.runs("memory") {
+		t.Errorf("scaled: %+v", o)
+	}
+	if n := o.memFiles(2 * o.memGiB); n != 128 {
+		t.Errorf("memFiles(1 GiB) = %d, want 128", n)
+	}
+	for _, args := range [][]string{
+		{"-scale", "0"}, {"-rates", "fast"}, {"-rates", "-5"}, {"-only", "everything"},
+		{"-repeats", "0"}, {"-concurrency", "65"}, {"-brotli-quality", "12"}, {"stray"},
+	} {
+		if _, err := parseFlags(args, io.Discard); err == nil {
+			t.Errorf("%v: no error", args)
+		}
+	}
+}

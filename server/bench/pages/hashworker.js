@@ -1,0 +1,13 @@
+// hashworker.js: hashes Files with WebCrypto in one piece, off the page's
+// main thread. Message in: {id, file}; out: {id, sum} or {id, error}.
+'use strict';
+const hex = (buf) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('');
+self.onmessage = async (e) => {
+	const { id, file } = e.data;
+	try {
+		const digest = await crypto.subtle.digest('SHA-1', await file.arrayBuffer());
+		self.postMessage({ id, sum: hex(digest) });
+	} catch (err) {
+		self.postMessage({ id, error: String(err && err.message ? err.message : err) });
+	}
+};

@@ -1,0 +1,162 @@
+package upload_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"altiup/wasm/upload"
+)
+
+// stallingPutter sends a few bytes of the first stalls PUTs and then hangs
+// until the request is aborted; later PUTs go through inner.
+type stallingPutter struct {
+	inner  upload.Putter
+	mu     sync.Mutex
+	stalls int
+	hung   int
+}
+
+func (s *stallingPutter) Put(ctx context.Context, req upload.PutRequest, src upload.Source, progress func(int64)) (*upload.PutResponse, error) {
+	s.mu.Lock()
+	stall := s.stalls > 0
+	s.stalls--
+	s.mu.Unlock()
+	if !stall {
+		return s.inner.Put(ctx, req, src, progress)
+	}
+	progress(10)
+	<-ctx.Done()
+	s.mu.Lock()
+	s.hung++
+	s.mu.Unlock()
+	return nil, ctx.Err()
+}
+
+func TestStalledPutIsAbortedAndRetried(t *testing.T) {
+	for _, cloud := range []string{"oss", "s3"} {
+		t.Run(cloud, func(t *testing.T) {
+			w := newWorld(t)
+			d := w.deps()
+			sp := &stallingPutter{inner: upload.HTTPPutter{Client: w.srv.Client()}, stalls: 2}
+			d.Putter = sp
+			u, err := upload.New(upload.Options{Project: "pid1", Cloud: cloud, StallTimeout: 20 * time.Millisecond}, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := jpeg("a.jpg", 500)
+			u.Add(f)
+			rep, err := u.Start(context.Background())
+			if err != nil || rep.Uploaded != 1 {
+				t.Fatalf("report %+v, %v", rep, err)
+			}
+			if sp.hung != 2 {
+				t.Fatalf("%d stalled PUTs aborted, want 2", sp.hung)
+			}
+			if n := w.count("PUT pid1/"); n != 1 {
+				t.Fatalf("%d PUTs stored, want 1", n)
+			}
+		})
+	}
+	t.Run("gives up in words", func(t *testing.T) {
+		w := newWorld(t)
+		d := w.deps()
+		d.Putter = &stallingPutter{stalls: 100}
+		u, err := upload.New(upload.Options{Project: "pid1", Cloud: "s3", Retries: 1, StallTimeout: 10 * time.Millisecond}, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.Add(jpeg("a.jpg", 500))
+		rep, err := u.Start(context.Background())
+		if err != nil || rep.Failed != 1 {
+			t.Fatalf("report %+v, %v", rep, err)
+		}
+		e := rep.Files[0].Error
+		if e.Code != upload.CodeTimeout || !strings.Contains(e.Message, "stalled") || !strings.Contains(e.Message, "gave up after 2 tries") {
+			t.Fatalf("error %+v", e)
+		}
+	})
+}
+
+func TestReconstructionStartedByALostTry(t *testing.T) {
+	running := &upload.Task{ID: "t9", TaskType: "Native", State: "Queueing"}
+	refused := upload.Reconstruction{Error: &upload.Error{Code: "TASK_RUNNING", Message: "running"}}
+	tests := []struct {
+		name     string
+		faults   int // failed tries before the answer
+		task     *upload.Task
+		wantTask string
+		wantCode string
+	}{
+		{"retried, the lost try started it", 1, running, "t9", ""},
+		{"first try: the refusal stands", 0, running, "", "task_running"},
+		{"retried, but no task to be found", 1, nil, "", "task_running"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t)
+			w.recon, w.task = refused, tc.task
+			for range tc.faults {
+				w.apiFault["reconstruction"] = append(w.apiFault["reconstruction"], upload.Errorf(upload.CodeServer, "The API failed (status 502)."))
+			}
+			u := w.uploader(upload.Options{})
+			r, err := u.StartReconstruction(context.Background(), "", false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.wantTask != "" {
+				if r.Error != nil || r.Task == nil || r.Task.ID != tc.wantTask {
+					t.Fatalf("result %+v, want task %s", r, tc.wantTask)
+				}
+				return
+			}
+			if r.Task != nil || r.Error == nil || r.Error.Code != tc.wantCode {
+				t.Fatalf("result %+v, want %s", r, tc.wantCode)
+			}
+			if tc.faults == 0 && w.count("projectTask") != 0 {
+				t.Fatal("project.task was asked without a retried call")
+			}
+		})
+	}
+}
+
+func TestWaitProcessedIsBounded(t *testing.T) {
+	w := newWorld(t)
+	u := w.uploader(upload.Options{Cloud: "oss", PollInterval: 10 * time.Second, MissingAfter: time.Minute, ProcessTimeout: 5 * time.Minute})
+	u.Add(jpeg("a.jpg", 10), jpeg("lost.jpg", 20), jpeg("slow.jpg", 30))
+	rep, err := u.Start(context.Background())
+	if err != nil || rep.Uploaded != 3 {
+		t.Fatalf("report %+v, %v", rep, err)
+	}
+	var mu sync.Mutex
+	final := map[string]upload.FileEvent{}
+	u.OnFile(func(e upload.FileEvent) { mu.Lock(); final[e.Name] = e; mu.Unlock() })
+	start := w.clock.Now()
+	res, err := u.WaitProcessed(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Ready != 1 || res.Failed != 2 || len(res.FailedFiles) != 2 {
+		t.Fatalf("processed %+v", res)
+	}
+	why := map[string]string{}
+	for _, f := range res.FailedFiles {
+		why[f.Name] = strings.Join(f.Errors, " ")
+	}
+	if !strings.Contains(why["lost.jpg"], "does not list this image") || !strings.Contains(why["slow.jpg"], "did not finish checking") || !strings.Contains(why["slow.jpg"], "Processing") {
+		t.Fatalf("reasons %q", why)
+	}
+	if waited := w.clock.Now().Sub(start); waited < 5*time.Minute || waited > 6*time.Minute {
+		t.Fatalf("waited %s of fake time, want the 5 min bound", waited)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if e := final["lost.jpg"]; e.State != upload.StateFailed || e.Error == nil || e.Error.Code != upload.CodeNotFound {
+		t.Fatalf("lost.jpg ended %+v", e)
+	}
+	if e := final["slow.jpg"]; e.State != upload.StateFailed || e.Error == nil || e.Error.Code != upload.CodeTimeout {
+		t.Fatalf("slow.jpg ended %+v", e)
+	}
+}
