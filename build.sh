@@ -78,18 +78,33 @@ test() {
 	# The GOOS=js tests run in headless Chromium through wasmbrowsertest from
 	# wasm/browser's TestInBrowser, which first starts the servers they call.
 	log "tests (race detector; browser tests in headless Chromium)"
-	go test -race -count=1 -timeout 30m ./...
+	go test -race -count=1 -timeout 30m $(go list ./... | grep -v '^altiup/server$')
+	# The end-to-end tests drive Chromium against the whole server; the race
+	# detector would only slow them down (the server's packages ran under it above).
+	log "end-to-end tests (headless Chromium)"
+	go test -count=1 -timeout 30m ./server
 	log "fuzz (briefly)"
 	fuzz 10s
 }
 
+# bench builds, then measures the uploader in headless Chromium beside its
+# baselines and peers, and writes the table to BENCHMARKS.md. ARGS go to the
+# benchmark (e.g. -quick, -scale 0.5, -only hash,link); the peers' npm
+# packages are installed into ${XDG_CACHE_HOME:-~/.cache}/altiup-bench.
+bench() {
+	build
+	log "bench"
+	go run ./server/bench -server "$SERVER_BIN" -out BENCHMARKS.md "$@"
+}
+
 # fuzz runs every fuzz target for the given time each.
 fuzz() {
-	local t=${1:-60s} pkg target
-	for pkg in $(go list ./server/... ./wasm/...); do
-		for target in $(go test -list '^Fuzz' "$pkg" 2>/dev/null | grep '^Fuzz' || true); do
-			log "fuzz $pkg $target ($t)"
-			go test -run '^$' -fuzz "^${target}\$" -fuzztime "$t" "$pkg"
+	local t=${1:-60s} file dir target
+	for file in $(grep -rl --include='*_test.go' '^func Fuzz' server wasm); do
+		dir=./$(dirname "$file")
+		for target in $(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' "$file"); do
+			log "fuzz $dir $target ($t)"
+			go test -run '^$' -fuzz "^${target}\$" -fuzztime "$t" "$dir"
 		done
 	done
 }
@@ -101,6 +116,7 @@ build) build ;;
 run) run "$@" ;;
 test) test ;;
 fuzz) fuzz "$@" ;;
+bench) bench "$@" ;;
 *)
 	echo "usage: ./build.sh [build|run [server flags]|test|fuzz [duration]]" >&2
 	exit 2

@@ -117,7 +117,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if c.api == "" {
 		storageAddr := c.storageAddr
 		if storageAddr == "" {
-			storageAddr, err = nextPort(ln.Addr().(*net.TCPAddr))
+			storageAddr, err = nextPort(c.addr, ln.Addr().(*net.TCPAddr))
 			if err != nil {
 				return err
 			}
@@ -131,7 +131,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 		var sb2 *sandbox.Sandbox
 		var storage http.Handler
-		sb2, storage, err = newSandbox(ctx, c, pageURL, storageURL)
+		sb2, storage, err = newSandbox(ctx, c, pageURL, storageURL, stderr)
 		if err != nil {
 			return err
 		}
@@ -201,9 +201,14 @@ func serve(s *http.Server, ln net.Listener, stderr io.Writer) {
 	}
 }
 
-// nextPort is the port after a's, or port 0 when a's is 0 (tests).
-func nextPort(a *net.TCPAddr) (string, error) {
-	if a.Port == 0 {
+// nextPort is the port after the page's, or any free port when the page's
+// was asked as 0 (tests).
+func nextPort(asked string, a *net.TCPAddr) (string, error) {
+	_, port, err := net.SplitHostPort(asked)
+	if err != nil {
+		return "", fmt.Errorf("-addr: %w", err)
+	}
+	if port == "0" {
 		return net.JoinHostPort(a.IP.String(), "0"), nil
 	}
 	return net.JoinHostPort(a.IP.String(), strconv.Itoa(a.Port+1)), nil

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -20,7 +22,7 @@ import (
 // newSandbox builds the sandbox's API and its storage endpoints. The storage
 // handler sends requests for OSS buckets to the OSS endpoint and the rest to
 // the in-process S3 server (when there is one).
-func newSandbox(ctx context.Context, c *config, pageURL, storageURL string) (*sandbox.Sandbox, http.Handler, error) {
+func newSandbox(ctx context.Context, c *config, pageURL, storageURL string, stderr io.Writer) (*sandbox.Sandbox, http.Handler, error) {
 	var ossStore ossbucket.Store = ossbucket.NewMemStore()
 	s3Dir := ""
 	sbDir := ""
@@ -93,6 +95,7 @@ func newSandbox(ctx context.Context, c *config, pageURL, storageURL string) (*sa
 		PresignTTL:   c.presignTTL,
 		DataDir:      sbDir,
 		MaxBodyBytes: c.maxBody,
+		Logger:       slog.New(slog.NewTextHandler(stderr, nil)),
 	})
 	if err != nil {
 		return nil, nil, err
@@ -113,24 +116,35 @@ func (a ossAdapter) IssueSTS(bucket, prefix string, ttl time.Duration) (sandbox.
 }
 
 // storageMux routes by bucket: path style (/<bucket>/<key>) or virtual-hosted
-// (<bucket>.<host>).
+// (<bucket>.<host>); requests signed the OSS way go to the OSS endpoint even
+// without a bucket in the path (ali-oss given an IP endpoint sends /<key>).
 func storageMux(oss *ossbucket.Server, s3 http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		host := r.Host
-		if i := strings.IndexByte(host, '.'); i > 0 && oss.HasBucket(host[:i]) {
-			oss.ServeHTTP(w, r)
-			return
-		}
-		first := strings.TrimPrefix(r.URL.Path, "/")
-		if i := strings.IndexByte(first, '/'); i >= 0 {
-			first = first[:i]
-		}
-		if oss.HasBucket(first) || s3 == nil {
+		if s3 == nil || isOSS(oss, r) {
 			oss.ServeHTTP(w, r)
 			return
 		}
 		s3.ServeHTTP(w, r)
 	})
+}
+
+func isOSS(oss *ossbucket.Server, r *http.Request) bool {
+	if i := strings.IndexByte(r.Host, '.'); i > 0 && oss.HasBucket(r.Host[:i]) {
+		return true
+	}
+	first, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	if oss.HasBucket(first) {
+		return true
+	}
+	if r.Header.Get("X-Oss-Security-Token") != "" || strings.HasPrefix(r.Header.Get("Authorization"), "OSS") {
+		return true
+	}
+	q := r.URL.Query()
+	if q.Has("OSSAccessKeyId") || q.Has("security-token") || q.Has("x-oss-credential") {
+		return true
+	}
+	// A preflight names the headers the real request will carry.
+	return strings.Contains(strings.ToLower(r.Header.Get("Access-Control-Request-Headers")), "x-oss-")
 }
 
 type savedCredentials struct {

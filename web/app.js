@@ -202,6 +202,7 @@
 			setToken(stored(sessionStorage, TOKEN_KEY));
 		}
 		takeSignIn();
+		window.addEventListener('hashchange', takeSignIn);
 		ui = UI.mount(el.uploader, { strings, options });
 		globalThis.altiupPage = ui; // the whole list's state, for tests and tools
 		await prefill();

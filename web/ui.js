@@ -168,7 +168,7 @@
 	const FINAL = new Set(['uploaded', 'skipped', 'ready', 'invalid', 'failed', 'unsupported']);
 	const DONE_BYTES = new Set(['uploaded', 'skipped', 'ready', 'invalid']);
 	const ICONS = {
-		waiting: '○', queued: '○', hashing: '⟳', checking: '⟳', uploading: '↑', uploaded: '✓',
+		sniffing: '⟳', waiting: '○', queued: '○', hashing: '⟳', checking: '⟳', uploading: '↑', uploaded: '✓',
 		skipped: '↷', ready: '✔', invalid: '⚠', failed: '✕', unsupported: '⊘',
 	};
 	const ALL_ROWS = 200; // lists up to this long show every row
@@ -248,6 +248,7 @@
 		const entries = [];
 		const byCore = new Map(); // core index → entry
 		let up = null, upKey = '';
+		let active = null; // the uploader of a single-file retry, while it runs
 		let loaded = false, running = false, paused = false, waiting = false;
 		let rate = 0; // bytes/s from the core
 		let ingest = Promise.resolve();
@@ -293,27 +294,55 @@
 			ingest = p.catch(() => {});
 			return p;
 		}
+		// addItems lists the files at once, then reads their first bytes a
+		// batch at a time in the background (reading is the slow part with
+		// thousands of files), handing the images to a running upload as
+		// they are recognised.
 		async function addItems(items) {
-			const fresh = [];
-			// Sniff a few at a time: 10,000 files stay quick and the page responsive.
-			for (let i = 0; i < items.length; i += 32) {
-				const chunk = items.slice(i, i + 32);
-				const looks = await Promise.all(chunk.map((it) => (it.file ? sniff(it.file) : Promise.resolve({ ok: false, why: it.why || 'why.unreadable' }))));
-				chunk.forEach((it, j) => {
-					const e = {
-						n: entries.length, file: it.file, path: it.path || (it.file && it.file.name) || '?',
-						size: it.file ? it.file.size : 0, state: looks[j].ok ? 'waiting' : 'unsupported',
-						why: looks[j].ok ? '' : looks[j].why, sent: 0, core: -1, error: null, details: null, reasons: null,
-					};
-					entries.push(e);
-					if (looks[j].ok) fresh.push(e);
-				});
-			}
-			if (running && up) await giveToCore(up, fresh);
+			const gen = generation;
+			const mine = items.map((it) => {
+				const e = {
+					n: entries.length, file: it.file, path: it.path || (it.file && it.file.name) || '?',
+					size: it.file ? it.file.size : 0, state: 'sniffing', why: '', sent: 0, core: -1, error: null, details: null,
+					reasons: null, outcome: '',
+				};
+				entries.push(e);
+				return e;
+			});
 			changed(true);
 			buttons();
-			return fresh.length;
+			let images = 0;
+			for (let i = 0; i < mine.length; i += 64) {
+				const chunk = mine.slice(i, i + 64);
+				const looks = await Promise.all(chunk.map((e, j) => (e.file ? sniff(e.file) : Promise.resolve({ ok: false, why: items[i + j].why || 'why.unreadable' }))));
+				if (gen !== generation) return images; // the list was cleared
+				const fresh = [];
+				chunk.forEach((e, j) => {
+					e.state = looks[j].ok ? 'waiting' : 'unsupported';
+					e.why = looks[j].ok ? '' : looks[j].why;
+					if (looks[j].ok) fresh.push(e);
+					dirty.add(e);
+				});
+				images += fresh.length;
+				if (running && up) await giveToCore(up, fresh);
+				changed(false);
+				sniffed();
+			}
+			buttons();
+			return images;
 		}
+		let generation = 0;
+		let sniffWaiters = [];
+		function sniffed() {
+			const w = sniffWaiters;
+			sniffWaiters = [];
+			w.forEach((f) => f());
+		}
+		// nextSniff resolves when the next batch of files is recognised.
+		function nextSniff() {
+			return new Promise((resolve) => sniffWaiters.push(resolve));
+		}
+		const sniffing = () => entries.some((e) => e.state === 'sniffing');
 		async function giveToCore(u, list) {
 			if (!list.length) return;
 			// The core numbers files in the order they are added.
@@ -356,7 +385,9 @@
 
 		function onFile(ev) {
 			const e = byCore.get(ev.index);
-			if (!e) return;
+			if (e) apply(e, ev);
+		}
+		function apply(e, ev) {
 			e.state = ev.state;
 			e.sent = ev.sent || 0;
 			e.error = ev.error || null;
@@ -384,8 +415,8 @@
 			message('');
 			setText(el.summary, strings, '');
 			setText(el.validation, strings, '');
-			await ingest;
-			const todo = entries.filter((e) => e.state === 'waiting');
+			while (sniffing() && !entries.some((e) => e.state === 'waiting')) await nextSniff();
+			const todo = entries.filter((e) => e.state === 'waiting' || (e.state === 'failed' && e.core >= 0));
 			if (todo.length === 0 && !queuedInCore()) {
 				message(entries.length ? 'msg.nothing' : 'msg.choose');
 				return null;
@@ -411,7 +442,9 @@
 						report = e && e.report;
 						break;
 					}
-				} while (u === up && (entries.some((e) => e.state === 'waiting') || queuedInCore()));
+					// Files still being recognised go into the next run.
+					if (u === up && sniffing() && !entries.some((e) => e.state === 'waiting') && !queuedInCore()) await nextSniff();
+				} while (u === up && (entries.some((e) => e.state === 'waiting') || sniffing() || queuedInCore()));
 			} finally {
 				running = false;
 				paused = false;
@@ -437,7 +470,7 @@
 					c.unsupported++;
 					continue;
 				}
-				if (e.core < 0) continue;
+				if (e.core === -1) continue;
 				c.total++;
 				if (e.outcome === 'uploaded') c.uploaded++;
 				if (e.outcome === 'skipped') c.skipped++;
@@ -484,45 +517,86 @@
 		}
 
 		function pause() {
-			if (!up || !running) return;
-			up.pause();
+			const u = active || up;
+			if (!u || !running) return;
+			u.pause();
 			paused = true;
 			setText(el.summary, strings, 'summary.paused');
 			buttons();
 		}
 		function resume() {
-			if (!up) return;
-			up.resume();
+			const u = active || up;
+			if (!u) return;
+			u.resume();
 			paused = false;
 			setText(el.summary, strings, '');
 			buttons();
 		}
 		function cancel() {
-			if (!up) return;
-			up.resume();
-			up.cancel();
+			const u = active || up;
+			if (!u) return;
+			u.resume();
+			u.cancel();
 			paused = false;
 		}
-		// retry gives failed files to the uploader again (as new files of the
-		// batch: the core keeps the outcome of each run).
+		// retry tries failed files again. The uploader retries every failed
+		// file when started again, so "retry all" is a new start; a single
+		// file, while others stay failed, goes through an uploader of its own.
 		async function retry(list) {
 			list = list.filter((e) => e.state === 'failed' && e.file);
-			if (!list.length) return null;
-			for (const e of list) {
-				e.state = 'waiting';
+			if (!list.length || running || waiting) return null;
+			const others = entries.some((e) => e.state === 'failed' && e.file && !list.includes(e));
+			if (!others && list.every((e) => e.core >= 0 && byCore.get(e.core) === e)) return start();
+			message('');
+			let u;
+			try {
+				u = await globalThis.altiup.create(cfg.options());
+			} catch (e) {
+				fail(e);
+				return null;
+			}
+			const mine = new Map();
+			list.forEach((e, i) => {
+				byCore.delete(e.core);
+				e.core = -2;
+				e.state = 'queued';
 				e.error = null;
 				e.sent = 0;
 				e.details = null;
-				byCore.delete(e.core);
-				e.core = -1;
+				e.outcome = '';
+				mine.set(i, e);
 				dirty.add(e);
-			}
+			});
+			u.on('file', (ev) => {
+				const e = mine.get(ev.index);
+				if (e) apply(e, ev);
+			}).on('progress', onProgress);
+			active = u;
+			running = true;
+			paused = false;
 			changed(true);
-			if (running && up) {
-				await giveToCore(up, list);
-				return null;
+			buttons();
+			let report = null;
+			try {
+				await u.add(list.map((e) => e.file));
+				report = await u.start();
+			} catch (e) {
+				fail(e);
 			}
-			return start();
+			running = false;
+			paused = false;
+			changed(true);
+			buttons();
+			const counts = countOutcomes();
+			summarize(counts, false);
+			const outcome = { report, counts };
+			if (el.wait.checked && list.some((e) => e.outcome === 'uploaded' || e.outcome === 'skipped')) {
+				outcome.processed = await waitValidation(u, counts);
+			}
+			active = null;
+			u.dispose();
+			emit('onDone', outcome);
+			return outcome;
 		}
 		function retryFailed() {
 			return retry(entries.slice());
@@ -545,7 +619,9 @@
 		});
 		function clear() {
 			if (running || waiting) return;
+			generation++;
 			entries.length = 0;
+			sniffed();
 			byCore.clear();
 			if (up) up.dispose();
 			up = null;

@@ -10,29 +10,35 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/cdproto/profiler"
+	"github.com/chromedp/cdproto/runtime"
 )
 
 func TestWriteImageIsValidJPEGOfExactSize(t *testing.T) {
 	dir := t.TempDir()
 	for _, size := range []int64{minImageSize, minImageSize + 1, minImageSize + 3, 100_000, maxSegment + 4 + int64(len(baseJPEG)) + 2, 3 << 20} {
-		p := filepath.Join(dir, "a.jpg")
-		if err := writeImage(p, size, rand.NewChaCha8([32]byte{1})); err != nil {
-			t.Fatalf("size %d: %v", size, err)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if int64(len(b)) != size {
-			t.Errorf("size %d: wrote %d bytes", size, len(b))
-		}
-		img, format, err := image.Decode(bytes.NewReader(b))
-		if err != nil || format != "jpeg" || img.Bounds().Dx() != 16 {
-			t.Errorf("size %d: decode: %v (%s)", size, err, format)
-		}
+		t.Run(strconv.FormatInt(size, 10), func(t *testing.T) {
+			p := filepath.Join(dir, "a.jpg")
+			if err := writeImage(p, size, rand.NewChaCha8([32]byte{1})); err != nil {
+				t.Fatal(err)
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if int64(len(b)) != size {
+				t.Errorf("wrote %d bytes", len(b))
+			}
+			img, format, err := image.Decode(bytes.NewReader(b))
+			if err != nil || format != "jpeg" || img.Bounds().Dx() != 16 {
+				t.Errorf("decode: %v (%s)", err, format)
+			}
+		})
 	}
 }
 
@@ -71,9 +77,11 @@ func TestParseStatCPU(t *testing.T) {
 		{"garbage", 0},
 		{"1 (x) S 1 2", 0},
 	} {
-		if got := parseStatCPU(tc.stat); got != tc.want {
-			t.Errorf("%q: %v, want %v", tc.stat, got, tc.want)
-		}
+		t.Run(tc.stat, func(t *testing.T) {
+			if got := parseStatCPU(tc.stat); got != tc.want {
+				t.Errorf("%v, want %v", got, tc.want)
+			}
+		})
 	}
 }
 
@@ -89,10 +97,12 @@ func TestParseBenchMetric(t *testing.T) {
 		{"BenchmarkHasImage-2 100 10 ns/op", 0, false},
 		{"ok  	altiup/server/sandbox	3.1s", 0, false},
 	} {
-		got, ok := parseBenchMetric(tc.line, "BenchmarkHasImage", "req/s")
-		if got != tc.want || ok != tc.ok {
-			t.Errorf("%q: %v %v, want %v %v", tc.line, got, ok, tc.want, tc.ok)
-		}
+		t.Run(tc.line, func(t *testing.T) {
+			got, ok := parseBenchMetric(tc.line, "BenchmarkHasImage", "req/s")
+			if got != tc.want || ok != tc.ok {
+				t.Errorf("%v %v, want %v %v", got, ok, tc.want, tc.ok)
+			}
+		})
 	}
 }
 
@@ -149,7 +159,7 @@ func TestParseFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.scale != 0.08 || o.loopFiles != 16 || o.linkFiles != 4 || o.manyFiles != 800 || o.benchtime != "1s" {
+	if o.scale != 0.08 || o.loopFiles != 16 || o.linkFiles != 4 || o.manyFiles != 800 || o.benchtime != "1s" || o.repeats != 1 || o.profile {
 		t.Errorf("quick: %+v", o)
 	}
 	o, err = parseFlags([]string{"-scale", "0.5", "-rates", "10, 50", "-only", "hash,link"}, io.Discard)
@@ -166,8 +176,34 @@ func TestParseFlags(t *testing.T) {
 		{"-scale", "0"}, {"-rates", "fast"}, {"-rates", "-5"}, {"-only", "everything"},
 		{"-repeats", "0"}, {"-concurrency", "65"}, {"-brotli-quality", "12"}, {"stray"},
 	} {
-		if _, err := parseFlags(args, io.Discard); err == nil {
-			t.Errorf("%v: no error", args)
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			if _, err := parseFlags(args, io.Discard); err == nil {
+				t.Error("no error")
+			}
+		})
+	}
+}
+
+func TestSummarizeProfile(t *testing.T) {
+	frame := func(name, url string) *runtime.CallFrame { return &runtime.CallFrame{FunctionName: name, URL: url} }
+	p := &profiler.Profile{
+		Nodes: []*profiler.ProfileNode{
+			{ID: 1, CallFrame: frame("(root)", "")},
+			{ID: 2, CallFrame: frame("(idle)", "")},
+			{ID: 3, CallFrame: frame("runtime.memmove", "http://x/altiup.wasm")},
+			{ID: 4, CallFrame: frame("_makeFuncWrapper", "http://x/wasm_exec.js")},
+			{ID: 5, CallFrame: frame("(garbage collector)", "")},
+		},
+		Samples:    []int64{2, 3, 3, 4, 5, 2},
+		TimeDeltas: []int64{100_000, 300_000, 300_000, 200_000, 100_000, 0},
+	}
+	got := summarizeProfile(p)
+	for _, want := range []string{"1.0 s sampled", "Go (altiup.wasm) 60%", "Go↔JS glue (wasm_exec.js) 20%", "idle 10%", "JS garbage collector 10%", "runtime.memmove (altiup.wasm) 60%"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("summary lacks %q: %s", want, got)
 		}
+	}
+	if summarizeProfile(nil) != "no samples" {
+		t.Error("a missing profile has a summary")
 	}
 }

@@ -37,7 +37,7 @@ var groups = []string{"start", "hash", "link", "loopback", "small", "memory", "m
 
 type options struct {
 	out, server, chromium, cache, work string
-	keep, quick                        bool
+	keep, quick, profile               bool
 	scale                              float64
 	repeats, concurrency               int
 	linkFiles, loopFiles, smallFiles   int
@@ -66,7 +66,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.cache, "cache", filepath.Join(cache, "altiup-bench"), "where npm packages and compressed sizes are kept between runs")
 	fs.StringVar(&o.work, "work", "", "where the synthetic images are written (default: a new directory in -cache, removed at the end)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the synthetic images")
-	fs.BoolVar(&o.quick, "quick", false, "a smoke run of under 2 minutes: every set scaled down (as -scale 0.08)")
+	fs.BoolVar(&o.profile, "profile", true, "profile the page's main thread in one extra loopback upload (off with -quick)")
+	fs.BoolVar(&o.quick, "quick", false, "a smoke run of about 2 minutes: every set scaled down (as -scale 0.08), one run each")
 	fs.Float64Var(&o.scale, "scale", 1, "multiply every file count and the memory sizes by this")
 	fs.IntVar(&o.repeats, "repeats", 3, "runs of each measurement (the median is shown)")
 	fs.IntVar(&o.concurrency, "concurrency", 4, "files uploaded at once, by the uploader and the baselines alike")
@@ -110,6 +111,12 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if o.quick {
 		if !isSet(fs, "scale") {
 			o.scale = 0.08
+		}
+		if !isSet(fs, "repeats") {
+			o.repeats = 1
+		}
+		if !isSet(fs, "profile") {
+			o.profile = false
 		}
 		if !isSet(fs, "benchtime") {
 			o.benchtime = "1s"

@@ -49,10 +49,11 @@ func (s *samples) spread(format func(float64) string) string {
 		return "—"
 	}
 	m := format(s.median())
-	if len(s.vals) < 2 {
+	lo, hi := format(slices.Min(s.vals)), format(slices.Max(s.vals))
+	if len(s.vals) < 2 || lo == hi {
 		return m
 	}
-	return fmt.Sprintf("%s (%s–%s)", m, format(slices.Min(s.vals)), format(slices.Max(s.vals)))
+	return fmt.Sprintf("%s (%s–%s)", m, lo, hi)
 }
 
 // firstErr is the most common reason a run failed, with how many did.

@@ -16,12 +16,14 @@ type uploadRun struct {
 	idleWasm float64
 	rssIdle  int64
 	rssPeak  int64
+	profile  string // where the main thread's time went, with runOpts.profile
 }
 
 type runOpts struct {
 	rate          float64 // upload cap, bytes/s (0: none)
 	memory        bool    // sample memory while uploading
 	firstByteOnly bool    // stop at the first byte sent
+	profile       bool    // sample the page's main thread (see profileSummary)
 }
 
 var pageScripts = map[string][]string{
@@ -90,9 +92,21 @@ func (b *bench) upload(ctx context.Context, who, cloud string, files []string, r
 		}
 		rs = sampleRSS(s.renderers, 100*time.Millisecond)
 	}
+	if ro.profile {
+		if err := startProfile(s.ctx); err != nil {
+			return nil, fmt.Errorf("start the profiler: %w", err)
+		}
+	}
 	cpu0, srv0 := b.browser.browserCPU(), sb.cpu()
 	err = call(s.ctx, expr, &run.res)
 	cpu1, srv1 := b.browser.browserCPU(), sb.cpu()
+	if ro.profile && err == nil {
+		p, perr := stopProfile(s.ctx)
+		if perr != nil {
+			return nil, fmt.Errorf("stop the profiler: %w", perr)
+		}
+		run.profile = summarizeProfile(p)
+	}
 	if rs != nil {
 		run.rssPeak = rs.stop()
 	}
@@ -103,6 +117,7 @@ func (b *bench) upload(ctx context.Context, who, cloud string, files []string, r
 	for k, v := range cpu1 {
 		run.cpu[k] += v - cpu0[k]
 	}
+	b.logf("  %s %s, %d files: %s, first byte at %s, longest task %s", who, cloud, len(files), fmtSeconds(run.res.MS), fmtSeconds(run.res.FirstByte), fmtMS(run.res.Longest))
 	if !ro.firstByteOnly {
 		if err := run.res.complete(); err != nil {
 			return nil, err
@@ -144,7 +159,9 @@ func (c *cpuTotals) String() string {
 	var total time.Duration
 	for _, k := range kinds {
 		total += c.acc[k]
-		out += fmt.Sprintf(" %s %.2f s,", k, c.acc[k].Seconds()/n)
+		if v := c.acc[k].Seconds() / n; v >= 0.005 {
+			out += fmt.Sprintf(" %s %.2f s,", k, v)
+		}
 	}
 	out += fmt.Sprintf(" total %.2f s CPU", total.Seconds()/n)
 	if c.wall > 0 {

@@ -213,7 +213,22 @@ func (s *Server) target(r *http.Request) (string, string) {
 	if i := strings.IndexByte(host, '.'); i > 0 && s.buckets[host[:i]] {
 		return host[:i], strings.TrimPrefix(r.URL.Path, "/")
 	}
-	bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	path := strings.TrimPrefix(r.URL.Path, "/")
+	bucket, key, _ := strings.Cut(path, "/")
+	if !s.buckets[bucket] {
+		// Aliyun's JS SDK given an IP endpoint sends /<key> with no bucket:
+		// it means to name the bucket in the Host header, which a browser
+		// will not let it set. The bucket is then the one the request's
+		// (verified later) security token was issued for, when the path lies
+		// under the token's prefix.
+		tok := r.Header.Get("X-Oss-Security-Token")
+		if tok == "" {
+			tok = r.URL.Query().Get("security-token")
+		}
+		if c, ok := s.keys.parse(tok); ok && s.buckets[c.Bucket] && c.Prefix != "" && strings.HasPrefix(path, c.Prefix) {
+			return c.Bucket, path
+		}
+	}
 	return bucket, key
 }
 

@@ -344,8 +344,14 @@ func (e *env) query(q string, vars map[string]any) rawResponse {
 // snapshot is everything both users can see, to check that nothing changed.
 func (e *env) snapshot() string {
 	e.t.Helper()
+	return e.snapshotOf(e.demo) + e.snapshotOf(e.other)
+}
+
+// snapshotOf is everything one user can see.
+func (e *env) snapshotOf(c graphql.Client) string {
+	e.t.Helper()
 	var out strings.Builder
-	for _, c := range []graphql.Client{e.demo, e.other} {
+	{
 		ps, err := gqltest.SearchProjects(ctx, c, nil, ptr(100), nil)
 		if err != nil {
 			e.t.Fatal(err)

@@ -8,6 +8,8 @@
 //   - Putter sends a File with XMLHttpRequest: the Blob itself is the body (no
 //     copy through Go memory) and upload progress events reach the core
 //     while the bytes go out.
+//   - Journal keeps upload.Journal entries in IndexedDB (hackpadfs), under
+//     hashed keys, so a reloaded page resumes; it holds no secrets.
 //   - Await and NewPromise bridge JS Promises and Go; JSError carries a JS
 //     exception into Go.
 //

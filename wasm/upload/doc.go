@@ -25,6 +25,24 @@
 //     registration or by uploadImageOSS with filename "", and callers that
 //     need it meanwhile wait for that one renewal.
 //   - An S3 presigned URL that the storage calls expired is asked for again.
+//   - A PUT that sends nothing and gets no answer for StallTimeout is
+//     aborted and tried again.
+//   - OSS files of MultipartFrom (100 MiB) and more go up in parts (sized as
+//     tusd's calcOptimalPartSize: 8 MiB, or more to stay within 10,000),
+//     PartConcurrency at a time, each PUT through the Putter and retried on
+//     its own; initiate, list and complete go through the OSSMultipart of
+//     the signer. S3 offers one presigned PUT, so a large file is one PUT.
+//   - With a Journal (IndexedDB in the browser), each file's checksum, image
+//     id and, for a multipart upload, its id and the parts stored outlive a
+//     reload: the same files added again are not hashed again, and the
+//     parts the storage holds (asked with ListParts) are not sent again. The
+//     journal holds no token, credential or signed URL.
+//   - WaitProcessed is bounded: an image missing from the project's listing
+//     for MissingAfter, or not processed within ProcessTimeout, fails its
+//     file with the reason in words.
+//   - A reconstruction started by a try whose answer was lost (the retry is
+//     refused with TASK_RUNNING) is reported as started, with the running
+//     task read from project.task.
 //   - Pause lets PUTs under way finish and starts nothing new until Resume;
 //     Cancel aborts requests under way.
 package upload

@@ -3,6 +3,7 @@ package upload
 import (
 	"context"
 	"slices"
+	"sync"
 )
 
 // Journal remembers what is known of each file across page reloads, so that a
@@ -70,19 +71,73 @@ func (u *Uploader) remembered(ctx context.Context, src Source) (JournalEntry, bo
 	return e, true
 }
 
-// note changes the journal entry of f and writes it; writes of one Uploader
-// are serialised so that parts finishing together are all kept.
+// note changes the journal entry of f and queues it for writing.
 func (u *Uploader) note(ctx context.Context, f *file, change func(e *JournalEntry)) {
 	key := u.journalKey(f.src)
 	if key == "" {
 		return
 	}
 	u.jmu.Lock()
-	defer u.jmu.Unlock()
 	change(&f.journal)
 	e := f.journal
 	e.Parts = slices.Clone(e.Parts)
-	_ = u.deps.Journal.Put(context.WithoutCancel(ctx), key, e)
+	u.jmu.Unlock()
+	u.jw.put(u.deps.Journal, key, e)
+}
+
+// journalWriter writes journal entries from a goroutine of its own, so a
+// slow store (IndexedDB) never holds up the uploads; of several entries
+// queued for one key only the newest is written.
+type journalWriter struct {
+	mu      sync.Mutex
+	idle    *sync.Cond
+	pending map[string]JournalEntry
+	order   []string // keys in pending, oldest first
+	busy    bool
+}
+
+func (w *journalWriter) put(j Journal, key string, e JournalEntry) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.pending == nil {
+		w.pending = map[string]JournalEntry{}
+		w.idle = sync.NewCond(&w.mu)
+	}
+	if _, ok := w.pending[key]; !ok {
+		w.order = append(w.order, key)
+	}
+	w.pending[key] = e
+	if !w.busy {
+		w.busy = true
+		go w.drain(j)
+	}
+}
+
+func (w *journalWriter) drain(j Journal) {
+	for {
+		w.mu.Lock()
+		if len(w.order) == 0 {
+			w.busy = false
+			w.idle.Broadcast()
+			w.mu.Unlock()
+			return
+		}
+		key := w.order[0]
+		w.order = w.order[1:]
+		e := w.pending[key]
+		delete(w.pending, key)
+		w.mu.Unlock()
+		_ = j.Put(context.Background(), key, e) // failures only cost work later
+	}
+}
+
+// flush waits until every entry queued so far is written.
+func (w *journalWriter) flush() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for w.busy {
+		w.idle.Wait()
+	}
 }
 
 // remember records what became of f (uploaded or present).

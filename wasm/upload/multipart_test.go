@@ -104,8 +104,9 @@ func bigJPEG(t *testing.T, name string, n int) identified {
 func TestMultipartResumesAfterInterruption(t *testing.T) {
 	o := newOSSWorld(t)
 	j := &memJournal{m: map[string]upload.JournalEntry{}}
-	big := bigJPEG(t, "big.jpg", 30<<20)
-	opts := upload.Options{Project: "pid1", Cloud: "oss", MultipartFrom: 10 << 20, PartSize: 2 << 20, PartConcurrency: 3}
+	big := bigJPEG(t, "big.jpg", bigSize)
+	const partSize = (bigSize + 14) / 15
+	opts := upload.Options{Project: "pid1", Cloud: "oss", MultipartFrom: 1 << 20, PartSize: partSize, PartConcurrency: 3}
 	const parts = 15
 
 	var u *upload.Uploader
@@ -128,7 +129,7 @@ func TestMultipartResumesAfterInterruption(t *testing.T) {
 	}
 	first := pp.count()
 	e := j.m["pid1\x00"+big.id]
-	if e.UploadID == "" || e.State != upload.JournalUploading || len(e.Parts) < 6 || e.PartSize != 2<<20 {
+	if e.UploadID == "" || e.State != upload.JournalUploading || len(e.Parts) < 6 || e.PartSize != partSize {
 		t.Fatalf("journal after the interruption: %+v", e)
 	}
 

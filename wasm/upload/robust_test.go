@@ -2,6 +2,7 @@ package upload_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -158,5 +159,43 @@ func TestWaitProcessedIsBounded(t *testing.T) {
 	}
 	if e := final["slow.jpg"]; e.State != upload.StateFailed || e.Error == nil || e.Error.Code != upload.CodeTimeout {
 		t.Fatalf("slow.jpg ended %+v", e)
+	}
+}
+
+// TestTokenExpiresMidBatch: the service stops taking the token after two
+// files; those two stay uploaded, the rest fail with the reason in words,
+// and the batch stops instead of trying every file.
+func TestTokenExpiresMidBatch(t *testing.T) {
+	w := newWorld(t)
+	expired := &upload.Error{Code: upload.CodeUnauthorized, Message: "The user token has expired; sign in again."}
+	w.apiFault["hasImage"] = []error{nil, nil, expired, expired, expired, expired, expired}
+	u := w.uploader(upload.Options{Cloud: "oss", Concurrency: 1, HashAhead: 1})
+	for i := range 6 {
+		u.Add(jpeg(fmt.Sprintf("f%d.jpg", i), 100+i))
+	}
+	rep, err := u.Start(context.Background())
+	be := upload.AsError(err)
+	if be == nil || be.Code != upload.CodeUnauthorized || !strings.Contains(be.Message, "sign in again") {
+		t.Fatalf("batch error %v, want the expired token in words", err)
+	}
+	if rep.Uploaded != 2 || rep.Failed != 4 {
+		t.Fatalf("report %+v", rep)
+	}
+	for _, f := range rep.Files[2:] {
+		if f.Error == nil || f.Error.Code != upload.CodeUnauthorized || !strings.Contains(f.Error.Message, "sign in again") {
+			t.Fatalf("%s: %+v", f.Name, f.Error)
+		}
+	}
+	if n := w.count("hasImage"); n != 3 {
+		t.Fatalf("hasImage called %d times: the batch went on after the token was refused", n)
+	}
+	// With a new token (the fault is gone), Start again sends only the rest.
+	w.apiFault["hasImage"] = nil
+	rep, err = u.Start(context.Background())
+	if err != nil || rep.Uploaded != 6 || rep.Failed != 0 {
+		t.Fatalf("after signing in again: %+v, %v", rep, err)
+	}
+	if n := w.count("PUT pid1/"); n != 6 {
+		t.Fatalf("%d PUTs, want 6 (each file once)", n)
 	}
 }

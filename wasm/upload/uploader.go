@@ -190,7 +190,8 @@ type Uploader struct {
 
 	prog progress
 
-	jmu sync.Mutex // serialises journal writes
+	jmu sync.Mutex // guards the journal entries of files
+	jw  journalWriter
 }
 
 // New checks the options and makes an Uploader. Bad options are an *Error

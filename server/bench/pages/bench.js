@@ -195,7 +195,9 @@
 			const it = o.items[i];
 			const r = await fetch(it.url, { method: 'PUT', body: f, headers: it.headers });
 			if (!r.ok) {
-				throw new Error('HTTP ' + r.status + ' ' + (await r.text()).slice(0, 200));
+				// Only the error code: storage error bodies may echo what was signed.
+				const code = /<Code>([^<]{1,100})<\/Code>/.exec(await r.text());
+				throw new Error('HTTP ' + r.status + (code ? ' ' + code[1] : ''));
 			}
 		});
 		return result(t0, { memory: stop ? stop() : null, files: files.length, uploaded: files.length - errors.length, failed: errors.length, errors: [...new Set(errors)].slice(0, 3) });

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/profiler"
+	"github.com/chromedp/chromedp"
+)
+
+// startProfile starts V8's sampling profiler on the page's main thread (1 ms
+// samples).
+func startProfile(ctx context.Context) error {
+	return chromedp.Do(ctx, func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		if _, err := cdp.Call(ctx, t, profiler.Enable, cdp.Empty{}); err != nil {
+			return chromedp.Void{}, err
+		}
+		if _, err := cdp.Call(ctx, t, profiler.SetSamplingInterval, profiler.SetSamplingIntervalParams{Interval: 1000}); err != nil {
+			return chromedp.Void{}, err
+		}
+		_, err := cdp.Call(ctx, t, profiler.Start, cdp.Empty{})
+		return chromedp.Void{}, err
+	})
+}
+
+func stopProfile(ctx context.Context) (*profiler.Profile, error) {
+	return chromedp.Run(ctx, func(ctx context.Context, t *chromedp.Target) (*profiler.Profile, error) {
+		r, err := cdp.Call(ctx, t, profiler.Stop, cdp.Empty{})
+		if err != nil {
+			return nil, err
+		}
+		return r.Profile, nil
+	})
+}
+
+// where names the part of the page a profile node's own time belongs to.
+func where(cf string, url string) string {
+	switch cf {
+	case "(idle)":
+		return "idle"
+	case "(program)":
+		return "the browser's own work on the thread (program)"
+	case "(garbage collector)":
+		return "JS garbage collector"
+	case "(root)":
+		return "idle"
+	}
+	base := path.Base(url)
+	switch {
+	case strings.HasSuffix(base, ".wasm"):
+		return "Go (" + base + ")"
+	case base == "wasm_exec.js":
+		return "Go↔JS glue (wasm_exec.js)"
+	case url == "":
+		return "native functions"
+	default:
+		return base
+	}
+}
+
+// summarizeProfile tells where the main thread's time went: by part, and
+// the functions that took most of it.
+func summarizeProfile(p *profiler.Profile) string {
+	if p == nil || len(p.Samples) == 0 {
+		return "no samples"
+	}
+	nodes := map[int64]*profiler.ProfileNode{}
+	for _, n := range p.Nodes {
+		nodes[n.ID] = n
+	}
+	parts := map[string]int64{}
+	funcs := map[string]int64{}
+	var total int64
+	for i, id := range p.Samples {
+		var d int64
+		if i < len(p.TimeDeltas) {
+			d = p.TimeDeltas[i]
+		}
+		n := nodes[id]
+		if n == nil || n.CallFrame == nil {
+			continue
+		}
+		w := where(n.CallFrame.FunctionName, n.CallFrame.URL)
+		parts[w] += d
+		total += d
+		if w != "idle" {
+			name := n.CallFrame.FunctionName
+			if name == "" {
+				name = "(anonymous)"
+			}
+			if n.CallFrame.URL != "" {
+				name += " (" + path.Base(n.CallFrame.URL) + ")"
+			}
+			funcs[name] += d
+		}
+	}
+	if total <= 0 {
+		return "no samples"
+	}
+	out := fmt.Sprintf("%.1f s sampled: ", float64(total)/1e6)
+	out += topShares(parts, total, 8)
+	out += "; busiest functions: " + topShares(funcs, total, 6)
+	return out
+}
+
+func topShares(m map[string]int64, total int64, n int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b string) int {
+		if m[a] != m[b] {
+			return int(m[b] - m[a])
+		}
+		return strings.Compare(a, b)
+	})
+	var parts []string
+	for _, k := range keys[:min(n, len(keys))] {
+		share := float64(m[k]) / float64(total) * 100
+		if share < 0.5 {
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s %.0f%%", k, share))
+	}
+	return strings.Join(parts, ", ")
+}
