@@ -18,6 +18,8 @@ build_wasm() {
 	log "wasm"
 	GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o web/altiup.wasm ./wasm/cmd/altiup
 	cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" web/wasm_exec.js
+	# brotli and gzip copies next to each asset, served when the browser takes them
+	go run ./server/static/precompress web
 }
 
 build_server() {

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/chromedp"
 
 	"altiup/wasm/altizure"
@@ -353,13 +354,17 @@ const badDumpStorage = `(async () => {
 func TestPageKeepsSecretsOut(t *testing.T) {
 	s := badStartLogged(t)
 	ctx := browser(t)
+	big, _ := largeJPEG(t, 2<<20) // large enough for the journal
 	for _, run := range []struct {
 		cloud string
 		files []string
-	}{{"oss", []string{"street.jpg", "tower.jpg"}}, {"s3", []string{"bridge.jpg", "roof.png"}}} {
+	}{{"oss", []string{"street.jpg", big}}, {"s3", []string{"bridge.jpg", "roof.png"}}} {
 		var paths []string
 		for _, f := range run.files {
 			p, _ := filepath.Abs(filepath.Join("..", "testdata", "images", f))
+			if filepath.IsAbs(f) {
+				p = f
+			}
 			paths = append(paths, p)
 		}
 		if err := chromedp.Do(ctx,
@@ -421,6 +426,61 @@ func TestPageKeepsSecretsOut(t *testing.T) {
 		}
 		if m := badSecretPatterns.FindAllString(text, 5); len(m) > 0 {
 			t.Errorf("%s show secrets: %q", where, m)
+		}
+	}
+}
+
+// TestPageStorageWithoutCORS serves the storage's answers to the browser
+// without their CORS headers (through the DevTools Fetch domain), as a bucket
+// without CORS rules would: the page says that CORS may be the cause, in
+// words, not "Failed to fetch", and nothing arrives in the project.
+func TestPageStorageWithoutCORS(t *testing.T) {
+	p := startServer(t)
+	ctx := browser(t)
+	evs := make(chan *fetch.EventRequestPaused, 64)
+	if err := chromedp.Listen(ctx, func(ev any) {
+		if e, ok := ev.(*fetch.EventRequestPaused); ok {
+			evs <- e
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case e := <-evs:
+				var keep []*fetch.HeaderEntry
+				for _, h := range e.ResponseHeaders {
+					if !strings.HasPrefix(strings.ToLower(h.Name), "access-control-") {
+						keep = append(keep, h)
+					}
+				}
+				_, _ = chromedp.Call(ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: e.RequestID, ResponseCode: e.ResponseStatusCode, ResponseHeaders: keep})
+			}
+		}
+	}()
+	if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: p.storage + "/*", RequestStage: fetch.RequestStageResponse}}}); err != nil {
+		t.Fatal(err)
+	}
+	path, _ := filepath.Abs(filepath.Join("..", "testdata", "images", "street.jpg"))
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(p.page+"/?cloud=oss"),
+		chromedp.WaitVisible(chromedp.CSS("#start:not([disabled])")),
+		chromedp.SetUploadFiles(chromedp.CSS("#files"), []string{path}),
+		chromedp.Click(chromedp.CSS("#start")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	rows := waitRows(t, ctx, 1, final)
+	if r := rows[0]; r.State != "failed" || !strings.Contains(r.Details, "CORS") || strings.Contains(r.Details, "Failed to fetch") {
+		t.Fatalf("row %+v, want failed with CORS named as the likely cause", r)
+	}
+	t.Logf("shown: %s", rows[0].Details)
+	for _, img := range badImages(t, p, p.project) {
+		if img.State == "Ready" {
+			t.Fatalf("an image arrived although the storage refused: %+v", img)
 		}
 	}
 }

@@ -160,7 +160,7 @@ func TestPageFolders(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS("#folder"), []string{dir})); err != nil {
 		t.Fatal(err)
 	}
-	pgWait(t, ctx, `altiupPage.entries().length === 5`, 10*time.Second)
+	pgWait(t, ctx, `altiupPage.entries().length === 5 && !altiupPage.entries().some((e) => e.state === 'sniffing')`, 10*time.Second)
 	states := map[string]pgEntry{}
 	for _, e := range pgEntries(t, ctx) {
 		states[e.Name] = e
@@ -187,10 +187,10 @@ func TestPageFolders(t *testing.T) {
 	if want := "3 files: 3 uploaded, 0 skipped, 0 failed. Validation: 3 ready, 0 invalid. 2 not uploaded (not images)."; summary != want {
 		t.Errorf("summary %q, want %q", summary, want)
 	}
-	rows := pgEval[int](t, ctx, `document.querySelectorAll('#filelist tr[data-state=ready]').length`)
-	if rows != 3 {
-		t.Errorf("%d ready rows, want 3", rows)
-	}
+	// Rows are drawn at the next frame.
+	pgWait(t, ctx, `document.querySelectorAll('#filelist tr[data-state=ready]').length === 3`, 5*time.Second)
+	// The photos in view get thumbnails; the files that are not images none.
+	pgWait(t, ctx, `document.querySelectorAll('#filelist tr[data-state=ready] canvas.thumb[data-drawn="1"]').length === 3 && document.querySelectorAll('#filelist tr[data-state=unsupported] canvas.thumb[data-drawn="1"]').length === 0`, 10*time.Second)
 
 	// A drop of a folder tree: the directory entries are read recursively,
 	// batch after batch, as browsers hand them out.
@@ -216,7 +216,7 @@ func TestPageFolders(t *testing.T) {
 			Object.defineProperty(ev, 'dataTransfer', {value: dt});
 			zone.dispatchEvent(ev);
 		}
-		for (let i = 0; i < 100 && altiupPage.entries().length < 9; i++) await new Promise((r) => setTimeout(r, 50));
+		for (let i = 0; i < 100 && (altiupPage.entries().length < 9 || altiupPage.entries().some((e) => e.state === 'sniffing')); i++) await new Promise((r) => setTimeout(r, 50));
 		return altiupPage.entries().slice(5).map((e) => e.name + ' ' + e.state);
 	})()`)
 	want := []string{"drop/a.jpg waiting", "drop/c.tif waiting", "drop/deep/b.png waiting", "drop/deep/d.txt unsupported"}
@@ -237,6 +237,12 @@ type putGate struct {
 
 func gatePuts(t *testing.T, ctx context.Context, storage string) *putGate {
 	t.Helper()
+	return gateRequests(t, ctx, storage+"/*", "PUT")
+}
+
+// gateRequests holds the requests of one method to URLs matching pattern.
+func gateRequests(t *testing.T, ctx context.Context, pattern, method string) *putGate {
+	t.Helper()
 	g := &putGate{}
 	evs := make(chan *fetch.EventRequestPaused, 256)
 	if err := chromedp.Listen(ctx, func(ev any) {
@@ -253,8 +259,8 @@ func gatePuts(t *testing.T, ctx context.Context, storage string) *putGate {
 				return
 			case e := <-evs:
 				g.mu.Lock()
-				hold := g.hold && e.Request.Method == "PUT"
-				if e.Request.Method == "PUT" {
+				hold := g.hold && e.Request.Method == method
+				if e.Request.Method == method {
 					g.puts++
 				}
 				if hold {
@@ -267,7 +273,7 @@ func gatePuts(t *testing.T, ctx context.Context, storage string) *putGate {
 			}
 		}
 	}()
-	if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: storage + "/*"}}}); err != nil {
+	if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: pattern}}}); err != nil {
 		t.Fatal(err)
 	}
 	return g
@@ -427,7 +433,19 @@ func TestPagePauseResumeCancelRetry(t *testing.T) {
 func TestPageLanguage(t *testing.T) {
 	p := startServer(t)
 	ctx := browser(t)
-	pgOpen(t, ctx, pg(p)+"/")
+	// The page is there before the wasm: loading, then ready.
+	wasm := gateRequests(t, ctx, "*/altiup.wasm", "GET")
+	wasm.set(ctx, true)
+	if err := chromedp.Do(ctx, chromedp.Navigate(pg(p)+"/")); err != nil {
+		t.Fatal(err)
+	}
+	wasm.waitHeld(t, 1)
+	pgWait(t, ctx, `document.querySelector('#start').textContent === 'Start upload'`, 10*time.Second)
+	if got := pgEval[string](t, ctx, `document.querySelector('#status').textContent + '|' + document.querySelector('#start').disabled`); got != "loading…|true" {
+		t.Errorf("while the wasm loads: %q, want loading and no start", got)
+	}
+	wasm.set(ctx, false)
+	pgWait(t, ctx, `document.querySelector('#status').textContent === 'ready' && !document.querySelector('#start').disabled`, 20*time.Second)
 	if got := pgEval[string](t, ctx, `document.querySelector('#start').textContent + '|' + document.querySelector('#lang').value + '|' + localStorage.getItem('altiup.lang')`); got != "Start upload|en|null" {
 		t.Errorf("at first: %q, want English and nothing stored", got)
 	}
@@ -506,6 +524,8 @@ func TestPageKeyboard(t *testing.T) {
 		t.Fatal(err)
 	}
 	pgWait(t, ctx, `document.querySelector('#reconstruction').textContent.startsWith('Task ')`, 20*time.Second)
+	// The task's state is followed until it is done.
+	pgWait(t, ctx, `document.querySelector('#reconstruction').dataset.state === 'Done' && /: done\.$/.test(document.querySelector('#reconstruction').textContent)`, 30*time.Second)
 }
 
 // TestPageSignInAndProject signs in through the API's OAuth implicit flow,
@@ -566,6 +586,14 @@ func TestPageSignInAndProject(t *testing.T) {
 		t.Fatal(err)
 	}
 	pgWait(t, ctx, `/Validation: 1 ready/.test(document.querySelector('#summary').textContent)`, 30*time.Second)
+	// One photo is too few: the service's code is explained in words.
+	if err := chromedp.Do(ctx, chromedp.WaitEnabled(chromedp.CSS("#reconstruct")), chromedp.Click(chromedp.CSS("#reconstruct"))); err != nil {
+		t.Fatal(err)
+	}
+	pgWait(t, ctx, `document.querySelector('#reconstruction').dataset.code === 'too_few_images'`, 20*time.Second)
+	if got := pgEval[string](t, ctx, `document.querySelector('#reconstruction').textContent`); got != "Not started: fewer than 3 images are Ready; upload more photos of the scene." {
+		t.Errorf("reconstruction: %q", got)
+	}
 }
 
 // TestPageLongList adds 10,000 files: the whole list is known, only the rows

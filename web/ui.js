@@ -479,6 +479,9 @@
 			return c;
 		}
 		function summarize(c, validated, result) {
+			// The rows show what the summary counts when it appears.
+			if (frame) cancelAnimationFrame(frame);
+			paint();
 			let key = validated ? 'summary.validated' : 'summary.done';
 			const vars = Object.assign({}, c);
 			if (validated) {
@@ -498,7 +501,6 @@
 			let result = null;
 			try {
 				result = await u.waitProcessed();
-				summarize(counts, true, result);
 				const reasons = new Map((result.invalidFiles || []).map((f) => [f.name, f.errors]));
 				for (const e of entries) {
 					if (e.state === 'invalid' && e.file && reasons.has(e.file.name)) {
@@ -506,13 +508,15 @@
 						dirty.add(e);
 					}
 				}
-				changed(true);
+				full = true;
+				summarize(counts, true, result);
 			} catch (e) {
 				message('msg.waitstopped', { why: errorWords(e) });
 				emit('onError', { code: (e && e.code) || 'error', message: (e && e.message) || String(e) });
 			}
 			waiting = false;
 			buttons();
+			changed(true); // the rows' buttons are usable again
 			return result;
 		}
 
@@ -630,6 +634,7 @@
 			setText(el.summary, strings, '');
 			setText(el.validation, strings, '');
 			setText(el.reconstruction, strings, '');
+			clearTimeout(taskTimer);
 			message('');
 			changed(true);
 			buttons();
@@ -650,11 +655,9 @@
 					else setText(el.reconstruction, strings, 'recon.notstarted', { why: r.error.message });
 					el.reconstruction.dataset.code = r.error.code;
 				} else if (r.task) {
-					const t = r.task;
 					delete el.reconstruction.dataset.code;
-					setText(el.reconstruction, strings, t.queueing ? 'recon.task.queue' : 'recon.task', {
-						id: t.id, type: t.taskType, state: T('task.' + t.state) === 'task.' + t.state ? t.state : T('task.' + t.state), ahead: t.queueing,
-					});
+					showTask(r.task);
+					followTask(r.task);
 				} else {
 					setText(el.reconstruction, strings, pre ? 'recon.pre' : 'recon.notask');
 				}
@@ -665,13 +668,52 @@
 			return r;
 		}
 
+		function showTask(t) {
+			const words = T('task.' + t.state);
+			el.reconstruction.dataset.state = t.state;
+			setText(el.reconstruction, strings, t.queueing ? 'recon.task.queue' : 'recon.task', {
+				id: t.id, type: t.taskType, state: words === 'task.' + t.state ? t.state : words, ahead: t.queueing,
+			});
+		}
+		// followTask asks the API for the task's state every few seconds
+		// until it is Done or Failed.
+		let taskTimer = 0;
+		function followTask(t) {
+			clearTimeout(taskTimer);
+			if (t.state === 'Done' || t.state === 'Failed') return;
+			const o = cfg.options();
+			let api;
+			try {
+				api = new URL(o.api);
+			} catch (e) {
+				return;
+			}
+			if (api.pathname === '' || api.pathname === '/') api.pathname = '/graphql';
+			taskTimer = setTimeout(async () => {
+				try {
+					const r = await fetch(api.href, {
+						method: 'POST',
+						headers: { 'Content-Type': 'application/json', key: o.key, altitoken: o.token },
+						body: JSON.stringify({ query: 'query($pid:ID!){project(id:$pid){task{id taskType state queueing error}}}', variables: { pid: o.project } }),
+					});
+					const body = await r.json();
+					const now = body && body.data && body.data.project && body.data.project.task;
+					if (!now || now.id !== t.id) return;
+					showTask(now);
+					followTask(now);
+				} catch (e) {
+					// The state shown stays; a new start asks again.
+				}
+			}, 2000);
+		}
+
 		// ---- showing ----
 		function buttons() {
 			el.start.disabled = !loaded || running;
 			el.pause.disabled = !running || paused;
 			el.resume.disabled = !running || !paused;
 			el.cancel.disabled = !(running || waiting);
-			el.retryall.disabled = !entries.some((e) => e.state === 'failed' && e.file);
+			el.retryall.disabled = running || waiting || !entries.some((e) => e.state === 'failed' && e.file);
 			el.clear.disabled = running || waiting || entries.length === 0;
 			el.reconstruct.disabled = !loaded || running || !up;
 		}
@@ -690,7 +732,48 @@
 			full = false;
 			dirty.clear();
 			totals();
-			el.retryall.disabled = !entries.some((e) => e.state === 'failed' && e.file);
+			buttons();
+		}
+		// Thumbnails: drawn small, only for rows in view, two at a time; a
+		// row scrolled away takes its canvas with it, so memory stays bounded.
+		const thumbQueue = [];
+		let thumbBusy = 0;
+		const seen = typeof IntersectionObserver === 'function'
+			? new IntersectionObserver((list) => {
+				for (const it of list) {
+					if (it.isIntersecting) {
+						seen.unobserve(it.target);
+						thumbQueue.push(it.target);
+					}
+				}
+				pumpThumbs();
+			}, { root: el.listwrap, rootMargin: '100px' })
+			: null;
+		function pumpThumbs() {
+			while (thumbBusy < 2 && thumbQueue.length) {
+				const c = thumbQueue.shift();
+				if (!c.isConnected || !c.entry) continue;
+				thumbBusy++;
+				drawThumb(c).finally(() => {
+					thumbBusy--;
+					pumpThumbs();
+				});
+			}
+		}
+		async function drawThumb(c) {
+			const e = c.entry;
+			let bmp = null;
+			try {
+				bmp = await createImageBitmap(e.file, { resizeHeight: 64, resizeQuality: 'low' });
+				const g = c.getContext('2d');
+				const side = Math.min(bmp.width, bmp.height);
+				g.drawImage(bmp, (bmp.width - side) / 2, (bmp.height - side) / 2, side, side, 0, 0, c.width, c.height);
+				c.dataset.drawn = '1';
+			} catch (err) {
+				c.dataset.drawn = '0'; // TIFF and damaged files have no thumbnail
+			} finally {
+				if (bmp) bmp.close();
+			}
 		}
 		function rowFor(e) {
 			const tr = document.createElement('tr');
@@ -700,6 +783,18 @@
 				td.className = c;
 				tr.appendChild(td);
 			}
+			const label = document.createElement('span');
+			label.className = 'label';
+			if (e.file && seen && typeof createImageBitmap === 'function') {
+				const c = document.createElement('canvas');
+				c.width = c.height = 32;
+				c.className = 'thumb';
+				c.setAttribute('aria-hidden', 'true');
+				c.entry = e;
+				tr.children[0].appendChild(c);
+				seen.observe(c);
+			}
+			tr.children[0].appendChild(label);
 			const bar = document.createElement('progress');
 			tr.children[3].appendChild(bar);
 			const span = document.createElement('span');
@@ -712,7 +807,7 @@
 			tr.dataset.name = e.path;
 			tr.dataset.state = e.state;
 			tr.dataset.n = String(e.n);
-			tr.children[0].textContent = e.path;
+			tr.children[0].lastChild.textContent = e.path;
 			tr.children[0].title = e.path;
 			tr.children[1].textContent = bytes(e.size);
 			const st = tr.children[2];
@@ -743,6 +838,7 @@
 				b.type = 'button';
 				b.className = 'retry';
 				b.textContent = T('btn.retry');
+				b.disabled = running || waiting;
 				b.setAttribute('aria-label', T('btn.retry.label', { name: e.path }));
 				b.addEventListener('click', () => retry([e]));
 				act.appendChild(b);
@@ -751,6 +847,7 @@
 				b.type = 'button';
 				b.className = 'replace';
 				b.textContent = T('btn.replace');
+				b.disabled = running || waiting;
 				b.setAttribute('aria-label', T('btn.replace.label', { name: e.path }));
 				b.addEventListener('click', () => replace(e));
 				act.appendChild(b);

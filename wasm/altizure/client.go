@@ -262,6 +262,11 @@ func mapError(err error) error {
 	if errors.As(err, &ne) && ne.Timeout() {
 		return &upload.Error{Code: upload.CodeTimeout, Message: "The API did not answer in time.", Err: err}
 	}
+	if strings.Contains(err.Error(), "Failed to fetch") || strings.Contains(err.Error(), "NetworkError") {
+		// A browser's fetch says no more: the server may be down or refuse
+		// requests from this page's origin.
+		return &upload.Error{Code: upload.CodeNetwork, Message: "The API could not be reached; it may be down, or refuse requests from this page (CORS).", Err: err}
+	}
 	return &upload.Error{Code: upload.CodeNetwork, Message: "The API could not be reached (" + err.Error() + ").", Err: err}
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -278,4 +279,40 @@ func TestErrorMapping(t *testing.T) {
 			t.Fatalf("error %v, want context.Canceled", err)
 		}
 	})
+}
+
+// TestBrowserFetchFailureInWords: in the browser net/http reports only
+// "Failed to fetch"; the message says what may lie behind it.
+func TestBrowserFetchFailureInWords(t *testing.T) {
+	for _, text := range []string{"net/http: fetch() failed: TypeError: Failed to fetch", "net/http: fetch() failed: NetworkError when attempting to fetch resource."} {
+		e := upload.AsError(mapError(&url.Error{Op: "Post", URL: "http://api.example/graphql", Err: errors.New(text)}))
+		if e.Code != upload.CodeNetwork || !strings.Contains(e.Message, "CORS") || strings.Contains(e.Message, "etch") {
+			t.Fatalf("%q became %s %q", text, e.Code, e.Message)
+		}
+	}
+}
+
+func TestProjectTask(t *testing.T) {
+	_, c := newServer(t, map[string]func(map[string]any) (int, string){
+		"ProjectTask": func(v map[string]any) (int, string) {
+			switch v["pid"] {
+			case "gone":
+				return 200, `{"data":{"project":null}}`
+			case "idle":
+				return 200, `{"data":{"project":{"id":"idle","task":null}}}`
+			}
+			return 200, `{"data":{"project":{"id":"p1","task":{"id":"t1","taskType":"Native","state":"Queueing","startDate":"2026-01-02T03:04:05Z","queueing":2}}}}`
+		},
+	})
+	ctx := context.Background()
+	task, err := c.ProjectTask(ctx, "p1")
+	if err != nil || task == nil || task.ID != "t1" || task.State != "Queueing" || task.Queueing != 2 || task.StartDate == nil || task.StartDate.Year() != 2026 {
+		t.Fatalf("task %+v, %v", task, err)
+	}
+	if task, err := c.ProjectTask(ctx, "idle"); task != nil || err != nil {
+		t.Fatalf("a project without a task: %+v, %v", task, err)
+	}
+	if _, err := c.ProjectTask(ctx, "gone"); upload.AsError(err) == nil || upload.AsError(err).Code != upload.CodeNotFound {
+		t.Fatalf("a missing project: %v", err)
+	}
 }

@@ -7,6 +7,8 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"io"
+	"runtime"
+	"sync/atomic"
 	"syscall/js"
 
 	"altiup/wasm/upload"
@@ -68,11 +70,27 @@ func SHA1WebCrypto(ctx context.Context, f *File) (string, error) {
 		}
 		return "", hashError(f.name, err)
 	}
+	releaseLater(f.size)
 	sum := make([]byte, sha1.Size)
 	if n := js.CopyBytesToGo(sum, jsUint8Array.New(digest)); n != sha1.Size {
 		return "", upload.Errorf(upload.CodeInternal, "WebCrypto returned a %d-byte SHA-1 of %q.", n, f.name)
 	}
 	return hex.EncodeToString(sum), nil
+}
+
+// retained counts the bytes of JS buffers that Go's js.Values still refer to.
+var retained atomic.Int64
+
+// releaseGCEvery bounds them: a js.Value lets its JS object go only when Go's
+// collector finalizes it, and hashing with WebCrypto allocates nothing in Go,
+// so without this every hashed file's ArrayBuffer would stay in the JS heap.
+const releaseGCEvery = 64 << 20
+
+func releaseLater(n int64) {
+	if retained.Add(n) >= releaseGCEvery {
+		retained.Store(0)
+		runtime.GC()
+	}
 }
 
 func hashError(name string, err error) error {

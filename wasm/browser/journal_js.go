@@ -10,6 +10,8 @@ import (
 	"errors"
 	"io/fs"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/hack-pad/hackpadfs"
 	"github.com/hack-pad/hackpadfs/indexeddb"
@@ -30,11 +32,17 @@ const JournalDB = "altiup-journal"
 // Its methods block on IndexedDB, so they must be called from a goroutine,
 // never from a JS callback. The database is opened on first use.
 type Journal struct {
-	name string
-	once sync.Once
-	fs   *indexeddb.FS
-	err  error
+	name   string
+	once   sync.Once
+	fs     *indexeddb.FS
+	err    error
+	broken atomic.Bool // a call took too long: the journal is no longer used
 }
+
+// journalWait bounds each call: a browser that holds IndexedDB requests
+// (another tab's upgrade, storage trouble) must not hold up the uploads,
+// which only lose the work the journal would have saved.
+const journalWait = 5 * time.Second
 
 var _ upload.Journal = (*Journal)(nil)
 
@@ -47,14 +55,56 @@ func NewJournal(name string) *Journal {
 	return &Journal{name: name}
 }
 
+// guard runs fn with a time limit; after one overrun the journal is off.
+func (j *Journal) guard(ctx context.Context, fn func() error) error {
+	if j.broken.Load() {
+		return upload.Errorf(upload.CodeInternal, "The upload journal is off: this browser's storage (IndexedDB) answered too slowly.")
+	}
+	done := make(chan error, 1)
+	go func() { done <- fn() }()
+	t := time.NewTimer(journalWait)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-t.C:
+		j.broken.Store(true)
+		return upload.Errorf(upload.CodeTimeout, "This browser's storage (IndexedDB) did not answer; the upload journal is off.")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// JournalKeep is how long an entry is kept after its last change: a file
+// not added again within it is forgotten (the next open removes it).
+const JournalKeep = 60 * 24 * time.Hour
+
 func (j *Journal) open(ctx context.Context) (*indexeddb.FS, error) {
 	j.once.Do(func() {
 		j.fs, j.err = indexeddb.NewFS(context.WithoutCancel(ctx), j.name, indexeddb.Options{})
 		if j.err != nil {
 			j.err = upload.Errorf(upload.CodeInternal, "The upload journal could not be opened in this browser's storage (IndexedDB).")
+			return
 		}
+		go j.prune(time.Now().Add(-JournalKeep))
 	})
 	return j.fs, j.err
+}
+
+// prune removes the entries last changed before cutoff, so the journal does
+// not grow without end. Failures leave entries for the next time.
+func (j *Journal) prune(cutoff time.Time) {
+	entries, err := hackpadfs.ReadDir(j.fs, ".")
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || e.IsDir() || !info.ModTime().Before(cutoff) {
+			continue
+		}
+		_ = hackpadfs.Remove(j.fs, e.Name())
+	}
 }
 
 func entryName(key string) string {
@@ -63,36 +113,47 @@ func entryName(key string) string {
 }
 
 // Get returns the entry of key, if there is one.
-func (j *Journal) Get(ctx context.Context, key string) (upload.JournalEntry, bool, error) {
-	fsys, err := j.open(ctx)
+func (j *Journal) Get(ctx context.Context, key string) (e upload.JournalEntry, ok bool, err error) {
+	err = j.guard(ctx, func() error {
+		fsys, err := j.open(ctx)
+		if err != nil {
+			return err
+		}
+		b, err := hackpadfs.ReadFile(fsys, entryName(key))
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if json.Unmarshal(b, &e) == nil { // unreadable: as if absent
+			ok = true
+		}
+		return nil
+	})
 	if err != nil {
+		// fn may still run: e and ok are not read.
 		return upload.JournalEntry{}, false, err
 	}
-	b, err := hackpadfs.ReadFile(fsys, entryName(key))
-	if errors.Is(err, fs.ErrNotExist) {
+	if !ok {
 		return upload.JournalEntry{}, false, nil
-	}
-	if err != nil {
-		return upload.JournalEntry{}, false, err
-	}
-	var e upload.JournalEntry
-	if err := json.Unmarshal(b, &e); err != nil {
-		return upload.JournalEntry{}, false, nil // unreadable: as if absent
 	}
 	return e, true, nil
 }
 
 // Put replaces the entry of key.
 func (j *Journal) Put(ctx context.Context, key string, e upload.JournalEntry) error {
-	fsys, err := j.open(ctx)
-	if err != nil {
-		return err
-	}
 	b, err := json.Marshal(e)
 	if err != nil {
 		return err
 	}
-	return hackpadfs.WriteFullFile(fsys, entryName(key), b, 0o600)
+	return j.guard(ctx, func() error {
+		fsys, err := j.open(ctx)
+		if err != nil {
+			return err
+		}
+		return hackpadfs.WriteFullFile(fsys, entryName(key), b, 0o600)
+	})
 }
 
 // Clear removes every entry.

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"syscall/js"
 	"testing"
+	"time"
+
+	"github.com/hack-pad/hackpadfs"
 
 	"altiup/wasm/upload"
 )
@@ -137,4 +140,48 @@ func TestFileIdentity(t *testing.T) {
 			t.Fatalf("%q and %q share an identity", other.Identity(), a.Identity())
 		}
 	}
+}
+
+// TestJournalForgetsOldEntries: entries unchanged for longer than
+// JournalKeep are removed when the journal is next opened.
+func TestJournalForgetsOldEntries(t *testing.T) {
+	ctx := context.Background()
+	name := "altiup-journal-test-prune"
+	j := NewJournal(name)
+	if err := j.Clear(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e := upload.JournalEntry{Checksum: strings.Repeat("12", 20)}
+	for _, k := range []string{"old", "recent"} {
+		if err := j.Put(ctx, k, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	long := time.Now().Add(-JournalKeep - time.Hour)
+	if err := hackpadfs.Chtimes(j.fs, entryName("old"), long, long); err != nil {
+		t.Fatal(err)
+	}
+	again := NewJournal(name)
+	if _, ok, err := again.Get(ctx, "recent"); !ok || err != nil {
+		t.Fatalf("recent entry: %v, %v", ok, err)
+	}
+	// The pruning runs beside the first call; wait for it to remove "old".
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, ok, err := again.Get(ctx, "old")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the old entry is still there")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if _, ok, _ := again.Get(ctx, "recent"); !ok {
+		t.Fatal("the recent entry went too")
+	}
+	again.Clear(ctx)
 }

@@ -36,7 +36,9 @@
 //     id and, for a multipart upload, its id and the parts stored outlive a
 //     reload: the same files added again are not hashed again, and the
 //     parts the storage holds (asked with ListParts) are not sent again. The
-//     journal holds no token, credential or signed URL.
+//     journal holds no token, credential or signed URL. It is written from a
+//     goroutine of its own, and only for files of JournalFrom (1 MiB) and
+//     more, whose hashing costs more than its look-up.
 //   - WaitProcessed is bounded: an image missing from the project's listing
 //     for MissingAfter, or not processed within ProcessTimeout, fails its
 //     file with the reason in words.

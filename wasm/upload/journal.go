@@ -48,7 +48,7 @@ type Identified interface {
 // journalKey is the key of src in the journal, or "" when it has none.
 func (u *Uploader) journalKey(src Source) string {
 	id, ok := src.(Identified)
-	if !ok || u.deps.Journal == nil {
+	if !ok || u.deps.Journal == nil || src.Size() < u.opts.JournalFrom {
 		return ""
 	}
 	ident := id.Identity()
@@ -85,9 +85,15 @@ func (u *Uploader) note(ctx context.Context, f *file, change func(e *JournalEntr
 	u.jw.put(u.deps.Journal, key, e)
 }
 
+// FlushJournal waits until the journal has recorded what is known so far.
+// Start does not wait for it: an entry lost (a tab closed meanwhile) only
+// costs work later.
+func (u *Uploader) FlushJournal() { u.jw.flush() }
+
 // journalWriter writes journal entries from a goroutine of its own, so a
-// slow store (IndexedDB) never holds up the uploads; of several entries
-// queued for one key only the newest is written.
+// slow store (IndexedDB: a write takes some 20 ms) never holds up the
+// uploads; of several entries queued for one key only the newest is
+// written.
 type journalWriter struct {
 	mu      sync.Mutex
 	idle    *sync.Cond

@@ -31,7 +31,7 @@ func newOSSWorld(t *testing.T) *ossWorld {
 	w := newWorld(t)
 	ts := httptest.NewUnstartedServer(nil)
 	s, err := ossbucket.New(ossbucket.Config{Buckets: []string{ossBucket}, Endpoint: "http://" + ts.Listener.Addr().String(),
-		Store: ossbucket.NewMemStore(), SigningKey: []byte("0123456789abcdef0123456789abcdef")})
+		Store: ossbucket.NewMemStore(), SigningKey: []byte("0123456789abcdef0123456789abcdef"), Now: w.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func (o *ossWorld) UploadImageOSS(ctx context.Context, pid, bucket, filename, im
 	if err != nil {
 		return nil, err
 	}
-	c, err := o.oss.IssueSTS(ossBucket, pid+"/", time.Hour)
+	c, err := o.oss.IssueSTS(ossBucket, pid+"/", o.stsTTL)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +106,7 @@ func TestMultipartResumesAfterInterruption(t *testing.T) {
 	j := &memJournal{m: map[string]upload.JournalEntry{}}
 	big := bigJPEG(t, "big.jpg", bigSize)
 	const partSize = (bigSize + 14) / 15
-	opts := upload.Options{Project: "pid1", Cloud: "oss", MultipartFrom: 1 << 20, PartSize: partSize, PartConcurrency: 3}
+	opts := upload.Options{Project: "pid1", Cloud: "oss", MultipartFrom: 1 << 20, PartSize: partSize, PartConcurrency: 3, JournalFrom: -1}
 	const parts = 15
 
 	var u *upload.Uploader
@@ -127,6 +127,7 @@ func TestMultipartResumesAfterInterruption(t *testing.T) {
 	if err != nil || rep.Failed != 1 || rep.Files[0].Error.Code != upload.CodeCancelled {
 		t.Fatalf("interrupted run: %+v, %v", rep, err)
 	}
+	u.FlushJournal()
 	first := pp.count()
 	e := j.m["pid1\x00"+big.id]
 	if e.UploadID == "" || e.State != upload.JournalUploading || len(e.Parts) < 6 || e.PartSize != partSize {
@@ -145,6 +146,7 @@ func TestMultipartResumesAfterInterruption(t *testing.T) {
 	if err != nil || rep.Uploaded != 1 {
 		t.Fatalf("resumed run: %+v, %v", rep, err)
 	}
+	u2.FlushJournal()
 	if n := d.Hasher.(*countingHasher).n; n != 0 {
 		t.Fatalf("the file was hashed again %d times", n)
 	}
@@ -213,4 +215,40 @@ type putterFunc func(ctx context.Context, req upload.PutRequest, src upload.Sour
 
 func (f putterFunc) Put(ctx context.Context, req upload.PutRequest, src upload.Source, progress func(int64)) (*upload.PutResponse, error) {
 	return f(ctx, req, src, progress)
+}
+
+// TestMultipartOutlivesItsSTS: the STS expires while the parts go out; the
+// uploader gets a new one once and carries on with the parts left, in the
+// same multipart upload.
+func TestMultipartOutlivesItsSTS(t *testing.T) {
+	o := newOSSWorld(t)
+	big := bigJPEG(t, "big.jpg", 6<<20)
+	pp := &partPutter{after: func(n int) {
+		if n == 2 {
+			o.clock.Advance(2 * time.Hour) // past the STS's hour, on both sides
+		}
+	}}
+	d := o.deps()
+	d.API, d.OSS, d.Putter = o, ossstore.New, pp
+	u, err := upload.New(upload.Options{Project: "pid1", Cloud: "oss", MultipartFrom: 1 << 20, PartSize: 1 << 20, PartConcurrency: 1}, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Add(big)
+	rep, err := u.Start(context.Background())
+	if err != nil || rep.Uploaded != 1 {
+		t.Fatalf("%+v, %v", rep, err)
+	}
+	if n := o.count(`uploadImageOSS ""`); n != 1 {
+		t.Fatalf("the STS was renewed %d times, want once", n)
+	}
+	if pp.count() != 6 {
+		t.Fatalf("%d parts stored, want 6", pp.count())
+	}
+	o.mu.Lock()
+	key := "pid1/" + o.images[rep.Files[0].ImageID].Filename
+	o.mu.Unlock()
+	if !bytes.Equal(o.stored(t, key), big.data) {
+		t.Fatal("the stored object differs from the file")
+	}
 }

@@ -199,3 +199,25 @@ func TestTokenExpiresMidBatch(t *testing.T) {
 		t.Fatalf("%d PUTs, want 6 (each file once)", n)
 	}
 }
+
+// TestSmallFilesSkipTheJournal: below JournalFrom, hashing costs less than
+// the journal, so it is not asked and not written.
+func TestSmallFilesSkipTheJournal(t *testing.T) {
+	w := newWorld(t)
+	j := &memJournal{m: map[string]upload.JournalEntry{}}
+	d := w.deps()
+	d.Journal = j
+	u, err := upload.New(upload.Options{Project: "pid1", Cloud: "s3", JournalFrom: 1000}, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	small, large := identified{jpeg("small.jpg", 999), "small"}, identified{jpeg("large.jpg", 1000), "large"}
+	u.Add(small, large)
+	if rep, err := u.Start(context.Background()); err != nil || rep.Uploaded != 2 {
+		t.Fatalf("%+v, %v", rep, err)
+	}
+	u.FlushJournal()
+	if _, ok := j.m["pid1\x00small"]; ok || len(j.m) != 1 || j.m["pid1\x00large"].State != upload.JournalUploaded {
+		t.Fatalf("journal %+v, want large.jpg alone", j.m)
+	}
+}

@@ -197,7 +197,6 @@ func (u *Uploader) Start(ctx context.Context) (Report, error) {
 	u.emitProgressLocked()
 	u.mu.Unlock()
 	u.events.flush()
-	u.jw.flush()
 	rep := u.report()
 	if err != nil {
 		return rep, AsError(err)

@@ -54,6 +54,10 @@ type Options struct {
 	MultipartFrom int64
 	// PartConcurrency is how many parts of one file are sent at once. Default 2.
 	PartConcurrency int
+	// JournalFrom is the size from which files use the Journal: hashing a
+	// smaller file costs less than the journal's look-up and writes.
+	// Default 1 MiB; negative means every file.
+	JournalFrom int64
 }
 
 // Deps are what the uploader talks to. API and Putter are required; the rest
@@ -265,6 +269,9 @@ func New(opts Options, deps Deps) (*Uploader, error) {
 	}
 	if opts.PartConcurrency <= 0 {
 		opts.PartConcurrency = 2
+	}
+	if opts.JournalFrom == 0 {
+		opts.JournalFrom = 1 << 20
 	}
 	if deps.API == nil {
 		return nil, Errorf(CodeInvalidInput, "No API client was given.")

@@ -697,7 +697,7 @@ func TestJSONFieldNames(t *testing.T) {
 		{upload.FileEvent{Name: "a", Checksum: "c", ImageID: "i", Error: &upload.Error{Code: "x", Message: "m"}}, []string{`"name"`, `"size"`, `"state"`, `"checksum"`, `"imageId"`, `"error":{"code":"x","message":"m"}`}},
 		{upload.Progress{}, []string{`"sentBytes"`, `"totalBytes"`, `"filesDone"`, `"filesTotal"`, `"bytesPerSecond"`, `"etaSeconds"`}},
 		{upload.Report{Files: []upload.FileReport{{ImageID: "i", Checksum: "c"}}}, []string{`"total"`, `"uploaded"`, `"skipped"`, `"failed"`, `"files":[{"name"`, `"state"`, `"imageId"`, `"checksum"`}},
-		{upload.Processed{InvalidFiles: []upload.InvalidFile{{}}}, []string{`"ready"`, `"invalid"`, `"invalidFiles":[{"name":"","errors":null}]`}},
+		{upload.Processed{InvalidFiles: []upload.InvalidFile{{}}, FailedFiles: []upload.InvalidFile{{Name: "x"}}}, []string{`"ready"`, `"invalid"`, `"invalidFiles":[{"name":"","errors":null}]`, `"failed":0`, `"failedFiles":[{"name":"x"`}},
 		{upload.Reconstruction{}, []string{`"task":null`, `"error":null`}},
 	}
 	for _, tc := range tests {
@@ -762,7 +762,7 @@ func TestJournalSkipsHashingAfterReload(t *testing.T) {
 		h := &countingHasher{}
 		d := w.deps()
 		d.Journal, d.Hasher = j, h
-		u, err := upload.New(upload.Options{Project: "pid1", Cloud: "s3"}, d)
+		u, err := upload.New(upload.Options{Project: "pid1", Cloud: "s3", JournalFrom: -1}, d)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -771,6 +771,7 @@ func TestJournalSkipsHashingAfterReload(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		u.FlushJournal()
 		return rep, h.n
 	}
 	rep, hashed := run()
