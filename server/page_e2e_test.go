@@ -42,7 +42,10 @@ func pgEntries(t *testing.T, ctx context.Context) []pgEntry {
 // pgWait polls a JS condition; on timeout it fails with what the page shows.
 func pgWait(t *testing.T, ctx context.Context, cond string, d time.Duration) {
 	t.Helper()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](cond, chromedp.WithPollingTimeout(d), chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
+	// Elements the page draws after loading may not be there yet: until they
+	// are, the condition is false rather than an error.
+	safe := "(() => { try { return !!(" + cond + "); } catch (e) { return false; } })()"
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](safe, chromedp.WithPollingTimeout(d), chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
 		summary, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector('#summary')||{}).textContent + ' | message: ' + (document.querySelector('#message')||{}).textContent`))
 		var entries []pgEntry
 		if ok, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!globalThis.altiupPage`)); ok {

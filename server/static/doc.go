@@ -5,7 +5,15 @@
 // the Go sources that embed the files, and sends the brotli or gzip copy
 // written by ./precompress when the browser accepts it and the copy holds
 // exactly the file's bytes (a copy left from an older build is ignored).
-// Every file is revalidated through a content ETag; the loader, the
-// interface, its styles and texts, and the wasm carry CORS headers for
-// partner pages on other origins.
+// Files keep their names (partner pages include the loader by its plain
+// name); a URL is content-addressed by a query instead: "name?v=<version>",
+// the version being a short hash of the bytes. Such a URL is cached for
+// good (immutable) while its version matches; a plain name, a stale
+// version, and every HTML page are revalidated through a content ETag. HTML
+// pages are served with their href/src references to served files rewritten
+// to versioned URLs (and compressed in memory, since no precompressed copy
+// holds the rewritten bytes); Handler.AssetURL and /asset-manifest.json
+// give the versioned URLs to other code. The loader, the interface, its
+// styles and texts, and the wasm carry CORS headers for partner pages on
+// other origins.
 package static

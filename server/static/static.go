@@ -5,14 +5,17 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"io"
 	"io/fs"
 	"mime"
 	"net/http"
 	"path"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/andybalholm/brotli"
 )
@@ -36,14 +39,34 @@ type Handler struct {
 
 	mu    sync.Mutex
 	files map[string]*asset // by name, filled on first request
+
+	manifestOnce sync.Once
+	manifest     *asset // the asset-manifest.json the handler makes
 }
 
-// asset is what is known of one file: its ETag and the precompressed copies
-// that hold exactly its bytes.
+// asset is what is known of one file: its ETag, its version (a short hash
+// of the bytes served), and the precompressed copies that hold exactly
+// those bytes.
 type asset struct {
 	etag      string
+	version   string
 	encodings map[string]string // "br"/"gzip" → name of the copy
+	// mem holds the bytes served when they are not the file's own (an HTML
+	// page whose asset references were versioned, or the manifest), keyed
+	// by encoding ("" for identity); nil means the file is served from fsys.
+	mem map[string][]byte
 }
+
+// ManifestName is the path of the JSON object mapping every file name to
+// its versioned URL, for loaders that want cacheable URLs.
+const ManifestName = "asset-manifest.json"
+
+// versionParam is the query parameter that carries a file's version.
+const versionParam = "v"
+
+// immutable is sent for a URL whose version matches the content: that URL
+// can never name other bytes, so browsers need not ask again.
+const immutable = "public, max-age=31536000, immutable"
 
 // encodings the handler serves precompressed, best first, with the suffix
 // of their copies (written by ./precompress).
@@ -101,7 +124,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	a, err := h.asset(name)
+	var a *asset
+	var err error
+	if name == ManifestName {
+		if a, err = h.asset(name); err != nil {
+			a, err = h.manifestAsset()
+		}
+	} else {
+		a, err = h.asset(name)
+	}
 	if err != nil {
 		http.NotFound(w, r)
 		return
@@ -112,9 +143,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		hd.Set("Content-Type", "application/octet-stream")
 	}
-	// Names do not change with the content, so every file is revalidated;
-	// the ETag makes that a 304 when nothing changed.
-	hd.Set("Cache-Control", "no-cache")
+	// A URL whose version matches the content names those bytes forever.
+	// Anything else (pages, the loader partners include by its plain name,
+	// an unversioned or stale URL) is revalidated; the ETag makes that a 304
+	// when nothing changed. A stale version gets today's bytes, never cached
+	// as if they were the old ones.
+	if a.version != "" && !isPage(name) && r.URL.Query().Get(versionParam) == a.version {
+		hd.Set("Cache-Control", immutable)
+	} else {
+		hd.Set("Cache-Control", "no-cache")
+	}
 	if crossOrigin[ext] {
 		hd.Set("Access-Control-Allow-Origin", "*")
 		hd.Set("Cross-Origin-Resource-Policy", "cross-origin")
@@ -130,6 +168,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	hd.Set("ETag", etag)
+	if a.mem != nil {
+		enc := hd.Get("Content-Encoding")
+		http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(a.mem[enc]))
+		return
+	}
 	f, err := h.fsys.Open(serve)
 	if err != nil {
 		http.NotFound(w, r)
@@ -173,8 +216,19 @@ func (h *Handler) asset(name string) (*asset, error) {
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(src)
-	a = &asset{etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`, encodings: map[string]string{}}
+	if isPage(name) {
+		if page := h.versionRefs(name, src); !bytes.Equal(page, src) {
+			a, err = inMemory(page)
+			if err != nil {
+				return nil, err
+			}
+			h.mu.Lock()
+			h.files[name] = a
+			h.mu.Unlock()
+			return a, nil
+		}
+	}
+	a = newAsset(src)
 	for _, e := range encodings {
 		b, err := fs.ReadFile(h.fsys, name+e.ext)
 		if err != nil {
@@ -188,6 +242,154 @@ func (h *Handler) asset(name string) (*asset, error) {
 	h.files[name] = a
 	h.mu.Unlock()
 	return a, nil
+}
+
+// newAsset describes the bytes b: the ETag is a content hash and the
+// version its first 12 characters (72 bits), short enough for URLs.
+func newAsset(b []byte) *asset {
+	sum := sha256.Sum256(b)
+	h := base64.RawURLEncoding.EncodeToString(sum[:18])
+	return &asset{etag: `"` + h + `"`, version: h[:12], encodings: map[string]string{}}
+}
+
+// inMemory describes bytes made by the handler, compressed here since no
+// precompressed copy can hold them.
+func inMemory(b []byte) (*asset, error) {
+	a := newAsset(b)
+	a.mem = map[string][]byte{"": b}
+	for _, e := range encodings {
+		c, err := compress(e.name, b)
+		if err != nil {
+			return nil, err
+		}
+		if len(c) < len(b) {
+			a.mem[e.name] = c
+			a.encodings[e.name] = memCopy + e.name
+		}
+	}
+	return a, nil
+}
+
+// memCopy stands in for a copy's file name in asset.encodings when the copy
+// is held in memory.
+const memCopy = "(memory)."
+
+func compress(enc string, b []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	var w io.WriteCloser
+	switch enc {
+	case "br":
+		w = brotli.NewWriterLevel(&buf, brotli.BestCompression)
+	default:
+		zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		if err != nil {
+			return nil, err
+		}
+		w = zw
+	}
+	if _, err := w.Write(b); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// isPage reports whether name is an HTML page: pages are always revalidated,
+// so they never carry versions themselves.
+func isPage(name string) bool { return path.Ext(name) == ".html" }
+
+// refAttr matches an href or src attribute with a quoted value.
+var refAttr = regexp.MustCompile(`(?i)(\s(?:href|src)\s*=\s*)("[^"]*"|'[^']*')`)
+
+// versionRefs returns the page with every href/src value that names one of
+// the served files (relative to the page, or from the root) replaced by the
+// file's versioned URL. Other values (external, fragments, queries, pages,
+// names of no file) stay as they are.
+func (h *Handler) versionRefs(page string, src []byte) []byte {
+	return refAttr.ReplaceAllFunc(src, func(m []byte) []byte {
+		sub := refAttr.FindSubmatch(m)
+		quoted := string(sub[2])
+		q, val := quoted[:1], quoted[1:len(quoted)-1]
+		target := val
+		if strings.HasPrefix(val, "/") {
+			target = val[1:]
+		} else {
+			target = path.Join(path.Dir(page), val)
+		}
+		if !fs.ValidPath(val) && !(strings.HasPrefix(val, "/") && fs.ValidPath(val[1:])) {
+			return m
+		}
+		if target == "." || isPage(target) || !servable(target) {
+			return m
+		}
+		a, err := h.asset(target)
+		if err != nil || a.mem != nil {
+			return m
+		}
+		return []byte(string(sub[1]) + q + val + "?" + versionParam + "=" + a.version + q)
+	})
+}
+
+// servable reports whether a name may be served at all.
+func servable(name string) bool {
+	return fs.ValidPath(name) && !strings.HasSuffix(name, ".go")
+}
+
+// AssetURL returns the URL path, relative to the root the handler serves,
+// under which name is cached for good: "name?v=<version>". Pages, and names
+// of no file, come back as they are (revalidated on every use).
+func (h *Handler) AssetURL(name string) string {
+	if isPage(name) || !servable(name) {
+		return name
+	}
+	a, err := h.asset(name)
+	if err != nil || a.mem != nil {
+		return name
+	}
+	return name + "?" + versionParam + "=" + a.version
+}
+
+// manifestAsset builds, once, the JSON object mapping every served file to
+// its AssetURL. Compressed copies and Go sources are not files of their own.
+func (h *Handler) manifestAsset() (*asset, error) {
+	var err error
+	h.manifestOnce.Do(func() {
+		m := map[string]string{}
+		err = fs.WalkDir(h.fsys, ".", func(p string, d fs.DirEntry, werr error) error {
+			if werr != nil {
+				return werr
+			}
+			if d.IsDir() || !servable(p) || p == ManifestName {
+				return nil
+			}
+			for _, e := range encodings {
+				if strings.HasSuffix(p, e.ext) {
+					if _, serr := fs.Stat(h.fsys, strings.TrimSuffix(p, e.ext)); serr == nil {
+						return nil
+					}
+				}
+			}
+			m[p] = h.AssetURL(p)
+			return nil
+		})
+		if err != nil {
+			return
+		}
+		var b []byte
+		if b, err = json.Marshal(m); err != nil { // keys sorted, so the bytes are stable
+			return
+		}
+		h.manifest, err = inMemory(b)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if h.manifest == nil {
+		return nil, fs.ErrNotExist
+	}
+	return h.manifest, nil
 }
 
 func decompress(enc string, b []byte) ([]byte, error) {

@@ -6,8 +6,10 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
+	"errors"
 	"io"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"syscall/js"
 
@@ -22,12 +24,21 @@ const OneShotMax = 32 << 20
 
 // Hasher computes SHA-1 of files. Small Files go to WebCrypto in one shot
 // (about twice as fast as crypto/sha1 in wasm, and the bytes never cross into
-// Go); larger files and non-File sources are streamed through crypto/sha1 in
-// upload.ChunkSize reads.
+// Go): in the Workers of a WorkerPool when there is one, so the page's main
+// thread stays free, else on the page; larger files and non-File sources are
+// streamed through crypto/sha1 in upload.ChunkSize reads.
 type Hasher struct {
 	// OneShotMax overrides the size limit of the WebCrypto path: 0 means the
 	// package's OneShotMax, a negative value never uses WebCrypto.
 	OneShotMax int64
+	// Workers, when set, hashes Files of up to OneShotMax; when its workers
+	// cannot run on this page, those files are hashed on the page.
+	Workers *WorkerPool
+
+	// serial lets one file at a time be hashed on the page: a caller that
+	// hashes several files at once for the Workers' sake must not double the
+	// memory of the paths that hold bytes here.
+	serial sync.Mutex
 }
 
 var _ upload.Hasher = (*Hasher)(nil)
@@ -38,7 +49,20 @@ func (h *Hasher) SHA1(ctx context.Context, src upload.Source) (string, error) {
 	if limit == 0 {
 		limit = OneShotMax
 	}
-	if f, ok := src.(*File); ok && src.Size() <= limit && jsSubtle.Truthy() {
+	f, isFile := src.(*File)
+	oneShot := isFile && src.Size() <= limit
+	if oneShot && h.Workers != nil {
+		sum, err := h.Workers.SHA1(ctx, f)
+		if !errors.Is(err, ErrNoWorkers) {
+			return sum, err
+		}
+	}
+	h.serial.Lock()
+	defer h.serial.Unlock()
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if oneShot && jsSubtle.Truthy() {
 		return SHA1WebCrypto(ctx, f)
 	}
 	return SHA1Stream(ctx, src)

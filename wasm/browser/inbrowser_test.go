@@ -26,6 +26,11 @@ func corsEcho(cors bool) http.Handler {
 	mux.HandleFunc("/hello", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "hello")
 	})
+	// The hash workers' script, for the tests to start workers from.
+	mux.HandleFunc("GET /hash-worker.js", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript")
+		http.ServeFile(w, r, filepath.Join("..", "..", "web", "hash-worker.js"))
+	})
 	mux.HandleFunc("PUT /echo/", func(w http.ResponseWriter, r *http.Request) {
 		h := sha1.New()
 		n, err := io.Copy(h, r.Body)
@@ -145,7 +150,7 @@ func TestInBrowser(t *testing.T) {
 	if strings.Contains(log, "--- SKIP") {
 		t.Fatal("a browser test was skipped")
 	}
-	for _, name := range []string{"TestPutEcho", "TestFetchCORS", "TestSHA1", "TestOnAndAdd"} {
+	for _, name := range []string{"TestPutEcho", "TestFetchCORS", "TestSHA1", "TestWorkerSHA1", "TestOnAndAdd"} {
 		if !strings.Contains(log, "--- PASS: "+name+" ") {
 			t.Fatalf("%s did not pass in the browser", name)
 		}

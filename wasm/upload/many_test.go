@@ -70,3 +70,27 @@ func BenchmarkBatch10k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAdd10k measures adding 10,000 files with a file listener set, up
+// to the delivery of their last event.
+func BenchmarkAdd10k(b *testing.B) {
+	files := manyFiles(10000)
+	for b.Loop() {
+		w := newWorld(b)
+		d := w.deps()
+		d.Putter = &memPutter{}
+		u, err := upload.New(upload.Options{Project: "pid1", Cloud: "s3"}, d)
+		if err != nil {
+			b.Fatal(err)
+		}
+		got := make(chan struct{})
+		n := 0
+		u.OnFile(func(e upload.FileEvent) {
+			if n++; n == len(files) {
+				close(got)
+			}
+		})
+		u.Add(files...)
+		<-got
+	}
+}

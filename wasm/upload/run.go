@@ -311,10 +311,45 @@ func (u *Uploader) pipeline(ctx context.Context) {
 	wg.Wait()
 }
 
-// feed hashes queued files in order and hands them to the workers, until no
-// file is queued and none is in flight (files added meanwhile are taken too).
+// feed hashes queued files and hands them to the workers in the order of
+// Add, until no file is queued and none is in flight (files added meanwhile
+// are taken too). Up to HashConcurrency files are hashed at once; a file
+// holds its slot until it is handed on, so with one slot the next file is
+// hashed only once the previous one found room in hashed.
 func (u *Uploader) feed(ctx context.Context, hashed chan<- *file, pending *sync.WaitGroup) {
+	n := u.opts.HashConcurrency
+	slots := make(chan struct{}, n)
+	type job struct {
+		f  *file
+		ok chan bool
+	}
+	// order holds the files being hashed, oldest first: duplicates are found
+	// in the order of Add, so the first of two equal files is the original.
+	order := make(chan job, n)
+	var handing sync.WaitGroup
+	handing.Add(1)
+	go func() {
+		defer handing.Done()
+		for j := range order {
+			if <-j.ok && !u.duplicate(j.f) {
+				select {
+				case hashed <- j.f:
+				case <-ctx.Done():
+				}
+			}
+			<-slots
+		}
+	}()
+	defer func() {
+		close(order)
+		handing.Wait()
+	}()
 	for {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
 		if ctx.Err() != nil {
 			return
 		}
@@ -333,6 +368,7 @@ func (u *Uploader) feed(ctx context.Context, hashed chan<- *file, pending *sync.
 		inflight := u.inflight
 		u.mu.Unlock()
 		if next == nil {
+			<-slots
 			if inflight == 0 {
 				return
 			}
@@ -343,13 +379,9 @@ func (u *Uploader) feed(ctx context.Context, hashed chan<- *file, pending *sync.
 			}
 			continue
 		}
-		if u.hash(ctx, next) && !u.duplicate(next) {
-			select {
-			case hashed <- next:
-			case <-ctx.Done():
-				return
-			}
-		}
+		j := job{next, make(chan bool, 1)}
+		go func() { j.ok <- u.hash(ctx, next) }()
+		order <- j // never blocks: order has room for every slot
 	}
 }
 

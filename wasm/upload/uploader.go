@@ -22,6 +22,10 @@ type Options struct {
 	// HashAhead is how many files may be hashed and waiting for an upload
 	// slot. Default: Concurrency.
 	HashAhead int
+	// HashConcurrency is how many files are hashed at once. Default 1; more
+	// pays only when the Hasher works off Go's thread (Web Workers in the
+	// browser). Files are still handed on in the order of Add.
+	HashConcurrency int
 	// Retries is how many times a failed step is tried again before the file
 	// fails. Default 6; negative means none.
 	Retries int
@@ -228,6 +232,12 @@ func New(opts Options, deps Deps) (*Uploader, error) {
 	}
 	if opts.HashAhead == 0 {
 		opts.HashAhead = opts.Concurrency
+	}
+	if opts.HashConcurrency < 0 || opts.HashConcurrency > 8 {
+		return nil, Errorf(CodeInvalidInput, "HashConcurrency must be between 1 and 8, not %d.", opts.HashConcurrency)
+	}
+	if opts.HashConcurrency == 0 {
+		opts.HashConcurrency = 1
 	}
 	if opts.Retries == 0 {
 		opts.Retries = 6

@@ -868,3 +868,78 @@ func (s *slowAPI) HasImage(ctx context.Context, pid, checksum string) (*upload.I
 	}
 	return s.API.HasImage(ctx, pid, checksum)
 }
+
+// pairHasher makes the hash of "first.jpg" wait until another hash has
+// begun, and records how many ran at once.
+type pairHasher struct {
+	mu       sync.Mutex
+	now, max int
+	second   chan struct{}
+}
+
+func (p *pairHasher) SHA1(ctx context.Context, s upload.Source) (string, error) {
+	p.mu.Lock()
+	p.now++
+	p.max = max(p.max, p.now)
+	if p.now == 2 && p.second != nil {
+		close(p.second)
+		p.second = nil
+	}
+	wait := p.second
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		p.now--
+		p.mu.Unlock()
+	}()
+	if s.Name() == "first.jpg" && wait != nil {
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(10 * time.Second):
+			return "", errors.New("no second file was hashed while the first was")
+		}
+	}
+	return upload.StreamHasher{}.SHA1(ctx, s)
+}
+
+// TestHashConcurrency: with HashConcurrency 2 two files are hashed at once,
+// never more, and a copy hashed before its original is still the duplicate.
+func TestHashConcurrency(t *testing.T) {
+	w := newWorld(t)
+	d := w.deps()
+	h := &pairHasher{second: make(chan struct{})}
+	d.Hasher = h
+	u, err := upload.New(upload.Options{Project: "pid1", Cloud: "s3", Concurrency: 2, HashConcurrency: 2}, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	dupOf := map[string]string{}
+	u.OnFile(func(e upload.FileEvent) {
+		mu.Lock()
+		if e.DuplicateOf != "" {
+			dupOf[e.Name] = e.DuplicateOf
+		}
+		mu.Unlock()
+	})
+	first := jpeg("first.jpg", 300)
+	u.Add(first, src{name: "copy.jpg", typ: first.typ, data: first.data})
+	for i := range 6 {
+		u.Add(jpeg(fmt.Sprintf("f%d.jpg", i), 200+i))
+	}
+	rep, err := u.Start(context.Background())
+	if err != nil || rep.Uploaded != 7 || rep.Skipped != 1 {
+		t.Fatalf("%+v, %v", rep, err)
+	}
+	if h.max != 2 {
+		t.Fatalf("at most %d files were hashed at once, want 2", h.max)
+	}
+	if dupOf["copy.jpg"] != "first.jpg" {
+		t.Fatalf("copy.jpg is a duplicate of %q, want first.jpg", dupOf["copy.jpg"])
+	}
+	if _, err := upload.New(upload.Options{Project: "p", HashConcurrency: 9}, d); upload.AsError(err) == nil || upload.AsError(err).Code != upload.CodeInvalidInput {
+		t.Fatalf("HashConcurrency 9: %v", err)
+	}
+}

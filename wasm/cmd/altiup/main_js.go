@@ -221,14 +221,13 @@ func add(s *instance, _ js.Value, args []js.Value) any {
 		}
 		srcs = append(srcs, f)
 	case list.Type() == js.TypeObject && list.Get("length").Type() == js.TypeNumber:
-		n := list.Get("length").Int()
-		for i := range n {
-			f, err := browser.NewFile(list.Index(i))
-			if err != nil {
-				e := upload.AsError(err)
-				return browser.Reject(upload.Errorf(e.Code, "File %d of %d: %s", i+1, n, e.Message))
-			}
-			srcs = append(srcs, f)
+		files, err := browser.NewFiles(list)
+		if err != nil {
+			return browser.Reject(err)
+		}
+		srcs = make([]upload.Source, len(files))
+		for i, f := range files {
+			srcs[i] = f
 		}
 	default:
 		return browser.Reject(upload.Errorf(upload.CodeInvalidInput, "add(files) takes the files of a file input (a FileList) or an array of File objects."))

@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"syscall/js"
 	"testing"
@@ -171,4 +172,37 @@ func TestDisposed(t *testing.T) {
 	start := up.Get("waitProcessed")
 	_, err = await(t, start.Invoke())
 	wantCode(t, err, upload.CodeInvalidInput, "disposed")
+}
+
+// BenchmarkAdd10k measures add() of 10,000 Files up to the delivery of their
+// last 'file' event to a JS listener.
+func BenchmarkAdd10k(b *testing.B) {
+	const n = 10000
+	files := js.Global().Get("Array").New()
+	opts := js.Global().Get("Object").New()
+	opts.Set("type", "image/jpeg")
+	for i := range n {
+		files.Call("push", js.Global().Get("File").New(js.Global().Get("Array").New("x"), "p"+strconv.Itoa(i)+".jpg", opts))
+	}
+	counter := js.Global().Get("Function").New("c", "return function (e) { c.n++; }")
+	for b.Loop() {
+		up, err := browser.Await(context.Background(), create(js.Undefined(), []js.Value{jsonValue(goodOptions)}).(js.Value))
+		if err != nil {
+			b.Fatal(err)
+		}
+		c := js.Global().Get("Object").New()
+		c.Set("n", 0)
+		up.Call("on", "file", counter.Invoke(c))
+		t0 := time.Now()
+		pr := up.Call("add", files)
+		if _, err := browser.Await(context.Background(), pr); err != nil {
+			b.Fatal(err)
+		}
+		added := time.Since(t0)
+		for c.Get("n").Int() < n {
+			browser.Await(context.Background(), js.Global().Get("Promise").Call("resolve"))
+		}
+		b.Logf("add returned after %v; its %d events were delivered after %v", added, n, time.Since(t0))
+		up.Call("dispose")
+	}
 }

@@ -1,0 +1,103 @@
+//go:build js && wasm
+
+package browser
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"io"
+	"net/http"
+	"sync"
+	"testing"
+)
+
+// workerScriptURL serves web/hash-worker.js to the workers from a blob: URL:
+// the test page is not served from web/, and a Worker script must have the
+// page's origin. The CORS test server hands out the file itself.
+func workerScriptURL(t *testing.T) string {
+	t.Helper()
+	cors := serverURL(t, "ALTIUP_TEST_CORS_URL")
+	resp, err := (&http.Client{}).Get(cors + "/hash-worker.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	text, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("hash-worker.js: %d %v", resp.StatusCode, err)
+	}
+	opts := jsObject.New()
+	opts.Set("type", "text/javascript")
+	blob := jsBlob.New(jsGlobal.Get("Array").New(string(text)), opts)
+	url := jsGlobal.Get("URL").Call("createObjectURL", blob).String()
+	t.Cleanup(func() { jsGlobal.Get("URL").Call("revokeObjectURL", url) })
+	return url
+}
+
+func TestWorkerSHA1(t *testing.T) {
+	big := pattern(4<<20 + 1)
+	sum := sha1.Sum(big)
+	vectors := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"empty", nil, "da39a3ee5e6b4b0d3255bfef95601890afd80709"},
+		{"one byte", []byte("a"), "86f7e437faa5a7fce15d1ddcb9eaeaea377667b8"},
+		{"4 MiB + 1", big, hex.EncodeToString(sum[:])},
+	}
+	ctx := context.Background()
+	good := NewWorkerPool(workerScriptURL(t), 2)
+	t.Cleanup(good.terminate)
+	if err := good.Ready(); err != nil {
+		t.Fatalf("the workers did not start: %v", err)
+	}
+	pools := []struct {
+		name    string
+		pool    *WorkerPool
+		workers bool // whether the workers run, or the page hashes instead
+	}{
+		{"workers", good, true},
+		{"cross-origin script", NewWorkerPool(serverURL(t, "ALTIUP_TEST_CORS_URL")+"/hash-worker.js", 2), false},
+		{"script not found", NewWorkerPool("no-such-hash-worker.js", 2), false},
+	}
+	for _, p := range pools {
+		t.Run(p.name, func(t *testing.T) {
+			if err := p.pool.Ready(); (err == nil) != p.workers || err != nil && !errors.Is(err, ErrNoWorkers) {
+				t.Fatalf("Ready: %v, want workers running: %v", err, p.workers)
+			}
+			h := &Hasher{Workers: p.pool}
+			for _, v := range vectors {
+				f := newJSFile(t, v.data, v.name+".bin", "")
+				if p.workers {
+					got, err := p.pool.SHA1(ctx, f)
+					if err != nil || got != v.want {
+						t.Errorf("%s in a worker: %s, %v; want %s", v.name, got, err, v.want)
+					}
+				}
+				got, err := h.SHA1(ctx, f)
+				if err != nil || got != v.want {
+					t.Errorf("%s through the Hasher: %s, %v; want %s", v.name, got, err, v.want)
+				}
+			}
+		})
+	}
+	// More files than workers at once: each gets its own checksum.
+	t.Run("concurrent", func(t *testing.T) {
+		var wg sync.WaitGroup
+		for i := range 6 {
+			data := pattern(1<<20 + i)
+			want := sha1.Sum(data)
+			f := newJSFile(t, data, "c.bin", "")
+			wg.Go(func() {
+				got, err := good.SHA1(ctx, f)
+				if err != nil || got != hex.EncodeToString(want[:]) {
+					t.Errorf("file %d: %s, %v", i, got, err)
+				}
+			})
+		}
+		wg.Wait()
+	})
+}
