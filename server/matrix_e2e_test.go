@@ -165,6 +165,7 @@ func TestFaultMatrixMore(t *testing.T) {
 		if done == len(files) {
 			t.Fatal("the batch ended before the sandbox stopped: the case tests nothing")
 		}
+		stopped := time.Now()
 		p1.cancel()
 		if err := <-p1.done; err != nil {
 			t.Fatal(err)
@@ -172,11 +173,12 @@ func TestFaultMatrixMore(t *testing.T) {
 		p1.done <- nil // for the cleanup of p1
 		time.Sleep(2 * time.Second)
 		p2 := startServer(t, args...)
+		down := time.Since(stopped)
 		if p2.page != p1.page || p2.api != p1.api || p2.storage != p1.storage || p2.project != p1.project {
 			t.Fatalf("the restarted sandbox moved: %s %s %s", p2.page, p2.api, p2.storage)
 		}
 		summary := waitBatchEnd(t, ctx, nl)
-		t.Logf("%d files uploaded before the restart; network: %s", done, nl)
+		t.Logf("%d files uploaded before the restart; down for %v; network: %s", done, down.Round(time.Millisecond), nl)
 		if failedRequests(nl) == 0 {
 			t.Error("no request failed while the sandbox was down: the case tests nothing")
 		}

@@ -24,8 +24,8 @@
 // startReconstruction(opts), preStartReconstruction(opts), on(event, fn),
 // entries(), dispose().
 //
-// altiup.wasm and wasm_exec.js are fetched from the folder this script was
-// loaded from. `altiup` is the only global this defines; wasm_exec.js (Go's own
+// altiup.wasm, wasm_exec.js and hash-worker.js are fetched from the folder
+// this script was loaded from (altiup.base). `altiup` is the only global this defines; wasm_exec.js (Go's own
 // glue) also needs its `fs` stand-in to stay, for the Go runtime's output.
 (function () {
 	'use strict';
@@ -45,6 +45,9 @@
 		// rejects with {code, message} when it could not be loaded.
 		ready: ready,
 		version: undefined,
+		// base is the folder this script was loaded from: the uploader starts
+		// its hash workers (hash-worker.js) from there.
+		base: base.href,
 		// create(options) waits for ready, so it may be called at once.
 		create(options) {
 			return ready.then(() => impl.create(options));

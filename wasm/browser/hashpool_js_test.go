@@ -9,7 +9,9 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
 	"sync"
+	"syscall/js"
 	"testing"
 )
 
@@ -28,11 +30,25 @@ func workerScriptURL(t *testing.T) string {
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("hash-worker.js: %d %v", resp.StatusCode, err)
 	}
+	return scriptURL(t, string(text))
+}
+
+// scriptURL is a blob: URL of a worker script.
+func scriptURL(t *testing.T, text string) string {
 	opts := jsObject.New()
 	opts.Set("type", "text/javascript")
-	blob := jsBlob.New(jsGlobal.Get("Array").New(string(text)), opts)
-	url := jsGlobal.Get("URL").Call("createObjectURL", blob).String()
-	t.Cleanup(func() { jsGlobal.Get("URL").Call("revokeObjectURL", url) })
+	url := jsGlobal.Get("URL").Call("createObjectURL", jsBlob.New(jsGlobal.Get("Array").New(text), opts)).String()
+	if t != nil {
+		t.Cleanup(func() { jsGlobal.Get("URL").Call("revokeObjectURL", url) })
+	}
+	return url
+}
+
+// revokedScriptURL is a same-origin URL that does not load. (A missing path
+// will not do: the test page's server answers every path.)
+func revokedScriptURL() string {
+	url := scriptURL(nil, "postMessage({ready: true, subtle: true});")
+	jsGlobal.Get("URL").Call("revokeObjectURL", url)
 	return url
 }
 
@@ -61,7 +77,9 @@ func TestWorkerSHA1(t *testing.T) {
 	}{
 		{"workers", good, true},
 		{"cross-origin script", NewWorkerPool(serverURL(t, "ALTIUP_TEST_CORS_URL")+"/hash-worker.js", 2), false},
-		{"script not found", NewWorkerPool("no-such-hash-worker.js", 2), false},
+		{"script not found", NewWorkerPool(revokedScriptURL(), 2), false},
+		{"script fails", NewWorkerPool(scriptURL(t, "throw new Error('no');"), 2), false},
+		{"no WebCrypto in the worker", NewWorkerPool(scriptURL(t, "postMessage({ready: true, subtle: false});"), 2), false},
 	}
 	for _, p := range pools {
 		t.Run(p.name, func(t *testing.T) {
@@ -99,5 +117,58 @@ func TestWorkerSHA1(t *testing.T) {
 			})
 		}
 		wg.Wait()
+	})
+}
+
+// BenchmarkWorkerSHA1 hashes 8 files of 8 MiB two at a time in the workers,
+// beside one at a time with WebCrypto on the page (the path without workers).
+func BenchmarkWorkerSHA1(b *testing.B) {
+	const n, size = 8, 8 << 20
+	cors := os.Getenv("ALTIUP_TEST_CORS_URL")
+	if cors == "" {
+		b.Skip("ALTIUP_TEST_CORS_URL is not set")
+	}
+	resp, err := (&http.Client{}).Get(cors + "/hash-worker.js")
+	if err != nil {
+		b.Fatal(err)
+	}
+	text, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	pool := NewWorkerPool(scriptURL(nil, string(text)), 2)
+	defer pool.terminate()
+	if err := pool.Ready(); err != nil {
+		b.Fatal(err)
+	}
+	files := make([]*File, n)
+	for i := range files {
+		data := pattern(size + i)
+		arr := jsUint8Array.New(len(data))
+		js.CopyBytesToJS(arr, data)
+		files[i], _ = NewFile(jsGlobal.Get("File").New(jsGlobal.Get("Array").New(arr), "b.jpg"))
+	}
+	ctx := context.Background()
+	b.Run("workers", func(b *testing.B) {
+		b.SetBytes(n * size)
+		for b.Loop() {
+			var wg sync.WaitGroup
+			for _, f := range files {
+				wg.Go(func() {
+					if _, err := pool.SHA1(ctx, f); err != nil {
+						b.Error(err)
+					}
+				})
+			}
+			wg.Wait()
+		}
+	})
+	b.Run("page", func(b *testing.B) {
+		b.SetBytes(n * size)
+		for b.Loop() {
+			for _, f := range files {
+				if _, err := SHA1WebCrypto(ctx, f); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
 	})
 }

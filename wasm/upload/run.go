@@ -574,7 +574,14 @@ func (u *Uploader) retryCall(ctx context.Context, op func(context.Context) error
 // sleeping between tries with exponential backoff and full jitter. Each try
 // gets a context that ends after timeout (0: no limit). Expired credentials
 // are retried at once the first time (the op renews them).
+//
+// A step that gets no answer at all (offline, or the server restarting) is
+// not counted against Retries until it has failed that way for
+// NetworkPatience: a link that comes back within it carries the batch on by
+// itself.
 func (u *Uploader) retry(ctx context.Context, timeout time.Duration, op func(context.Context) error) error {
+	var offlineSince time.Time
+	counted := 0
 	for attempt := 0; ; attempt++ {
 		if err := u.gate(ctx); err != nil {
 			return err
@@ -595,10 +602,25 @@ func (u *Uploader) retry(ctx context.Context, timeout time.Duration, op func(con
 		if !e.Temporary() {
 			return e
 		}
-		if attempt >= u.opts.Retries {
+		if e.Code == CodeNetwork && attempt < maxNetworkTries {
+			now := u.deps.Now()
+			if offlineSince.IsZero() {
+				offlineSince = now
+			}
+			if now.Sub(offlineSince) < u.opts.NetworkPatience {
+				// Short waits: the next try should follow soon after the
+				// link is back.
+				if err := u.deps.Sleep(ctx, min(u.backoff(attempt), networkRetryMax)); err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		if counted >= u.opts.Retries {
 			return &Error{Code: e.Code, Message: fmt.Sprintf("%s (gave up after %d tries)", strings.TrimSuffix(e.Message, "."), attempt+1), Status: e.Status, Err: e}
 		}
-		d := u.backoff(attempt)
+		counted++
+		d := u.backoff(counted - 1)
 		if e.Code == CodeExpired && attempt == 0 {
 			d = 0
 		}
@@ -607,6 +629,13 @@ func (u *Uploader) retry(ctx context.Context, timeout time.Duration, op func(con
 		}
 	}
 }
+
+// maxNetworkTries bounds the tries spent waiting out a lost network, whatever
+// the clock says; networkRetryMax bounds the wait between them.
+const (
+	maxNetworkTries = 200
+	networkRetryMax = 5 * time.Second
+)
 
 // backoff is a random duration in [0, min(RetryMax, RetryBase·2^attempt)).
 func (u *Uploader) backoff(attempt int) time.Duration {

@@ -29,6 +29,10 @@ type Options struct {
 	// Retries is how many times a failed step is tried again before the file
 	// fails. Default 6; negative means none.
 	Retries int
+	// NetworkPatience is how long a step that gets no answer at all (the
+	// browser offline, the server restarting) is tried again before its
+	// failures count against Retries. Default 5 min; negative means none.
+	NetworkPatience time.Duration
 	// RetryBase and RetryMax bound the exponential backoff (full jitter).
 	// Defaults 500 ms and 30 s.
 	RetryBase, RetryMax time.Duration
@@ -238,6 +242,11 @@ func New(opts Options, deps Deps) (*Uploader, error) {
 	}
 	if opts.HashConcurrency == 0 {
 		opts.HashConcurrency = 1
+	}
+	if opts.NetworkPatience == 0 {
+		opts.NetworkPatience = 5 * time.Minute
+	} else if opts.NetworkPatience < 0 {
+		opts.NetworkPatience = 0
 	}
 	if opts.Retries == 0 {
 		opts.Retries = 6

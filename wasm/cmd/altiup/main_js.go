@@ -110,10 +110,14 @@ func create(_ js.Value, args []js.Value) any {
 	}
 	// A plain http.Client: with a Dial func Go would leave fetch.
 	client := altizure.New(cfg.Endpoint, cfg.Key, cfg.Token, &http.Client{})
+	pool := hashWorkers()
+	if pool != nil && cfg.Upload.HashConcurrency == 0 {
+		cfg.Upload.HashConcurrency = pool.Size()
+	}
 	deps := upload.Deps{
 		API:    client,
 		Putter: browser.Putter{},
-		Hasher: &browser.Hasher{},
+		Hasher: &browser.Hasher{Workers: pool},
 		OSS:    ossstore.New,
 	}
 	if cfg.Journal {
@@ -142,6 +146,28 @@ func create(_ js.Value, args []js.Value) any {
 	obj.Set("version", Version)
 	return js.Global().Get("Promise").Call("resolve", obj)
 }
+
+// hashWorkers is the pool of hash workers every uploader of the page shares,
+// started from hash-worker.js next to altiup.js (altiup.base); nil when the
+// program was not loaded by altiup.js. Two workers hash about as fast as
+// this machine's two cores allow and hold at most two files.
+var hashWorkers = sync.OnceValue(func() (pool *browser.WorkerPool) {
+	defer func() {
+		if recover() != nil { // a base that is no URL: hash on the page
+			pool = nil
+		}
+	}()
+	loader := js.Global().Get("altiup")
+	if loader.Type() != js.TypeObject {
+		return nil
+	}
+	base := loader.Get("base")
+	if base.Type() != js.TypeString || base.String() == "" {
+		return nil
+	}
+	url := js.Global().Get("URL").New("hash-worker.js", base).Get("href").String()
+	return browser.NewWorkerPool(url, 2)
+})
 
 // emit calls the listeners of an event with v as a plain JS object. It runs
 // on the core's event goroutine, never inside a JS callback. A listener that
