@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -126,6 +127,22 @@ func failedRequests(nl *netLog) int {
 	return n
 }
 
+// setOffline cuts the page off the network, or gives it back, as DevTools'
+// network conditions do.
+func setOffline(t *testing.T, ctx context.Context, off bool) {
+	t.Helper()
+	if _, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+		MatchedNetworkConditions: []*network.Conditions{{Offline: off, DownloadThroughput: -1, UploadThroughput: -1}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, network.OverrideNetworkState, network.OverrideNetworkStateParams{
+		Offline: off, DownloadThroughput: -1, UploadThroughput: -1,
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // freePort returns a port on 127.0.0.1 that was free a moment ago.
 func freePort(t *testing.T) int {
 	t.Helper()
@@ -186,6 +203,29 @@ func TestFaultMatrixMore(t *testing.T) {
 			t.Errorf("report: %q, want %q", summary, all)
 		}
 		checkProject(t, ctx, p2, files)
+	})
+
+	t.Run("browser offline", func(t *testing.T) {
+		p := startServer(t, slow...)
+		ctx := browser(t)
+		nl := listenNet(t, ctx, p)
+		startBatch(t, ctx, p, "oss", paths)
+		done := waitRowsDone(t, ctx, 2)
+		if done == len(files) {
+			t.Fatal("the batch ended before the network went: the case tests nothing")
+		}
+		setOffline(t, ctx, true)
+		time.Sleep(10 * time.Second)
+		setOffline(t, ctx, false)
+		summary := waitBatchEnd(t, ctx, nl)
+		t.Logf("%d files uploaded before going offline; network: %s", done, nl)
+		if failedRequests(nl) == 0 {
+			t.Error("no request failed while offline: the case tests nothing")
+		}
+		if summary != all {
+			t.Errorf("report: %q, want %q", summary, all)
+		}
+		checkProject(t, ctx, p, files)
 	})
 
 	t.Run("page reloads", func(t *testing.T) {
