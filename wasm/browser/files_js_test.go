@@ -1,0 +1,52 @@
+//go:build js && wasm
+
+package browser
+
+import (
+	"strings"
+	"syscall/js"
+	"testing"
+
+	"altiup/wasm/upload"
+)
+
+func TestNewFiles(t *testing.T) {
+	opts := jsObject.New()
+	opts.Set("type", "image/jpeg")
+	opts.Set("lastModified", 1700000000123)
+	a := jsGlobal.Get("File").New(jsGlobal.Get("Array").New("abcd"), "a.jpg", opts)
+	b := jsGlobal.Get("File").New(jsGlobal.Get("Array").New("x"), "b.png", jsObject.New())
+	blob := jsBlob.New(jsGlobal.Get("Array").New("zz"))
+	list := func(v ...any) js.Value { return jsGlobal.Get("Array").New(v...) }
+
+	got, err := NewFiles(list(a, b))
+	if err != nil || len(got) != 2 {
+		t.Fatalf("%v, %v", got, err)
+	}
+	if f := got[0]; f.Name() != "a.jpg" || f.Size() != 4 || f.Type() != "image/jpeg" || f.modified != 1700000000123 || !f.Blob().Equal(a) {
+		t.Errorf("a.jpg read as %+v", f)
+	}
+	if f := got[1]; f.Name() != "b.png" || f.Size() != 1 || f.Type() != "" {
+		t.Errorf("b.png read as %+v", f)
+	}
+	if got, err := NewFiles(list()); err != nil || len(got) != 0 {
+		t.Errorf("empty list: %v, %v", got, err)
+	}
+	for _, tt := range []struct {
+		name  string
+		list  js.Value
+		words string
+	}{
+		{"a name", list(a, "b.jpg"), "File 2 of 2: Expected a File, got a string"},
+		{"a Blob without a name", list(blob), "File 1 of 1: The file has no name."},
+		{"a plain object", list(a, a, jsObject.New()), "File 3 of 3: Expected a File, got a Object"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := NewFiles(tt.list)
+			e := upload.AsError(err)
+			if got != nil || e == nil || e.Code != upload.CodeInvalidInput || !strings.Contains(e.Message, tt.words) {
+				t.Fatalf("%v, %v; want %q", got, err, tt.words)
+			}
+		})
+	}
+}
