@@ -4,8 +4,10 @@ package browser
 
 import (
 	"context"
+	"net/url"
 	"sync/atomic"
 	"syscall/js"
+	"time"
 
 	"altiup/wasm/upload"
 )
@@ -27,6 +29,36 @@ var _ upload.Putter = (*Putter)(nil)
 // server that is down.
 func errUnreachable() error {
 	return upload.Errorf(upload.CodeNetwork, "Could not reach the storage server; it may be down or refuse cross-origin requests (CORS).")
+}
+
+// diagnose tells apart, for a request that got no answer, a browser that is
+// offline or a server that cannot be reached (worth waiting for) from a
+// server that answers but not this request: a connection cut, or CORS rules
+// that refuse this page (counted against the retries, so a misconfigured
+// bucket is reported soon). A no-cors request can reach a server whatever
+// its CORS rules, so it is the probe.
+func diagnose(ctx context.Context, rawURL string) error {
+	if nav := jsGlobal.Get("navigator"); nav.Truthy() && nav.Get("onLine").Type() == js.TypeBoolean && !nav.Get("onLine").Bool() {
+		return upload.Errorf(upload.CodeNetwork, "The browser is offline; the upload goes on when the connection is back.")
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" {
+		return errUnreachable()
+	}
+	var p js.Value
+	if catch(func() {
+		p = jsGlobal.Call("fetch", u.Scheme+"://"+u.Host+"/", map[string]any{
+			"method": "HEAD", "mode": "no-cors", "cache": "no-store", "credentials": "omit",
+		})
+	}) != nil {
+		return errUnreachable()
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := Await(pctx, p); err != nil {
+		return errUnreachable()
+	}
+	return upload.Errorf(upload.CodeConnectionLost, "The storage server is reachable but the upload got no answer: the connection was cut, or the server refuses cross-origin requests from this page (CORS).")
 }
 
 type xhrResult struct {
@@ -142,11 +174,14 @@ func (Putter) Put(ctx context.Context, req upload.PutRequest, src upload.Source,
 			report()
 		case r := <-done:
 			report()
+			if r.err == nil && r.status == 0 {
+				r.err = errUnreachable()
+			}
+			if e, ok := r.err.(*upload.Error); ok && e.Code == upload.CodeNetwork {
+				return nil, diagnose(ctx, req.URL)
+			}
 			if r.err != nil {
 				return nil, r.err
-			}
-			if r.status == 0 {
-				return nil, errUnreachable()
 			}
 			if len(r.body) > maxResponseBody {
 				r.body = r.body[:maxResponseBody]

@@ -9,7 +9,8 @@ import (
 // Error codes. The JS edge passes them on as {code, message}; callers match
 // them with errors.As and compare Code.
 const (
-	CodeNetwork          = "network"           // the request did not get an answer
+	CodeNetwork          = "network"           // the request did not get an answer: offline, or the server unreachable
+	CodeConnectionLost   = "connection_lost"   // the server is reachable, yet the request got no answer (cut, or refused by CORS)
 	CodeTimeout          = "timeout"           // the answer took too long
 	CodeServer           = "server"            // a 5xx status
 	CodeRateLimited      = "rate_limited"      // a 429 status
@@ -44,7 +45,7 @@ func (e *Error) Unwrap() error { return e.Err }
 // Temporary reports whether trying the same thing again later may succeed.
 func (e *Error) Temporary() bool {
 	switch e.Code {
-	case CodeNetwork, CodeTimeout, CodeServer, CodeRateLimited, CodeExpired:
+	case CodeNetwork, CodeConnectionLost, CodeTimeout, CodeServer, CodeRateLimited, CodeExpired:
 		return true
 	}
 	return false
