@@ -1,19 +1,15 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
-	"io"
 	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -249,65 +245,18 @@ func badSHA1(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
-// badLoggedServer is startServer that also keeps what run() writes after its
-// start-up banner (which shows the sandbox's own token on purpose) and all
-// it writes to stderr.
+// badLoggedServer is a server whose logs are kept (see startServerLogs).
 type badLoggedServer struct {
 	*sandboxProc
-	mu   sync.Mutex
-	logs bytes.Buffer
+	logs logBuffer
 }
 
-func (s *badLoggedServer) Write(b []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.logs.Write(b)
-}
-
-func (s *badLoggedServer) text() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.logs.String()
-}
+func (s *badLoggedServer) text() string { return s.logs.String() }
 
 func badStartLogged(t *testing.T, args ...string) *badLoggedServer {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	s := &badLoggedServer{sandboxProc: &sandboxProc{cancel: cancel, done: make(chan error, 1)}}
-	p := s.sandboxProc
-	go func() {
-		err := run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), pw, s)
-		pw.CloseWithError(fmt.Errorf("server stopped: %v", err))
-		p.done <- err
-	}()
-	sc := bufio.NewScanner(pr)
-	fields := map[string]*string{"page": &p.page, "api": &p.api, "storage": &p.storage, "app key": &p.key, "user token": &p.token, "demo project": &p.project}
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), ":")
-		if !ok {
-			continue
-		}
-		if f, ok := fields[k]; ok {
-			*f = strings.TrimSpace(v)
-		}
-		if k == "open" {
-			break
-		}
-	}
-	if p.project == "" {
-		cancel()
-		t.Fatalf("server did not start: %v; stderr: %s", sc.Err(), s.text())
-	}
-	go func() { _, _ = io.Copy(s, pr) }() // everything after the banner
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-p.done:
-		case <-time.After(10 * time.Second):
-			t.Error("server did not stop within 10s")
-		}
-	})
+	s := &badLoggedServer{}
+	s.sandboxProc = startServerLogs(t, &s.logs, args...)
 	return s
 }
 

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -24,16 +25,41 @@ type sandboxProc struct {
 	done                                    chan error
 }
 
+// logBuffer collects what a running server writes; safe for concurrent use.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 // startServer runs the server with args (plus -addr 127.0.0.1:0) and waits
 // until it has printed its addresses.
 func startServer(t testing.TB, args ...string) *sandboxProc {
 	t.Helper()
+	return startServerLogs(t, &logBuffer{}, args...)
+}
+
+// startServerLogs is startServer keeping in logs all that the server writes
+// to stderr and what it writes to stdout after its start-up banner (which
+// shows the sandbox's own token on purpose).
+func startServerLogs(t testing.TB, logs *logBuffer, args ...string) *sandboxProc {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	var stderr bytes.Buffer
 	p := &sandboxProc{cancel: cancel, done: make(chan error, 1)}
 	go func() {
-		err := run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), pw, &stderr)
+		err := run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), pw, logs)
 		pw.CloseWithError(fmt.Errorf("server stopped: %v", err))
 		p.done <- err
 	}()
@@ -53,9 +79,9 @@ func startServer(t testing.TB, args ...string) *sandboxProc {
 	}
 	if p.project == "" {
 		cancel()
-		t.Fatalf("server did not start: %v; stderr: %s", sc.Err(), stderr.String())
+		t.Fatalf("server did not start: %v; stderr: %s", sc.Err(), logs.String())
 	}
-	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	go func() { _, _ = io.Copy(logs, pr) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
