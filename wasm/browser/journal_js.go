@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,7 +38,8 @@ type Journal struct {
 	once   sync.Once
 	fs     *indexeddb.FS
 	err    error
-	broken atomic.Bool // a call took too long: the journal is no longer used
+	broken atomic.Bool  // a call took too long: the journal is no longer used
+	seq    atomic.Int64 // numbers the temporary files of Put
 }
 
 // journalWait bounds each call: a browser that holds IndexedDB requests
@@ -92,20 +95,31 @@ func (j *Journal) open(ctx context.Context) (*indexeddb.FS, error) {
 }
 
 // prune removes the entries last changed before cutoff, so the journal does
-// not grow without end. Failures leave entries for the next time.
+// not grow without end, and the temporary files of writes a closed page
+// left behind. Failures leave them for the next time.
 func (j *Journal) prune(cutoff time.Time) {
 	entries, err := hackpadfs.ReadDir(j.fs, ".")
 	if err != nil {
 		return
 	}
+	stale := time.Now().Add(-tempKeep)
 	for _, e := range entries {
 		info, err := e.Info()
-		if err != nil || e.IsDir() || !info.ModTime().Before(cutoff) {
+		if err != nil || e.IsDir() {
 			continue
 		}
-		_ = hackpadfs.Remove(j.fs, e.Name())
+		if t := info.ModTime(); t.Before(cutoff) || strings.Contains(e.Name(), tempMark) && t.Before(stale) {
+			_ = hackpadfs.Remove(j.fs, e.Name())
+		}
 	}
 }
+
+// tempMark marks the temporary file of a Put; tempKeep is how long one may
+// stay before prune takes it for a leftover (a Put takes milliseconds).
+const (
+	tempMark = ".new-"
+	tempKeep = time.Hour
+)
 
 func entryName(key string) string {
 	sum := sha256.Sum256([]byte(key))
@@ -141,7 +155,11 @@ func (j *Journal) Get(ctx context.Context, key string) (e upload.JournalEntry, o
 	return e, true, nil
 }
 
-// Put replaces the entry of key.
+// Put replaces the entry of key, whole or not at all: a page closed or
+// reloaded mid-write must leave the previous entry, not an empty one (the
+// filesystem's WriteFullFile truncates and writes in two transactions). So
+// the entry is written to a temporary file, then renamed over the old one,
+// which the filesystem does in one IndexedDB transaction.
 func (j *Journal) Put(ctx context.Context, key string, e upload.JournalEntry) error {
 	b, err := json.Marshal(e)
 	if err != nil {
@@ -152,7 +170,17 @@ func (j *Journal) Put(ctx context.Context, key string, e upload.JournalEntry) er
 		if err != nil {
 			return err
 		}
-		return hackpadfs.WriteFullFile(fsys, entryName(key), b, 0o600)
+		name := entryName(key)
+		tmp := name + tempMark + strconv.FormatInt(j.seq.Add(1), 10)
+		if err := hackpadfs.WriteFullFile(fsys, tmp, b, 0o600); err != nil {
+			_ = hackpadfs.Remove(fsys, tmp)
+			return err
+		}
+		if err := hackpadfs.Rename(fsys, tmp, name); err != nil {
+			_ = hackpadfs.Remove(fsys, tmp)
+			return err
+		}
+		return nil
 	})
 }
 

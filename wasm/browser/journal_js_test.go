@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"syscall/js"
 	"testing"
@@ -182,6 +183,74 @@ func TestJournalForgetsOldEntries(t *testing.T) {
 	}
 	if _, ok, _ := again.Get(ctx, "recent"); !ok {
 		t.Fatal("the recent entry went too")
+	}
+	again.Clear(ctx)
+}
+
+// TestJournalPutIsWholeOrNothing: a write cut short (a page closed between
+// writing the new entry and putting it in place) leaves the previous entry
+// readable, a finished Put leaves no temporary file, and the next opening
+// removes what a cut-short write left.
+func TestJournalPutIsWholeOrNothing(t *testing.T) {
+	ctx := context.Background()
+	name := "altiup-journal-test-atomic"
+	j := NewJournal(name)
+	if err := j.Clear(ctx); err != nil {
+		t.Fatal(err)
+	}
+	key := "pid1\x00big.jpg\x00200000000\x001700000000000"
+	first := upload.JournalEntry{Checksum: strings.Repeat("ab", 20), State: upload.JournalUploading, UploadID: "U1", PartSize: 8 << 20,
+		Parts: []upload.Part{{Number: 1, ETag: `"AA"`, Size: 8 << 20}}}
+	if err := j.Put(ctx, key, first); err != nil {
+		t.Fatal(err)
+	}
+	// What a page closed mid-write leaves: a temporary file, empty or cut.
+	left := entryName(key) + tempMark + "999"
+	if err := hackpadfs.WriteFullFile(j.fs, left, []byte(`{"checksum":"ab`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok, err := j.Get(ctx, key); err != nil || !ok || !reflect.DeepEqual(got, first) {
+		t.Fatalf("after a cut-short write: %+v, %v, %v", got, ok, err)
+	}
+	second := first
+	second.Parts = append(slices.Clone(first.Parts), upload.Part{Number: 2, ETag: `"BB"`, Size: 8 << 20})
+	for range 3 {
+		if err := j.Put(ctx, key, second); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, ok, err := j.Get(ctx, key); err != nil || !ok || !reflect.DeepEqual(got, second) {
+		t.Fatalf("after Put: %+v, %v, %v", got, ok, err)
+	}
+	names := func() []string {
+		entries, err := hackpadfs.ReadDir(j.fs, ".")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range entries {
+			out = append(out, e.Name())
+		}
+		slices.Sort(out)
+		return out
+	}
+	if got, want := names(), []string{entryName(key), left}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("files after the writes: %q, want %q", got, want)
+	}
+	long := time.Now().Add(-tempKeep - time.Minute)
+	if err := hackpadfs.Chtimes(j.fs, left, long, long); err != nil {
+		t.Fatal(err)
+	}
+	again := NewJournal(name)
+	if got, ok, err := again.Get(ctx, key); err != nil || !ok || !reflect.DeepEqual(got, second) {
+		t.Fatalf("after reopening: %+v, %v, %v", got, ok, err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !reflect.DeepEqual(names(), []string{entryName(key)}) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the leftover temporary file is still there: %q", names())
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	again.Clear(ctx)
 }
