@@ -318,6 +318,10 @@ type pageResult struct {
 	} `json:"memory"`
 	Sums  []string `json:"sums"`
 	Bytes float64  `json:"bytes"`
+	// Phases is the time the files spent in each state, summed (altiup).
+	Phases map[string]float64 `json:"phases"`
+	// APIRequests is how many requests went to the GraphQL API (altiup).
+	APIRequests int `json:"apiRequests"`
 }
 
 // complete is an error unless every file was uploaded.

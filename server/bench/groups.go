@@ -161,6 +161,7 @@ func (b *bench) groupLoopback(ctx context.Context) {
 
 func (b *bench) groupSmall(ctx context.Context) {
 	files := b.small.first(b.o.smallFiles)
+	var lastSmall *uploadRun
 	alt := map[string]*samples{"oss": {}, "s3": {}}
 	base := map[string]*samples{"oss": {}, "s3": {}}
 	for rep := range b.o.repeats {
@@ -168,6 +169,9 @@ func (b *bench) groupSmall(ctx context.Context) {
 			b.logf("small %s, run %d", c, rep+1)
 			r, err := b.upload(ctx, "altiup", c, files, runOpts{})
 			alt[c].add(ms(r), err)
+			if err == nil && c == "oss" {
+				lastSmall = r
+			}
 			r, err = b.upload(ctx, "fetch", c, files, runOpts{})
 			base[c].add(ms(r), err)
 		}
@@ -181,6 +185,24 @@ func (b *bench) groupSmall(ctx context.Context) {
 	for _, c := range clouds {
 		b.ratioRow(fmt.Sprintf("upload, small files, %s: %d × %d KB vs plain fetch PUT", cloudName[c], len(files), b.o.smallKB),
 			alt[c], base[c], cell, target{text: "≤ 1.5×", limit: 1.5, ratio: true})
+	}
+	if r := lastSmall; r != nil && len(r.res.Phases) > 0 {
+		var parts []string
+		for _, st := range []string{"queued", "hashing", "checking", "uploading"} {
+			if v, ok := r.res.Phases[st]; ok {
+				parts = append(parts, fmt.Sprintf("%s %.1f ms", st, v/float64(len(files))))
+			}
+		}
+		b.note("Small files over OSS, the last altiup run: %d API requests for %d files (%.2f per file); mean time per file in each state: %s.",
+			r.res.APIRequests, len(files), float64(r.res.APIRequests)/float64(len(files)), strings.Join(parts, ", "))
+	}
+	if b.o.profile {
+		b.logf("small oss, profiled")
+		if r, err := b.upload(ctx, "altiup", "oss", files, runOpts{profile: true}); err == nil {
+			b.note("The page's main thread during an altiup upload of small files over OSS (%d × %d KB, V8's sampling profiler, an extra run): %s.", len(files), b.o.smallKB, r.profile)
+		} else {
+			b.note("The profiled run failed: %v.", err)
+		}
 	}
 }
 

@@ -31,7 +31,7 @@ func New(endpoint, key, token string, hc *http.Client) *Client {
 	if hc == nil {
 		hc = &http.Client{}
 	}
-	return &Client{gql: graphql.NewClient(endpoint, &authDoer{hc: hc, key: key, token: token})}
+	return &Client{gql: newBatcher(graphql.NewClient(endpoint, &authDoer{hc: hc, key: key, token: token}))}
 }
 
 // authDoer sets the key and altitoken headers on every request.

@@ -31,12 +31,18 @@ func (u *Uploader) uploadOSS(ctx context.Context, f *file) error {
 	img := up.Image
 	u.setImage(f, img.ID)
 	u.noteRegistered(ctx, f, img.ID)
+	release, err := u.sendSlot(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	if err := u.startImage(ctx, img.ID); err != nil {
 		return err
 	}
 	key := u.opts.Project + "/" + img.Filename
 	if f.size >= u.opts.MultipartFrom {
 		if ok, err := u.putParts(ctx, f, key); ok {
+			release()
 			if err != nil {
 				return err
 			}
@@ -58,10 +64,22 @@ func (u *Uploader) uploadOSS(ctx context.Context, f *file) error {
 		}
 		return err
 	})
+	release()
 	if err != nil {
 		return stepError("Sending the file to the storage", err)
 	}
 	return u.doneImage(ctx, img.ID)
+}
+
+// sendSlot waits for one of the Concurrency slots of files being sent. The
+// release it returns may be called more than once.
+func (u *Uploader) sendSlot(ctx context.Context) (release func(), err error) {
+	select {
+	case u.sending <- struct{}{}:
+		return sync.OnceFunc(func() { <-u.sending }), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 func (u *Uploader) doneImage(ctx context.Context, id string) error {
@@ -111,11 +129,16 @@ func (u *Uploader) uploadS3(ctx context.Context, f *file) error {
 	u.mu.Lock()
 	id := f.imageID
 	u.mu.Unlock()
+	release, err := u.sendSlot(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	if err := u.startImage(ctx, id); err != nil {
 		return err
 	}
 	stale := false
-	err := u.retry(ctx, 0, func(ctx context.Context) error {
+	err = u.retry(ctx, 0, func(ctx context.Context) error {
 		if stale {
 			if err := register(ctx); err != nil {
 				return err

@@ -12,8 +12,12 @@
 //   - Each file's format is checked (JPEG, PNG or TIFF by its first bytes)
 //     and it is hashed, HashConcurrency files at a time (1 by default), and
 //     handed on in the order of Add, at most HashAhead files ahead of the
-//     Concurrency upload workers. Memory is a hashing buffer per hashing slot
-//     plus what the Putter holds per PUT, whatever the batch size.
+//     upload workers. Concurrency files are sent at once; RegisterAhead more
+//     go through hasImage and registration meanwhile, so that the API
+//     client can merge the calls of many files into one request (small
+//     files are bound by API round trips, not bytes). Memory is a hashing
+//     buffer per hashing slot plus what the Putter holds per PUT, whatever
+//     the batch size.
 //   - A file whose content came earlier in the batch is not sent again: it
 //     ends skipped, with the image of the first, when the first ends.
 //   - Every step is retried on network errors, timeouts, 5xx, 429 and expired

@@ -169,7 +169,7 @@ func TestTokenExpiresMidBatch(t *testing.T) {
 	w := newWorld(t)
 	expired := &upload.Error{Code: upload.CodeUnauthorized, Message: "The user token has expired; sign in again."}
 	w.apiFault["hasImage"] = []error{nil, nil, expired, expired, expired, expired, expired}
-	u := w.uploader(upload.Options{Cloud: "oss", Concurrency: 1, HashAhead: 1})
+	u := w.uploader(upload.Options{Cloud: "oss", Concurrency: 1, RegisterAhead: -1, HashAhead: 1})
 	for i := range 6 {
 		u.Add(jpeg(fmt.Sprintf("f%d.jpg", i), 100+i))
 	}

@@ -290,14 +290,15 @@ func (u *Uploader) resolveBucket(ctx context.Context) error {
 	return nil
 }
 
-// pipeline runs one hashing goroutine ahead of Concurrency upload workers.
-// The channel between them bounds how many files wait hashed; memory is one
+// pipeline runs the hashing ahead of Concurrency + RegisterAhead upload
+// workers, of which Concurrency at most send at once (sendSlot). The
+// channel between them bounds how many files wait hashed; memory is one
 // hashing buffer plus whatever each Putter holds, whatever the batch size.
 func (u *Uploader) pipeline(ctx context.Context) {
 	hashed := make(chan *file, u.opts.HashAhead)
 	var pending sync.WaitGroup // files taken and not yet finished
 	var wg sync.WaitGroup
-	for range u.opts.Concurrency {
+	for range u.opts.Concurrency + u.opts.RegisterAhead {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

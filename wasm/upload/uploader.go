@@ -17,8 +17,15 @@ type Options struct {
 	// Bucket forces a bucket (an enum value such as "Tokyo"); empty means the
 	// nearest one of the wanted cloud.
 	Bucket string
-	// Concurrency is how many files are uploaded at once. Default 4.
+	// Concurrency is how many files are sent to the storage at once.
+	// Default 4.
 	Concurrency int
+	// RegisterAhead is how many more files may go through the API calls
+	// before their PUT (hasImage, registration) while Concurrency files
+	// are being sent, so that the API client can send the calls of many
+	// files together and small files do not wait on one round trip after
+	// another. Default 3 × Concurrency; negative means none.
+	RegisterAhead int
 	// HashAhead is how many files may be hashed and waiting for an upload
 	// slot. Default: Concurrency.
 	HashAhead int
@@ -202,6 +209,8 @@ type Uploader struct {
 
 	prog progress
 
+	sending chan struct{} // a slot per file being sent; Concurrency of them
+
 	jmu sync.Mutex // guards the journal entries of files
 	jw  journalWriter
 }
@@ -230,6 +239,14 @@ func New(opts Options, deps Deps) (*Uploader, error) {
 	}
 	if opts.Concurrency == 0 {
 		opts.Concurrency = 4
+	}
+	switch {
+	case opts.RegisterAhead < 0:
+		opts.RegisterAhead = 0
+	case opts.RegisterAhead == 0:
+		opts.RegisterAhead = 3 * opts.Concurrency
+	case opts.RegisterAhead > 256:
+		return nil, Errorf(CodeInvalidInput, "RegisterAhead must be at most 256, not %d.", opts.RegisterAhead)
 	}
 	if opts.HashAhead < 0 {
 		return nil, Errorf(CodeInvalidInput, "HashAhead must not be negative.")
@@ -316,6 +333,7 @@ func New(opts Options, deps Deps) (*Uploader, error) {
 		byHash: map[string]*file{},
 		wake:   make(chan struct{}, 1),
 	}
+	u.sending = make(chan struct{}, opts.Concurrency)
 	u.events = newDispatcher()
 	u.prog.init(deps.Now)
 	return u, nil

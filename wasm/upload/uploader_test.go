@@ -149,7 +149,8 @@ func TestSTSReusedAndRenewedNearExpiry(t *testing.T) {
 	// renewed when a quarter of its life is left (less than RenewBefore), so
 	// it serves three PUTs; then the next registration's STS is taken.
 	w.onPut = func(string) { w.clock.Advance(2 * time.Minute) }
-	u := w.uploader(upload.Options{Cloud: "oss", Concurrency: 1})
+	// No registration ahead: each file's STS is taken when it is sent.
+	u := w.uploader(upload.Options{Cloud: "oss", Concurrency: 1, RegisterAhead: -1})
 	for i := range 6 {
 		u.Add(jpeg(fmt.Sprintf("f%d.jpg", i), 500+i))
 	}
@@ -499,7 +500,9 @@ func TestPauseLetsPutFinishThenHolds(t *testing.T) {
 	bp := &blockingPutter{inner: upload.HTTPPutter{Client: w.srv.Client()}, started: make(chan string, 10), release: make(chan struct{})}
 	d := w.deps()
 	d.Putter = bp
-	u, err := upload.New(upload.Options{Project: "pid1", Cloud: "oss", Concurrency: 1}, d)
+	// One file through the whole flow at a time: b.jpg must not even be
+	// registered while paused.
+	u, err := upload.New(upload.Options{Project: "pid1", Cloud: "oss", Concurrency: 1, RegisterAhead: -1}, d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -995,5 +998,56 @@ func TestNetworkOutageWaitedOut(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRegisterAheadBoundsSends: while Concurrency files are being sent,
+// RegisterAhead more go through hasImage and registration, but no more
+// than Concurrency PUTs (nor startImageUpload calls) are under way.
+func TestRegisterAheadBoundsSends(t *testing.T) {
+	w := newWorld(t)
+	bp := &blockingPutter{inner: upload.HTTPPutter{Client: w.srv.Client()}, started: make(chan string, 20), release: make(chan struct{})}
+	d := w.deps()
+	d.Putter = bp
+	u, err := upload.New(upload.Options{Project: "pid1", Cloud: "s3", Concurrency: 2, RegisterAhead: 3}, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 12 {
+		u.Add(jpeg(fmt.Sprintf("f%d.jpg", i), 700+i))
+	}
+	done := make(chan error, 1)
+	go func() {
+		rep, err := u.Start(context.Background())
+		if err == nil && rep.Uploaded != 12 {
+			err = fmt.Errorf("report %+v", rep)
+		}
+		done <- err
+	}()
+	<-bp.started
+	<-bp.started
+	// Two PUTs are held: three more files get registered, and no more.
+	deadline := time.Now().Add(10 * time.Second)
+	for w.count("uploadImageS3") < 5 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d files registered while two were being sent, want 5", w.count("uploadImageS3"))
+		}
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(30 * time.Millisecond)
+	if n := w.count("uploadImageS3"); n != 5 {
+		t.Fatalf("%d files registered while two were being sent, want 5", n)
+	}
+	if n := w.count("startImageUpload"); n != 2 {
+		t.Fatalf("%d uploads started while two were being sent, want 2", n)
+	}
+	select {
+	case name := <-bp.started:
+		t.Fatalf("a third PUT (%s) began while two were held", name)
+	default:
+	}
+	close(bp.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }

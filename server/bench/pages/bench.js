@@ -152,6 +152,26 @@
 			cloud: o.cloud, concurrency: o.concurrency,
 		});
 		const stop = o.memory ? sampleMemory() : null;
+		// Where the files' time goes: the time each spends in each state,
+		// summed over the files, and the requests made to the API.
+		const phases = {};
+		const since = new Map();
+		up.on('file', (e) => {
+			const now = performance.now();
+			const was = since.get(e.index);
+			if (was && was.state !== e.state) {
+				phases[was.state] = (phases[was.state] || 0) + now - was.at;
+			}
+			if (!was || was.state !== e.state) {
+				since.set(e.index, { state: e.state, at: now });
+			}
+		});
+		let apiRequests = 0;
+		const api = new URL(o.api, location.href).href;
+		const seen = new PerformanceObserver((list) => {
+			apiRequests += list.getEntries().filter((e) => e.name === api).length;
+		});
+		seen.observe({ type: 'resource' });
 		bench.firstSend = 0;
 		const t0 = performance.now();
 		await up.add(files);
@@ -174,7 +194,8 @@
 			report = e && e.report ? e.report : { uploaded: 0, failed: files.length, files: [] };
 			report.error = message(e);
 		}
-		const r = result(t0, { added, memory: stop ? stop() : null });
+		const r = result(t0, { added, memory: stop ? stop() : null, phases, apiRequests });
+		seen.disconnect();
 		const errors = [...new Set((report.files || []).filter((f) => f.error).map((f) => f.error.message || String(f.error)))];
 		up.dispose();
 		return Object.assign(r, {

@@ -1,0 +1,326 @@
+package altizure
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/Khan/genqlient/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/formatter"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
+)
+
+// batchable are the operations of the upload flow that a batcher may send
+// together: mutations called once or twice per file, whose results do not
+// depend on one another.
+var batchable = map[string]bool{
+	"HasImage":         true,
+	"UploadImageOSS":   true,
+	"UploadImageS3":    true,
+	"StartImageUpload": true,
+	"DoneImageUpload":  true,
+}
+
+// Batching limits: requests of merged calls in flight at once, and calls
+// per request. Calls made while that many requests are out wait and go
+// together in the next one, so a lone call goes out at once, as is, and
+// many files in flight cost a few requests instead of one per call.
+const (
+	batchInflight = 2
+	batchMax      = 24
+)
+
+// batcher is a graphql.Client that merges concurrent calls of batchable
+// mutations into one GraphQL document, each call's root field under an
+// alias of its own and its variables renamed to match (standard GraphQL,
+// which any server executes field by field). Each caller gets its own
+// part of the answer and the errors whose path is in it, exactly as if it
+// had sent its operation alone; a failure of the whole request is every
+// caller's. A server that refuses merged documents (an error naming no
+// field) turns merging off: the calls are sent again one by one.
+type batcher struct {
+	next graphql.Client
+
+	mu       sync.Mutex
+	queue    []*batchCall
+	inflight int
+	off      bool // the server refused a merged document
+}
+
+var _ graphql.Client = (*batcher)(nil)
+
+type batchCall struct {
+	ctx  context.Context
+	req  *graphql.Request
+	resp *graphql.Response
+	done chan error // buffered: the sender never blocks
+}
+
+func newBatcher(next graphql.Client) *batcher { return &batcher{next: next} }
+
+// MakeRequest sends req, merged with others when some are waiting.
+func (b *batcher) MakeRequest(ctx context.Context, req *graphql.Request, resp *graphql.Response) error {
+	if !batchable[req.OpName] {
+		return b.next.MakeRequest(ctx, req, resp)
+	}
+	c := &batchCall{ctx: ctx, req: req, resp: resp, done: make(chan error, 1)}
+	b.mu.Lock()
+	if b.off {
+		b.mu.Unlock()
+		return b.next.MakeRequest(ctx, req, resp)
+	}
+	b.queue = append(b.queue, c)
+	b.dispatchLocked()
+	b.mu.Unlock()
+	select {
+	case err := <-c.done:
+		return err
+	case <-ctx.Done():
+		// A call still queued is dropped when its batch is formed; one
+		// already sent is not waited for.
+		return ctx.Err()
+	}
+}
+
+// dispatchLocked sends what is queued while fewer than batchInflight
+// requests are out.
+func (b *batcher) dispatchLocked() {
+	for b.inflight < batchInflight && len(b.queue) > 0 {
+		var calls []*batchCall
+		for len(b.queue) > 0 && len(calls) < batchMax {
+			c := b.queue[0]
+			b.queue = b.queue[1:]
+			if c.ctx.Err() != nil {
+				continue // its caller has gone
+			}
+			calls = append(calls, c)
+		}
+		if len(calls) == 0 {
+			return
+		}
+		b.inflight++
+		go func() {
+			b.send(calls)
+			b.mu.Lock()
+			b.inflight--
+			b.dispatchLocked()
+			b.mu.Unlock()
+		}()
+	}
+}
+
+// send makes one request for calls and hands each its answer.
+func (b *batcher) send(calls []*batchCall) {
+	if len(calls) == 1 {
+		c := calls[0]
+		c.done <- b.next.MakeRequest(c.ctx, c.req, c.resp)
+		return
+	}
+	// The request lives while any of its callers waits.
+	ctx, cancel := context.WithCancel(context.WithoutCancel(calls[0].ctx))
+	defer cancel()
+	var waiting sync.WaitGroup
+	waiting.Add(len(calls))
+	for _, c := range calls {
+		stop := context.AfterFunc(c.ctx, waiting.Done)
+		defer func() {
+			if stop() {
+				waiting.Done()
+			}
+		}()
+	}
+	go func() { waiting.Wait(); cancel() }()
+
+	req, err := mergeRequests(calls)
+	if err != nil {
+		// Not expected for the operations listed as batchable; each goes
+		// alone rather than fail.
+		b.sendAlone(calls, false)
+		return
+	}
+	var data map[string]json.RawMessage
+	resp := &graphql.Response{Data: &data}
+	err = b.next.MakeRequest(ctx, req, resp)
+	var list gqlerror.List
+	if err != nil && !errors.As(err, &list) {
+		// The request itself failed (HTTP status, network): so did every call.
+		for _, c := range calls {
+			c.done <- err
+		}
+		return
+	}
+	// Errors of the document as a whole (no path) send each call alone:
+	// errors that are not about merging (a bad key or token, say) then
+	// reach every call alike; when the
+	// calls then succeed alone, the server does not take merged documents:
+	// merging stops.
+	for _, e := range list {
+		if len(e.Path) == 0 {
+			b.sendAlone(calls, true)
+			return
+		}
+	}
+	for i, c := range calls {
+		c.done <- splitAnswer(i, c, data, list, resp.Extensions)
+	}
+}
+
+// sendAlone sends each call by itself, and hands the answers on once all
+// are in and merging was turned off if offIfAnyOK and one succeeded.
+func (b *batcher) sendAlone(calls []*batchCall, offIfAnyOK bool) {
+	errs := make([]error, len(calls))
+	var wg sync.WaitGroup
+	for i, c := range calls {
+		wg.Go(func() { errs[i] = b.next.MakeRequest(c.ctx, c.req, c.resp) })
+	}
+	wg.Wait()
+	if offIfAnyOK && slices.Contains(errs, nil) {
+		b.mu.Lock()
+		b.off = true
+		b.mu.Unlock()
+	}
+	for i, c := range calls {
+		c.done <- errs[i]
+	}
+}
+
+// prefix is the alias and variable prefix of the i-th call of a batch.
+func prefix(i int) string { return "b" + strconv.Itoa(i) + "_" }
+
+// mergeRequests makes one mutation of the calls' operations: the root
+// fields of call i under aliases prefixed "b<i>_", its variables renamed
+// the same way, the fragments once each.
+func mergeRequests(calls []*batchCall) (*graphql.Request, error) {
+	merged := &ast.OperationDefinition{Operation: ast.Mutation, Name: "UploadBatch"}
+	doc := &ast.QueryDocument{Operations: ast.OperationList{merged}}
+	fragments := map[string]*ast.FragmentDefinition{}
+	vars := map[string]json.RawMessage{}
+	for i, c := range calls {
+		parsed, err := parser.ParseQuery(&ast.Source{Input: c.req.Query})
+		if err != nil {
+			return nil, err
+		}
+		if len(parsed.Operations) != 1 || parsed.Operations[0].Operation != ast.Mutation {
+			return nil, fmt.Errorf("%s: not a single mutation", c.req.OpName)
+		}
+		op := parsed.Operations[0]
+		p := prefix(i)
+		for _, v := range op.VariableDefinitions {
+			v.Variable = p + v.Variable
+			merged.VariableDefinitions = append(merged.VariableDefinitions, v)
+		}
+		for _, sel := range op.SelectionSet {
+			f, ok := sel.(*ast.Field)
+			if !ok {
+				return nil, fmt.Errorf("%s: a root selection that is not a field", c.req.OpName)
+			}
+			if f.Alias == "" {
+				f.Alias = f.Name
+			}
+			f.Alias = p + f.Alias
+			renameVars(f.SelectionSet, f.Arguments, f.Directives, p)
+			merged.SelectionSet = append(merged.SelectionSet, f)
+		}
+		for _, fr := range parsed.Fragments {
+			if fragments[fr.Name] == nil {
+				fragments[fr.Name] = fr
+				doc.Fragments = append(doc.Fragments, fr)
+			}
+		}
+		// Variables as genqlient marshals them (omitempty included).
+		raw, err := json.Marshal(c.req.Variables)
+		if err != nil {
+			return nil, err
+		}
+		var own map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &own); err != nil {
+			return nil, err
+		}
+		for k, v := range own {
+			vars[p+k] = v
+		}
+	}
+	var sb strings.Builder
+	formatter.NewFormatter(&sb).FormatQueryDocument(doc)
+	return &graphql.Request{Query: sb.String(), Variables: vars, OpName: merged.Name}, nil
+}
+
+// renameVars prefixes every variable used in a field's arguments and
+// directives and those of the fields below it.
+func renameVars(sel ast.SelectionSet, args ast.ArgumentList, dirs ast.DirectiveList, p string) {
+	for _, a := range args {
+		renameValue(a.Value, p)
+	}
+	for _, d := range dirs {
+		for _, a := range d.Arguments {
+			renameValue(a.Value, p)
+		}
+	}
+	for _, s := range sel {
+		switch s := s.(type) {
+		case *ast.Field:
+			renameVars(s.SelectionSet, s.Arguments, s.Directives, p)
+		case *ast.InlineFragment:
+			renameVars(s.SelectionSet, nil, s.Directives, p)
+		case *ast.FragmentSpread:
+			renameVars(nil, nil, s.Directives, p)
+		}
+	}
+}
+
+func renameValue(v *ast.Value, p string) {
+	if v == nil {
+		return
+	}
+	if v.Kind == ast.Variable {
+		v.Raw = p + v.Raw
+	}
+	for _, c := range v.Children {
+		renameValue(c.Value, p)
+	}
+}
+
+// splitAnswer gives call i its part of a merged answer: its fields without
+// the prefix, decoded into its own response, and the errors under its
+// aliases, returned as MakeRequest returns them.
+func splitAnswer(i int, c *batchCall, data map[string]json.RawMessage, all gqlerror.List, ext map[string]any) error {
+	p := prefix(i)
+	own := map[string]json.RawMessage{}
+	for k, v := range data {
+		if name, ok := strings.CutPrefix(k, p); ok {
+			own[name] = v
+		}
+	}
+	var list gqlerror.List
+	for _, e := range all {
+		if name, ok := e.Path[0].(ast.PathName); ok && strings.HasPrefix(string(name), p) {
+			e := *e
+			e.Path = slices.Clone(e.Path)
+			e.Path[0] = ast.PathName(strings.TrimPrefix(string(name), p))
+			list = append(list, &e)
+		}
+	}
+	c.resp.Extensions = maps.Clone(ext)
+	c.resp.Errors = list
+	if len(own) > 0 && c.resp.Data != nil {
+		raw, err := json.Marshal(own)
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(raw, c.resp.Data); err != nil {
+			return err
+		}
+	}
+	if len(list) > 0 {
+		return list
+	}
+	return nil
+}

@@ -1,0 +1,359 @@
+package altizure
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/Khan/genqlient/graphql"
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"altiup/server/sandbox"
+	"altiup/wasm/upload"
+)
+
+// TestMergedDocumentIsValid merges one call of every batchable operation
+// and validates the document against the schema the client was generated
+// from.
+func TestMergedDocumentIsValid(t *testing.T) {
+	src, err := os.ReadFile("../../server/sandbox/schema.graphql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema, gerr := gqlparser.LoadSchema(&ast.Source{Name: "schema.graphql", Input: string(src)})
+	if gerr != nil {
+		t.Fatal(gerr)
+	}
+	rec := &recorder{}
+	ctx := context.Background()
+	reqs := []*graphql.Request{}
+	for _, call := range []func(graphql.Client){
+		func(c graphql.Client) { HasImage(ctx, c, "p", "abc") },
+		func(c graphql.Client) { UploadImageOSS(ctx, c, "p", BucketOSSHangzhou, "a.jpg", IMAGE_TYPEJpeg, "abc") },
+		func(c graphql.Client) { UploadImageOSS(ctx, c, "p", BucketOSSHangzhou, "", "", "") },
+		func(c graphql.Client) { UploadImageS3(ctx, c, "p", BucketS3Tokyo, "b.png", IMAGE_TYPEPng, "def") },
+		func(c graphql.Client) { StartImageUpload(ctx, c, "i1") },
+		func(c graphql.Client) { DoneImageUpload(ctx, c, "i1") },
+		func(c graphql.Client) { HasImage(ctx, c, "p", "ghi") },
+	} {
+		call(rec)
+		reqs = append(reqs, rec.last)
+	}
+	var calls []*batchCall
+	for _, r := range reqs {
+		if !batchable[r.OpName] {
+			t.Fatalf("%s is not batchable", r.OpName)
+		}
+		calls = append(calls, &batchCall{ctx: ctx, req: r})
+	}
+	merged, err := mergeRequests(calls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, list := gqlparser.LoadQuery(schema, merged.Query)
+	if len(list) > 0 {
+		t.Fatalf("the merged document is not valid: %v\n%s", list, merged.Query)
+	}
+	if n := len(doc.Operations[0].SelectionSet); n != len(calls) {
+		t.Fatalf("%d root fields, want %d", n, len(calls))
+	}
+	if n := len(doc.Fragments); n != 1 {
+		t.Fatalf("%d fragments, want ImageFields once", n)
+	}
+	vars := merged.Variables.(map[string]json.RawMessage)
+	for k, want := range map[string]string{"b0_checksum": `"abc"`, "b6_checksum": `"ghi"`, "b1_filename": `"a.jpg"`, "b3_imageType": `"PNG"`, "b5_id": `"i1"`} {
+		if got := string(vars[k]); got != want {
+			t.Errorf("variable %s = %s, want %s", k, got, want)
+		}
+	}
+	if _, ok := vars["b2_imageType"]; ok {
+		t.Error("an empty imageType was sent: genqlient omits it")
+	}
+}
+
+// recorder is a graphql.Client that keeps the last request and answers nothing.
+type recorder struct{ last *graphql.Request }
+
+func (r *recorder) MakeRequest(_ context.Context, req *graphql.Request, _ *graphql.Response) error {
+	r.last = req
+	return errors.New("recorded")
+}
+
+// TestBatchingAgainstSandbox makes many calls at once against the sandbox:
+// fewer requests go out than calls, and each call gets its own answer and
+// its own error.
+func TestBatchingAgainstSandbox(t *testing.T) {
+	const key, token = "k", "t-SECRET"
+	sb, err := sandbox.New(sandbox.Config{AppKey: key, Users: []sandbox.User{{Token: token, Username: "u"}}, OSS: stubOSS{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	var requests, fields atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		sb.Handler().ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	pid, err := sb.CreateProject(token, "batch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := New(srv.URL+"/graphql", key, token, nil)
+	ctx := context.Background()
+
+	// parallel runs n calls at once and returns how many requests they took.
+	parallel := func(n int, call func(i int)) int64 {
+		before := requests.Load()
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() { call(i) })
+		}
+		wg.Wait()
+		fields.Add(int64(n))
+		return requests.Load() - before
+	}
+	sum := func(i int) string {
+		h := sha1.Sum([]byte(fmt.Sprint("image ", i)))
+		return hex.EncodeToString(h[:])
+	}
+
+	const n = 40
+	ids := make([]string, n)
+	if got := parallel(n, func(i int) {
+		up, err := c.UploadImageOSS(ctx, pid, "Hangzhou", fmt.Sprintf("photo %d.jpg", i), "JPEG", sum(i))
+		if err != nil {
+			t.Errorf("register %d: %v", i, err)
+			return
+		}
+		if up.Image == nil || up.Image.Name != fmt.Sprintf("photo %d.jpg", i) || up.STS.Token == "" {
+			t.Errorf("register %d: got %+v", i, up)
+			return
+		}
+		ids[i] = up.Image.ID
+	}); got >= n {
+		t.Errorf("%d registrations took %d requests", n, got)
+	}
+
+	// Present and absent checksums, mixed.
+	if got := parallel(2*n, func(i int) {
+		img, err := c.HasImage(ctx, pid, sum(i))
+		switch {
+		case err != nil:
+			t.Errorf("hasImage %d: %v", i, err)
+		case i < n && (img == nil || img.ID != ids[i] || img.Checksum != sum(i)):
+			t.Errorf("hasImage %d: got %+v, want image %s", i, img, ids[i])
+		case i >= n && img != nil:
+			t.Errorf("hasImage %d (absent): got %+v", i, img)
+		}
+	}); got >= 2*n {
+		t.Errorf("%d look-ups took %d requests", 2*n, got)
+	}
+
+	// Unknown image ids fail alone, with the error of a call sent alone.
+	_, alone := c.StartImageUpload(ctx, "no-such-image")
+	if alone == nil {
+		t.Fatal("starting an unknown image succeeded")
+	}
+	parallel(n, func(i int) {
+		if i%4 == 3 {
+			_, err := c.StartImageUpload(ctx, fmt.Sprint("no-such-image-", i))
+			if e := upload.AsError(err); e == nil || e.Code != upload.AsError(alone).Code {
+				t.Errorf("start unknown %d: %v, want like %v", i, err, alone)
+			}
+			return
+		}
+		img, err := c.StartImageUpload(ctx, ids[i])
+		if err != nil || img.ID != ids[i] || img.State != "Uploading" {
+			t.Errorf("start %d: %+v, %v", i, img, err)
+		}
+	})
+	t.Logf("%d calls in %d requests", fields.Load(), requests.Load())
+}
+
+type stubOSS struct{}
+
+func (stubOSS) IssueSTS(bucket, prefix string, ttl time.Duration) (sandbox.STS, error) {
+	return sandbox.STS{AccessKeyID: "STS.id", AccessKeySecret: "secret", SecurityToken: "token", Expiration: time.Now().Add(ttl)}, nil
+}
+func (stubOSS) Endpoint() string { return "http://127.0.0.1:1" }
+func (stubOSS) Stat(context.Context, string, string) (int64, error) {
+	return 0, fs.ErrNotExist
+}
+func (stubOSS) Open(context.Context, string, string) (io.ReadCloser, error) {
+	return nil, fs.ErrNotExist
+}
+
+// scripted is a graphql.Client whose answers a test sets per request.
+type scripted struct {
+	mu       sync.Mutex
+	requests []*graphql.Request
+	answer   func(req *graphql.Request, resp *graphql.Response) error
+	gate     chan struct{} // when set, each request waits for it
+}
+
+func (s *scripted) MakeRequest(ctx context.Context, req *graphql.Request, resp *graphql.Response) error {
+	s.mu.Lock()
+	s.requests = append(s.requests, req)
+	gate := s.gate
+	s.mu.Unlock()
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return s.answer(req, resp)
+}
+
+func (s *scripted) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.requests)
+}
+
+// startCalls makes n HasImage calls through b while the first batchInflight
+// requests are held at the gate, so the rest queue; it returns their errors
+// once the gate opens.
+func startCalls(t *testing.T, b *batcher, s *scripted, n int) []error {
+	t.Helper()
+	s.gate = make(chan struct{})
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			_, errs[i] = HasImage(context.Background(), b, "p", fmt.Sprint("sum", i))
+		})
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		b.mu.Lock()
+		queued := len(b.queue)
+		b.mu.Unlock()
+		if queued == n-batchInflight || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(s.gate)
+	wg.Wait()
+	return errs
+}
+
+func TestBatcherFailures(t *testing.T) {
+	t.Run("a failed request fails every call in it", func(t *testing.T) {
+		s := &scripted{answer: func(*graphql.Request, *graphql.Response) error {
+			return &graphql.HTTPError{StatusCode: 502, Response: graphql.Response{Errors: gqlerror.List{{Message: "bad gateway"}}}}
+		}}
+		b := newBatcher(s)
+		for i, err := range startCalls(t, b, s, 10) {
+			var he *graphql.HTTPError
+			if !errors.As(err, &he) || he.StatusCode != 502 {
+				t.Errorf("call %d: %v", i, err)
+			}
+		}
+		if got := s.count(); got != batchInflight+1 {
+			t.Errorf("%d requests, want %d", got, batchInflight+1)
+		}
+	})
+	t.Run("a document refused as a whole is sent call by call", func(t *testing.T) {
+		s := &scripted{answer: func(req *graphql.Request, resp *graphql.Response) error {
+			if req.OpName == "UploadBatch" {
+				return gqlerror.List{{Message: "too many root fields"}}
+			}
+			return nil
+		}}
+		b := newBatcher(s)
+		for i, err := range startCalls(t, b, s, 10) {
+			if err != nil {
+				t.Errorf("call %d: %v", i, err)
+			}
+		}
+		// 2 alone, 1 merged (refused), 8 again alone.
+		if got := s.count(); got != 11 {
+			t.Errorf("%d requests, want 11", got)
+		}
+		if !b.isOff() {
+			t.Error("merging is still on")
+		}
+		HasImage(context.Background(), b, "p", "later")
+		if r := s.requests[len(s.requests)-1]; r.OpName != "HasImage" {
+			t.Errorf("after the refusal a call went as %s", r.OpName)
+		}
+	})
+	t.Run("an error for everyone does not turn merging off", func(t *testing.T) {
+		s := &scripted{answer: func(*graphql.Request, *graphql.Response) error {
+			return gqlerror.List{{Message: "the token is not known"}}
+		}}
+		b := newBatcher(s)
+		for i, err := range startCalls(t, b, s, 6) {
+			var list gqlerror.List
+			if !errors.As(err, &list) || list[0].Message != "the token is not known" {
+				t.Errorf("call %d: %v", i, err)
+			}
+		}
+		if b.isOff() {
+			t.Error("merging was turned off")
+		}
+	})
+	t.Run("a caller that gives up while queued is not sent", func(t *testing.T) {
+		s := &scripted{answer: func(*graphql.Request, *graphql.Response) error { return nil }}
+		b := newBatcher(s)
+		s.gate = make(chan struct{})
+		var wg sync.WaitGroup
+		for range batchInflight {
+			wg.Go(func() { HasImage(context.Background(), b, "p", "x") })
+		}
+		for s.count() < batchInflight {
+			time.Sleep(time.Millisecond)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { _, err := HasImage(ctx, b, "p", "gone"); done <- err }()
+		for {
+			b.mu.Lock()
+			q := len(b.queue)
+			b.mu.Unlock()
+			if q == 1 {
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Fatalf("the cancelled call returned %v", err)
+		}
+		close(s.gate)
+		wg.Wait()
+		if got := s.count(); got != batchInflight {
+			t.Errorf("%d requests, want %d", got, batchInflight)
+		}
+		for _, r := range s.requests {
+			if strings.Contains(fmt.Sprint(r.Variables), "gone") {
+				t.Error("the cancelled call was sent")
+			}
+		}
+	})
+}
+
+func (b *batcher) isOff() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.off
+}
