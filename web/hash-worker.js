@@ -3,9 +3,10 @@
 //
 // It says {ready: true, subtle} once loaded (subtle: whether WebCrypto is
 // there). Each message {id, file} gets one answer: {id, sha1} with the
-// lowercase hex digest, or {id, error, stage} where stage is 'read' (the file
-// could not be read) or 'digest'. One file is hashed at a time: the page
-// sends the next only after the answer, so a worker holds at most one file.
+// lowercase hex digest and head, the file's first bytes (up to 64, so the
+// page need not read them again to tell the format), or {id, error, stage} where stage is 'read' (the file
+// could not be read) or 'digest'. The page bounds how many files, and bytes,
+// a worker holds at once.
 'use strict';
 const subtle = self.crypto && self.crypto.subtle;
 
@@ -33,7 +34,8 @@ self.onmessage = async (event) => {
 		return;
 	}
 	try {
-		self.postMessage({ id, sha1: hex(await subtle.digest('SHA-1', buf)) });
+		const sha1 = hex(await subtle.digest('SHA-1', buf));
+		self.postMessage({ id, sha1, head: new Uint8Array(buf.slice(0, 64)) });
 	} catch (e) {
 		self.postMessage({ id, error: describe(e), stage: 'digest' });
 	}

@@ -6,6 +6,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
+	"sync"
 	"syscall/js"
 
 	"altiup/wasm/upload"
@@ -19,6 +21,38 @@ type File struct {
 	typ      string
 	size     int64
 	modified int64 // File.lastModified in ms; 0 for a Blob
+
+	// head is the start of the file, kept by the hashing that read it whole
+	// so that the format check need not read it again.
+	headMu sync.Mutex
+	head   []byte
+}
+
+// headMax is how much of a file's start hashing keeps for the format check.
+const headMax = 64
+
+// setHead keeps b (the file's first bytes, at most headMax of them kept).
+func (f *File) setHead(b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	f.headMu.Lock()
+	f.head = slices.Clone(b[:min(len(b), headMax)])
+	f.headMu.Unlock()
+}
+
+// fromHead serves a read that the kept head covers.
+func (f *File) fromHead(p []byte, off int64) (int, bool) {
+	f.headMu.Lock()
+	defer f.headMu.Unlock()
+	end := off + int64(len(p))
+	if off < 0 || len(f.head) == 0 || (end > int64(len(f.head)) && int64(len(f.head)) < f.size) {
+		return 0, false
+	}
+	if off >= int64(len(f.head)) {
+		return 0, false
+	}
+	return copy(p, f.head[off:]), true
 }
 
 var (
@@ -104,6 +138,12 @@ func (f *File) ReadAt(p []byte, off int64) (int, error) {
 	end := min(off+want, f.size)
 	if end == off {
 		return 0, nil
+	}
+	if n, ok := f.fromHead(p, off); ok {
+		if end < off+want {
+			return n, io.EOF
+		}
+		return n, nil
 	}
 	buf, err := Await(context.Background(), f.blob.Call("slice", off, end).Call("arrayBuffer"))
 	if err != nil {

@@ -94,6 +94,9 @@ func SHA1WebCrypto(ctx context.Context, f *File) (string, error) {
 		}
 		return "", hashError(f.name, err)
 	}
+	head := make([]byte, min(f.size, headMax))
+	js.CopyBytesToGo(head, jsUint8Array.New(buf, 0, len(head)))
+	f.setHead(head)
 	releaseLater(f.size)
 	sum := make([]byte, sha1.Size)
 	if n := js.CopyBytesToGo(sum, jsUint8Array.New(digest)); n != sha1.Size {
@@ -161,6 +164,11 @@ func SHA1Stream(ctx context.Context, src upload.Source) (string, error) {
 		}
 		if len(c.b) == 0 {
 			return "", upload.Errorf(upload.CodeInvalidInput, "The file %q ended before its size; choose it again.", src.Name())
+		}
+		if off == 0 {
+			if f, ok := src.(*File); ok {
+				f.setHead(c.b)
+			}
 		}
 		off += int64(len(c.b))
 		if off < size {

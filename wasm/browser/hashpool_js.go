@@ -28,27 +28,38 @@ const workerStartTimeout = 15 * time.Second
 // the File object is posted (it is structured-cloneable, so no bytes are
 // copied on the page), the worker reads it and digests it with WebCrypto, so
 // the page's main thread neither holds the bytes nor waits for the digest.
-// Each worker hashes one file at a time, so the pool holds at most Size
-// files in memory. The workers start on first use.
+// A worker takes several small files at once, up to WorkerFiles files and
+// WorkerBytes bytes (one file of any size when it has none), so that the
+// round trips of small files overlap while memory stays bounded. The
+// workers start on first use.
 type WorkerPool struct {
 	url  string
 	size int
 
-	once  sync.Once
-	err   error            // set once by start: nil, or why the pool cannot hash
-	idle  chan *hashWorker // workers waiting for a file
-	dead  chan struct{}    // closed when a worker failed after starting
-	stop  sync.Once
-	mu    sync.Mutex
-	all   []*hashWorker
-	jobID atomic.Int64
+	once    sync.Once
+	err     error         // set once by start: nil, or why the pool cannot hash
+	dead    chan struct{} // closed when a worker failed after starting
+	stop    sync.Once
+	mu      sync.Mutex
+	all     []*hashWorker
+	changed chan struct{} // closed and replaced when a worker takes less
+	jobID   atomic.Int64
 }
+
+// Per worker: the most files, and bytes, it holds at once.
+const (
+	WorkerFiles = 4
+	WorkerBytes = 8 << 20
+)
 
 type hashWorker struct {
 	w       js.Value
 	onMsg   js.Func
 	onErr   js.Func
-	answers chan hashAnswer // buffered: the callbacks never block
+	hello   chan hashAnswer         // the first message; buffered
+	pending map[int]chan hashAnswer // by job id; under WorkerPool.mu
+	files   int                     // under WorkerPool.mu
+	bytes   int64                   // under WorkerPool.mu
 }
 
 type hashAnswer struct {
@@ -56,6 +67,7 @@ type hashAnswer struct {
 	id            int
 	sum, err      string
 	stage         string // read or digest, with err
+	head          []byte // the file's first bytes
 	crashed       bool   // the worker raised an error event
 }
 
@@ -65,7 +77,7 @@ func NewWorkerPool(url string, size int) *WorkerPool {
 	return &WorkerPool{url: url, size: max(size, 1)}
 }
 
-// Size is how many files the pool hashes at once.
+// Size is how many workers the pool runs.
 func (p *WorkerPool) Size() int { return p.size }
 
 // Ready starts the workers if they are not started and reports whether they
@@ -85,8 +97,8 @@ func (p *WorkerPool) Ready() error {
 }
 
 func (p *WorkerPool) start() {
-	p.idle = make(chan *hashWorker, p.size)
 	p.dead = make(chan struct{})
+	p.changed = make(chan struct{})
 	timeout := time.NewTimer(workerStartTimeout)
 	defer timeout.Stop()
 	for range p.size {
@@ -95,9 +107,11 @@ func (p *WorkerPool) start() {
 			p.err = err
 			break
 		}
+		p.mu.Lock()
 		p.all = append(p.all, w)
+		p.mu.Unlock()
 		select {
-		case a := <-w.answers:
+		case a := <-w.hello:
 			switch {
 			case a.crashed || !a.ready:
 				p.err = ErrNoWorkers
@@ -110,7 +124,6 @@ func (p *WorkerPool) start() {
 		if p.err != nil {
 			break
 		}
-		p.idle <- w
 	}
 	if p.err != nil {
 		p.terminate()
@@ -119,20 +132,17 @@ func (p *WorkerPool) start() {
 
 // spawn starts one worker; new Worker throws for a URL the page may not use.
 func (p *WorkerPool) spawn() (*hashWorker, error) {
-	hw := &hashWorker{answers: make(chan hashAnswer, 4)}
-	send := func(a hashAnswer) {
-		select {
-		case hw.answers <- a:
-		default: // nobody asked for more; a worker answers each file once
-		}
-	}
+	hw := &hashWorker{hello: make(chan hashAnswer, 1), pending: map[int]chan hashAnswer{}}
 	hw.onMsg = js.FuncOf(func(_ js.Value, args []js.Value) any {
 		d := arg(args, 0).Get("data")
 		if d.Type() != js.TypeObject {
 			return nil
 		}
 		if d.Get("ready").Truthy() {
-			send(hashAnswer{ready: true, subtle: d.Get("subtle").Truthy()})
+			select {
+			case hw.hello <- hashAnswer{ready: true, subtle: d.Get("subtle").Truthy()}:
+			default:
+			}
 			return nil
 		}
 		a := hashAnswer{id: -1}
@@ -141,6 +151,10 @@ func (p *WorkerPool) spawn() (*hashWorker, error) {
 		}
 		if v := d.Get("sha1"); v.Type() == js.TypeString {
 			a.sum = v.String()
+			if h := d.Get("head"); h.Type() == js.TypeObject && h.InstanceOf(jsUint8Array) {
+				a.head = make([]byte, min(h.Length(), headMax))
+				js.CopyBytesToGo(a.head, h)
+			}
 		} else {
 			a.err, a.stage = "the worker gave no checksum", "digest"
 			if v := d.Get("error"); v.Type() == js.TypeString {
@@ -150,7 +164,13 @@ func (p *WorkerPool) spawn() (*hashWorker, error) {
 				a.stage = v.String()
 			}
 		}
-		send(a)
+		p.mu.Lock()
+		ch := hw.pending[a.id]
+		delete(hw.pending, a.id)
+		p.mu.Unlock()
+		if ch != nil {
+			ch <- a // buffered, one answer per job
+		}
 		return nil
 	})
 	hw.onErr = js.FuncOf(func(_ js.Value, args []js.Value) any {
@@ -159,7 +179,12 @@ func (p *WorkerPool) spawn() (*hashWorker, error) {
 		if e := arg(args, 0); e.Type() == js.TypeObject && e.Get("preventDefault").Type() == js.TypeFunction {
 			e.Call("preventDefault")
 		}
-		send(hashAnswer{crashed: true})
+		select {
+		case hw.hello <- hashAnswer{crashed: true}:
+		default:
+		}
+		// Not from inside the callback: terminate releases it.
+		go p.terminate()
 		return nil
 	})
 	err := catch(func() {
@@ -175,16 +200,17 @@ func (p *WorkerPool) spawn() (*hashWorker, error) {
 	return hw, nil
 }
 
-// terminate stops every worker; the pool then reports ErrNoWorkers.
+// terminate stops every worker and fails the files they held; the pool
+// then reports ErrNoWorkers.
 func (p *WorkerPool) terminate() {
 	p.stop.Do(func() {
 		close(p.dead)
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		for _, w := range p.all {
-			select {
-			case w.answers <- hashAnswer{crashed: true}: // wakes a wait for it
-			default:
+			for id, ch := range w.pending {
+				ch <- hashAnswer{crashed: true}
+				delete(w.pending, id)
 			}
 			w.w.Call("terminate")
 			w.onMsg.Release()
@@ -193,63 +219,94 @@ func (p *WorkerPool) terminate() {
 	})
 }
 
+// take waits for a worker that may take a file of size bytes and counts
+// the file against it.
+func (p *WorkerPool) take(ctx context.Context, size int64) (*hashWorker, error) {
+	for {
+		p.mu.Lock()
+		var best *hashWorker
+		for _, w := range p.all {
+			if w.files > 0 && (w.files >= WorkerFiles || w.bytes+size > WorkerBytes) {
+				continue
+			}
+			if best == nil || w.bytes < best.bytes {
+				best = w
+			}
+		}
+		if best != nil {
+			best.files++
+			best.bytes += size
+			p.mu.Unlock()
+			return best, nil
+		}
+		changed := p.changed
+		p.mu.Unlock()
+		select {
+		case <-changed:
+		case <-p.dead:
+			return nil, ErrNoWorkers
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// done uncounts a file the worker no longer holds.
+func (p *WorkerPool) done(w *hashWorker, size int64) {
+	p.mu.Lock()
+	w.files--
+	w.bytes -= size
+	close(p.changed)
+	p.changed = make(chan struct{})
+	p.mu.Unlock()
+}
+
 // SHA1 returns the lowercase hex SHA-1 of f, computed in a worker. It waits
-// for a free worker. An error matching ErrNoWorkers means no worker could do
-// it (the caller hashes f itself); a file that cannot be read is an
+// for a worker with room. An error matching ErrNoWorkers means no worker
+// could do it (the caller hashes f itself); a file that cannot be read is an
 // *upload.Error with code invalid_input. It must be called from a goroutine.
 func (p *WorkerPool) SHA1(ctx context.Context, f *File) (string, error) {
 	if err := p.Ready(); err != nil {
 		return "", err
 	}
-	var w *hashWorker
-	select {
-	case w = <-p.idle:
-	case <-p.dead:
-		return "", ErrNoWorkers
-	case <-ctx.Done():
-		return "", ctx.Err()
+	w, err := p.take(ctx, f.size)
+	if err != nil {
+		return "", err
 	}
 	id := int(p.jobID.Add(1))
+	answer := make(chan hashAnswer, 1)
+	p.mu.Lock()
+	w.pending[id] = answer
+	p.mu.Unlock()
 	msg := jsObject.New()
 	msg.Set("id", id)
 	msg.Set("file", f.blob)
 	if err := catch(func() { w.w.Call("postMessage", msg) }); err != nil {
-		p.idle <- w
+		p.mu.Lock()
+		delete(w.pending, id)
+		p.mu.Unlock()
+		p.done(w, f.size)
 		return "", &upload.Error{Code: upload.CodeInternal, Message: "The file could not be handed to a hash worker.", Err: errors.Join(ErrNoWorkers, err)}
 	}
-	wait := func() (hashAnswer, bool) {
-		for a := range w.answers {
-			if a.crashed || a.id == id {
-				return a, !a.crashed
-			}
-		}
-		return hashAnswer{}, false
-	}
-	type result struct {
-		a  hashAnswer
-		ok bool
-	}
-	got := make(chan result, 1)
+	got := make(chan hashAnswer, 1)
 	go func() {
-		a, ok := wait()
-		if ok {
-			p.idle <- w // the worker holds no file any more
-		} else {
-			p.terminate()
+		// The worker finishes the file even if the caller gives up; only
+		// then may it take more.
+		a := <-answer
+		if !a.crashed {
+			p.done(w, f.size)
 		}
-		got <- result{a, ok}
+		got <- a
 	}()
-	var r result
+	var a hashAnswer
 	select {
-	case r = <-got:
+	case a = <-got:
 	case <-ctx.Done():
-		// The worker finishes the file anyway and is given the next only then.
 		return "", ctx.Err()
 	}
-	if !r.ok {
+	if a.crashed {
 		return "", &upload.Error{Code: upload.CodeInternal, Message: "A hash worker stopped.", Err: ErrNoWorkers}
 	}
-	a := r.a
 	if a.err != "" {
 		if a.stage == "read" {
 			return "", f.readError(errors.New(a.err))
@@ -259,6 +316,7 @@ func (p *WorkerPool) SHA1(ctx context.Context, f *File) (string, error) {
 	if !isHexSHA1(a.sum) {
 		return "", hashError(f.name, errors.New("the worker gave a malformed checksum"))
 	}
+	f.setHead(a.head)
 	return a.sum, nil
 }
 

@@ -3,6 +3,7 @@
 package browser
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
@@ -117,6 +118,43 @@ func TestWorkerSHA1(t *testing.T) {
 			})
 		}
 		wg.Wait()
+	})
+	// Many small files at once: a worker takes several (never more than
+	// WorkerFiles, nor past WorkerBytes unless alone), each gets its own
+	// checksum, and the format check then reads the head the worker kept.
+	t.Run("small files share a worker", func(t *testing.T) {
+		var wg sync.WaitGroup
+		most := 0
+		for i := range 40 {
+			data := pattern(100_000 + i)
+			data[0], data[1], data[2] = 0xFF, 0xD8, 0xFF
+			want := sha1.Sum(data)
+			f := newJSFile(t, data, "s.jpg", "")
+			wg.Go(func() {
+				got, err := good.SHA1(ctx, f)
+				if err != nil || got != hex.EncodeToString(want[:]) {
+					t.Errorf("file %d: %s, %v", i, got, err)
+				}
+				good.mu.Lock()
+				for _, w := range good.all {
+					if w.files > WorkerFiles || w.files > 1 && w.bytes > WorkerBytes {
+						t.Errorf("a worker holds %d files, %d bytes", w.files, w.bytes)
+					}
+					most = max(most, w.files)
+				}
+				good.mu.Unlock()
+				head := make([]byte, 16)
+				if n, ok := f.fromHead(head, 0); !ok || n != 16 || !bytes.Equal(head, data[:16]) {
+					t.Errorf("file %d: head %x (%v), want %x", i, head[:n], ok, data[:16])
+				}
+			})
+		}
+		wg.Wait()
+		// All 40 ask before any answer can come back (Go yields to the
+		// page only once every goroutine waits), so the workers fill up.
+		if most != WorkerFiles {
+			t.Errorf("a worker held at most %d files at once, want %d", most, WorkerFiles)
+		}
 	})
 }
 

@@ -391,19 +391,27 @@ func (u *Uploader) hash(ctx context.Context, f *file) bool {
 	if err := u.gate(ctx); err != nil {
 		return false
 	}
-	kind, err := detectKind(f.src)
-	if err != nil {
+	if f.src.Size() == 0 {
+		_, err := detectKind(f.src) // says it is empty
 		u.fail(f, err)
 		return false
 	}
-	u.setState(f, StateHashing, func() { f.kind = kind })
+	u.setState(f, StateHashing, nil)
 	if e, ok := u.remembered(ctx, f.src); ok {
+		kind, err := detectKind(f.src)
+		if err != nil {
+			u.fail(f, err)
+			return false
+		}
 		u.jmu.Lock()
 		f.journal = e
 		u.jmu.Unlock()
-		u.setState(f, StateHashing, func() { f.checksum = e.Checksum })
+		u.setState(f, StateHashing, func() { f.kind, f.checksum = kind, e.Checksum })
 		return true
 	}
+	// The format is checked after hashing: a Hasher that reads the file
+	// whole may keep its first bytes, which spares a read of its own (a
+	// round trip through the browser per file).
 	sum, err := u.deps.Hasher.SHA1(ctx, f.src)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -416,7 +424,12 @@ func (u *Uploader) hash(ctx context.Context, f *file) bool {
 		u.fail(f, e)
 		return false
 	}
-	u.setState(f, StateHashing, func() { f.checksum = sum })
+	kind, err := detectKind(f.src)
+	if err != nil {
+		u.fail(f, err)
+		return false
+	}
+	u.setState(f, StateHashing, func() { f.kind, f.checksum = kind, sum })
 	u.note(ctx, f, func(e *JournalEntry) { *e = JournalEntry{Checksum: sum, State: JournalHashed} })
 	return true
 }

@@ -112,7 +112,9 @@ func create(_ js.Value, args []js.Value) any {
 	client := altizure.New(cfg.Endpoint, cfg.Key, cfg.Token, &http.Client{})
 	pool := hashWorkers()
 	if pool != nil && cfg.Upload.HashConcurrency == 0 {
-		cfg.Upload.HashConcurrency = pool.Size()
+		// As many files as the workers take at once (small files share
+		// a worker; large ones are one per worker, which the pool sees to).
+		cfg.Upload.HashConcurrency = pool.Size() * browser.WorkerFiles
 	}
 	deps := upload.Deps{
 		API:    client,
