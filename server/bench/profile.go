@@ -104,6 +104,18 @@ func summarizeProfile(p *profiler.Profile) string {
 	out := fmt.Sprintf("%.1f s sampled: ", float64(total)/1e6)
 	out += topShares(parts, total, 8)
 	out += "; busiest functions: " + topShares(funcs, total, 6)
+	// Go's own functions, by package, where the wasm keeps its names.
+	gopkgs := map[string]int64{}
+	for i, id := range p.Samples {
+		n := nodes[id]
+		if n == nil || n.CallFrame == nil || !strings.HasSuffix(n.CallFrame.URL, ".wasm") || i >= len(p.TimeDeltas) {
+			continue
+		}
+		gopkgs[goPackage(n.CallFrame.FunctionName)] += p.TimeDeltas[i]
+	}
+	if len(gopkgs) > 1 {
+		out += "; Go by package: " + topShares(gopkgs, total, 8)
+	}
 	return out
 }
 
@@ -127,4 +139,15 @@ func topShares(m map[string]int64, total int64, n int) string {
 		parts = append(parts, fmt.Sprintf("%s %.0f%%", k, share))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// goPackage is the package of a Go function name as the wasm names it
+// (e.g. "crypto/sha1.blockGeneric" → "crypto/sha1", "runtime.mallocgc" →
+// "runtime"); a name that is not Go's is kept whole.
+func goPackage(fn string) string {
+	slash := strings.LastIndexByte(fn, '/')
+	if dot := strings.IndexByte(fn[slash+1:], '.'); dot > 0 {
+		return fn[:slash+1+dot]
+	}
+	return fn
 }

@@ -5,6 +5,7 @@ package browser
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"syscall/js"
@@ -101,8 +102,15 @@ func (p *WorkerPool) start() {
 	p.changed = make(chan struct{})
 	timeout := time.NewTimer(workerStartTimeout)
 	defer timeout.Stop()
+	script, revoke, err := workerScript(p.url)
+	if err != nil {
+		p.err = err
+		p.terminate()
+		return
+	}
+	defer revoke()
 	for range p.size {
-		w, err := p.spawn()
+		w, err := p.spawn(script)
 		if err != nil {
 			p.err = err
 			break
@@ -130,8 +138,49 @@ func (p *WorkerPool) start() {
 	}
 }
 
+// workerScript is the URL to start the workers from: url itself when it has
+// the page's origin; else (altiup.js embedded from another site) a blob:
+// URL of the script fetched with CORS, since a Worker's script must have
+// the page's origin. revoke lets the blob go once the workers have started.
+func workerScript(url string) (script string, revoke func(), err error) {
+	revoke = func() {}
+	origin := jsGlobal.Get("location").Get("origin")
+	var target js.Value
+	if err := catch(func() { target = jsGlobal.Get("URL").New(url) }); err != nil {
+		return "", revoke, &upload.Error{Code: upload.CodeInternal, Message: "The hash workers' script has no valid URL.", Err: errors.Join(ErrNoWorkers, err)}
+	}
+	if origin.Type() != js.TypeString || target.Get("origin").String() == origin.String() {
+		return url, revoke, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), workerStartTimeout)
+	defer cancel()
+	fail := func(err error) (string, func(), error) {
+		return "", revoke, &upload.Error{Code: upload.CodeInternal, Message: "The hash workers' script could not be fetched from its site.", Err: errors.Join(ErrNoWorkers, err)}
+	}
+	var resp js.Value
+	if err := catch(func() {
+		resp, err = Await(ctx, jsGlobal.Call("fetch", url, map[string]any{"mode": "cors", "credentials": "omit"}))
+	}); err != nil {
+		return fail(err)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	if !resp.Get("ok").Truthy() {
+		return fail(fmt.Errorf("HTTP %d", resp.Get("status").Int()))
+	}
+	text, err := Await(ctx, resp.Call("text"))
+	if err != nil {
+		return fail(err)
+	}
+	opts := jsObject.New()
+	opts.Set("type", "text/javascript")
+	blobURL := jsGlobal.Get("URL").Call("createObjectURL", jsBlob.New(jsGlobal.Get("Array").New(text), opts)).String()
+	return blobURL, func() { jsGlobal.Get("URL").Call("revokeObjectURL", blobURL) }, nil
+}
+
 // spawn starts one worker; new Worker throws for a URL the page may not use.
-func (p *WorkerPool) spawn() (*hashWorker, error) {
+func (p *WorkerPool) spawn(script string) (*hashWorker, error) {
 	hw := &hashWorker{hello: make(chan hashAnswer, 1), pending: map[int]chan hashAnswer{}}
 	hw.onMsg = js.FuncOf(func(_ js.Value, args []js.Value) any {
 		d := arg(args, 0).Get("data")
@@ -188,7 +237,7 @@ func (p *WorkerPool) spawn() (*hashWorker, error) {
 		return nil
 	})
 	err := catch(func() {
-		hw.w = jsGlobal.Get("Worker").New(p.url)
+		hw.w = jsGlobal.Get("Worker").New(script)
 	})
 	if err != nil {
 		hw.onMsg.Release()

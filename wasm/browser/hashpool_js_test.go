@@ -77,7 +77,8 @@ func TestWorkerSHA1(t *testing.T) {
 		workers bool // whether the workers run, or the page hashes instead
 	}{
 		{"workers", good, true},
-		{"cross-origin script", NewWorkerPool(serverURL(t, "ALTIUP_TEST_CORS_URL")+"/hash-worker.js", 2), false},
+		{"cross-origin script with CORS", NewWorkerPool(serverURL(t, "ALTIUP_TEST_CORS_URL")+"/hash-worker.js", 2), true},
+		{"cross-origin script without CORS", NewWorkerPool(serverURL(t, "ALTIUP_TEST_NOCORS_URL")+"/hash-worker.js", 2), false},
 		{"script not found", NewWorkerPool(revokedScriptURL(), 2), false},
 		{"script fails", NewWorkerPool(scriptURL(t, "throw new Error('no');"), 2), false},
 		{"no WebCrypto in the worker", NewWorkerPool(scriptURL(t, "postMessage({ready: true, subtle: false});"), 2), false},
