@@ -25,8 +25,13 @@
 // entries(), dispose().
 //
 // altiup.wasm, wasm_exec.js and hash-worker.js are fetched from the folder
-// this script was loaded from (altiup.base). `altiup` is the only global this defines; wasm_exec.js (Go's own
-// glue) also needs its `fs` stand-in to stay, for the Go runtime's output.
+// this script was loaded from (altiup.base), the first two at once. A page
+// may start their downloads before this script runs with
+//   <link rel="preload" href=".../altiup.wasm" as="fetch" type="application/wasm" crossorigin>
+//   <link rel="preload" href=".../wasm_exec.js" as="script">
+// (any query kept, such as a version): the loader uses those downloads.
+// `altiup` is the only global this defines; wasm_exec.js (Go's own glue) also
+// needs its `fs` stand-in to stay, for the Go runtime's output.
 (function () {
 	'use strict';
 	if (globalThis.altiup && globalThis.altiup.ready) {
@@ -83,31 +88,46 @@
 		});
 	}
 
-	async function instantiate(url, imports) {
-		const response = fetch(url, { credentials: 'same-origin' });
-		if (WebAssembly.instantiateStreaming) {
-			try {
-				return await WebAssembly.instantiateStreaming(response, imports);
-			} catch (e) {
-				// A server that does not send application/wasm: fall back below.
-				if (!(e instanceof TypeError)) {
-					throw e;
-				}
+	// assetURL is where the loader fetches one of its files: the address of a
+	// <link rel="preload"> that names the file next to this script, so the
+	// download the page started early (under a long-cached, versioned
+	// address) is the one used; else the plain name in base.
+	function assetURL(name) {
+		const plain = new URL(name, base);
+		for (const link of document.querySelectorAll('link[rel~="preload"][href]')) {
+			const u = new URL(link.href, document.baseURI);
+			if (u.origin === plain.origin && u.pathname === plain.pathname) {
+				return u.href;
 			}
 		}
-		const r = await response;
+		return plain.href;
+	}
+
+	// compile fetches and compiles the wasm, compiling as the bytes arrive
+	// when the browser can and the server sends application/wasm. It needs
+	// no imports, so it runs while wasm_exec.js loads.
+	async function compile(url) {
+		const r = await fetch(url, { credentials: 'same-origin' });
 		if (!r.ok) {
 			throw new Error('HTTP ' + r.status + ' for ' + url);
 		}
-		return WebAssembly.instantiate(await r.arrayBuffer(), imports);
+		const type = (r.headers.get('Content-Type') || '').split(';')[0].trim().toLowerCase();
+		if (WebAssembly.compileStreaming && type === 'application/wasm') {
+			return WebAssembly.compileStreaming(r);
+		}
+		return WebAssembly.compile(await r.arrayBuffer());
 	}
 
 	async function load() {
 		// Globals wasm_exec.js adds that the page did not have before.
 		const added = ['Go', 'process', 'path'].filter((name) => !(name in globalThis));
 		const previousGo = globalThis.Go;
+		// The wasm (most of the bytes and of the work) and Go's glue load at
+		// the same time.
+		const compiled = compile(assetURL('altiup.wasm'));
+		compiled.catch(() => {}); // reported below, after the glue
 		try {
-			await loadScript(new URL('wasm_exec.js', base).href);
+			await loadScript(assetURL('wasm_exec.js'));
 		} catch (e) {
 			fail('Could not load wasm_exec.js next to altiup.js.', e);
 			return;
@@ -119,14 +139,14 @@
 			globalThis.Go = previousGo;
 		}
 		const go = new Go();
-		let result;
+		let instance;
 		try {
-			result = await instantiate(new URL('altiup.wasm', base).href, go.importObject);
+			instance = await WebAssembly.instantiate(await compiled, go.importObject);
 		} catch (e) {
 			fail('Could not load altiup.wasm: ' + (e && e.message ? e.message : e), e);
 			return;
 		}
-		const exited = go.run(result.instance);
+		const exited = go.run(instance);
 		// The Go runtime took its references while starting: the stand-ins it
 		// no longer looks up can go.
 		for (const name of added) {
