@@ -590,7 +590,7 @@ func (b *bench) groupStart(ctx context.Context) {
 	}
 	b.addRow(r)
 	if len(loaded) > 0 {
-		b.note("Loaded before ready: %s. The server sends them uncompressed (the baseline column); the size figure is what a server compressing with %s would send.", strings.Join(paths(loaded), ", "), b.comp.name())
+		b.note("Loaded before ready: %s. The baseline column is what the server sent (its precompressed files); the size figure is what a server compressing with %s would send.", strings.Join(paths(loaded), ", "), b.comp.name())
 	}
 }
 
