@@ -111,6 +111,9 @@ func summarizeProfile(p *profiler.Profile) string {
 		if n == nil || n.CallFrame == nil || !strings.HasSuffix(n.CallFrame.URL, ".wasm") || i >= len(p.TimeDeltas) {
 			continue
 		}
+		if strings.HasPrefix(n.CallFrame.FunctionName, "wasm-function[") {
+			continue // a wasm built with -s keeps no names
+		}
 		gopkgs[goPackage(n.CallFrame.FunctionName)] += p.TimeDeltas[i]
 	}
 	if len(gopkgs) > 1 {
