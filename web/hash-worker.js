@@ -4,8 +4,8 @@
 // It says {ready: true, subtle} once loaded (subtle: whether WebCrypto is
 // there). Each message {id, file} gets one answer: {id, sha1} with the
 // lowercase hex digest and head, the file's first bytes (up to 64, so the
-// page need not read them again to tell the format), or {id, error, stage} where stage is 'read' (the file
-// could not be read) or 'digest'. The page bounds how many files, and bytes,
+// page need not read them again to tell the format), or {id, error, stage}
+// where stage is 'read' (the file could not be read) or 'digest'. The page bounds how many files, and bytes,
 // a worker holds at once.
 'use strict';
 const subtle = self.crypto && self.crypto.subtle;

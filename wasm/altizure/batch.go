@@ -157,11 +157,10 @@ func (b *batcher) send(calls []*batchCall) {
 		}
 		return
 	}
-	// Errors of the document as a whole (no path) send each call alone:
-	// errors that are not about merging (a bad key or token, say) then
-	// reach every call alike; when the
-	// calls then succeed alone, the server does not take merged documents:
-	// merging stops.
+	// An error of the document as a whole (no path) sends each call
+	// alone: one that is not about merging (a bad key or token, say) then
+	// reaches every call alike; if the calls succeed alone, the server does
+	// not take merged documents and merging stops.
 	for _, e := range list {
 		if len(e.Path) == 0 {
 			b.sendAlone(calls, true)
@@ -195,44 +194,105 @@ func (b *batcher) sendAlone(calls []*batchCall, offIfAnyOK bool) {
 // prefix is the alias and variable prefix of the i-th call of a batch.
 func prefix(i int) string { return "b" + strconv.Itoa(i) + "_" }
 
+// placeholder stands for a call's prefix in an opTemplate; it cannot occur
+// in GraphQL text.
+const placeholder = "@@"
+
+// opTemplate is a batchable operation taken apart once: its variable
+// definitions and root fields with placeholder before every variable and
+// alias, and its fragments, so that merging a call is string work.
+type opTemplate struct {
+	vars      []string // "$@@pid: ID!"
+	fields    string   // the root fields, one per line or more
+	fragments []fragment
+}
+
+type fragment struct{ name, text string }
+
+// templates holds an opTemplate (or its error) per operation text.
+var templates sync.Map
+
+func templateOf(query string) (*opTemplate, error) {
+	if t, ok := templates.Load(query); ok {
+		return t.(*opTemplate), nil
+	}
+	t, err := newTemplate(query)
+	if err != nil {
+		return nil, err
+	}
+	templates.Store(query, t)
+	return t, nil
+}
+
+func newTemplate(query string) (*opTemplate, error) {
+	parsed, err := parser.ParseQuery(&ast.Source{Input: query})
+	if err != nil {
+		return nil, err
+	}
+	if len(parsed.Operations) != 1 || parsed.Operations[0].Operation != ast.Mutation {
+		return nil, errors.New("not a single mutation")
+	}
+	op := parsed.Operations[0]
+	t := &opTemplate{}
+	for _, v := range op.VariableDefinitions {
+		d := "$" + placeholder + v.Variable + ": " + v.Type.String()
+		if v.DefaultValue != nil {
+			d += " = " + v.DefaultValue.String()
+		}
+		t.vars = append(t.vars, d)
+	}
+	for _, sel := range op.SelectionSet {
+		f, ok := sel.(*ast.Field)
+		if !ok {
+			return nil, errors.New("a root selection that is not a field")
+		}
+		if f.Alias == "" {
+			f.Alias = f.Name
+		}
+		f.Alias = placeholder + f.Alias
+		renameVars(f.SelectionSet, f.Arguments, f.Directives, placeholder)
+	}
+	// The fields as the formatter writes them inside "mutation {" and "}".
+	body := format(&ast.QueryDocument{Operations: ast.OperationList{{Operation: ast.Mutation, SelectionSet: op.SelectionSet}}})
+	open, closing := strings.Index(body, "{\n"), strings.LastIndex(body, "}")
+	if open < 0 || closing < open {
+		return nil, errors.New("unexpected formatting")
+	}
+	t.fields = body[open+2 : closing]
+	for _, fr := range parsed.Fragments {
+		t.fragments = append(t.fragments, fragment{fr.Name, format(&ast.QueryDocument{Fragments: ast.FragmentDefinitionList{fr}})})
+	}
+	return t, nil
+}
+
+func format(doc *ast.QueryDocument) string {
+	var sb strings.Builder
+	formatter.NewFormatter(&sb).FormatQueryDocument(doc)
+	return sb.String()
+}
+
 // mergeRequests makes one mutation of the calls' operations: the root
 // fields of call i under aliases prefixed "b<i>_", its variables renamed
 // the same way, the fragments once each.
 func mergeRequests(calls []*batchCall) (*graphql.Request, error) {
-	merged := &ast.OperationDefinition{Operation: ast.Mutation, Name: "UploadBatch"}
-	doc := &ast.QueryDocument{Operations: ast.OperationList{merged}}
-	fragments := map[string]*ast.FragmentDefinition{}
-	vars := map[string]json.RawMessage{}
+	var vars []string
+	var fields, fragments strings.Builder
+	seen := map[string]bool{}
+	values := map[string]json.RawMessage{}
 	for i, c := range calls {
-		parsed, err := parser.ParseQuery(&ast.Source{Input: c.req.Query})
+		t, err := templateOf(c.req.Query)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s: %w", c.req.OpName, err)
 		}
-		if len(parsed.Operations) != 1 || parsed.Operations[0].Operation != ast.Mutation {
-			return nil, fmt.Errorf("%s: not a single mutation", c.req.OpName)
-		}
-		op := parsed.Operations[0]
 		p := prefix(i)
-		for _, v := range op.VariableDefinitions {
-			v.Variable = p + v.Variable
-			merged.VariableDefinitions = append(merged.VariableDefinitions, v)
+		for _, v := range t.vars {
+			vars = append(vars, strings.Replace(v, placeholder, p, 1))
 		}
-		for _, sel := range op.SelectionSet {
-			f, ok := sel.(*ast.Field)
-			if !ok {
-				return nil, fmt.Errorf("%s: a root selection that is not a field", c.req.OpName)
-			}
-			if f.Alias == "" {
-				f.Alias = f.Name
-			}
-			f.Alias = p + f.Alias
-			renameVars(f.SelectionSet, f.Arguments, f.Directives, p)
-			merged.SelectionSet = append(merged.SelectionSet, f)
-		}
-		for _, fr := range parsed.Fragments {
-			if fragments[fr.Name] == nil {
-				fragments[fr.Name] = fr
-				doc.Fragments = append(doc.Fragments, fr)
+		fields.WriteString(strings.ReplaceAll(t.fields, placeholder, p))
+		for _, fr := range t.fragments {
+			if !seen[fr.name] {
+				seen[fr.name] = true
+				fragments.WriteString(fr.text)
 			}
 		}
 		// Variables as genqlient marshals them (omitempty included).
@@ -245,12 +305,12 @@ func mergeRequests(calls []*batchCall) (*graphql.Request, error) {
 			return nil, err
 		}
 		for k, v := range own {
-			vars[p+k] = v
+			values[p+k] = v
 		}
 	}
-	var sb strings.Builder
-	formatter.NewFormatter(&sb).FormatQueryDocument(doc)
-	return &graphql.Request{Query: sb.String(), Variables: vars, OpName: merged.Name}, nil
+	const name = "UploadBatch"
+	query := "mutation " + name + " (" + strings.Join(vars, ", ") + ") {\n" + fields.String() + "}\n" + fragments.String()
+	return &graphql.Request{Query: query, Variables: values, OpName: name}, nil
 }
 
 // renameVars prefixes every variable used in a field's arguments and

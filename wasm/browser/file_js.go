@@ -41,15 +41,14 @@ func (f *File) setHead(b []byte) {
 	f.headMu.Unlock()
 }
 
-// fromHead serves a read that the kept head covers.
+// fromHead serves a read at off that the kept head covers: up to the end
+// of p, or to the end of a file short enough to be kept whole.
 func (f *File) fromHead(p []byte, off int64) (int, bool) {
 	f.headMu.Lock()
 	defer f.headMu.Unlock()
-	end := off + int64(len(p))
-	if off < 0 || len(f.head) == 0 || (end > int64(len(f.head)) && int64(len(f.head)) < f.size) {
-		return 0, false
-	}
-	if off >= int64(len(f.head)) {
+	n := int64(len(f.head))
+	whole := n == f.size
+	if off < 0 || off >= n || off+int64(len(p)) > n && !whole {
 		return 0, false
 	}
 	return copy(p, f.head[off:]), true
