@@ -66,9 +66,27 @@
 			altiup.version = api.version;
 			delete altiup._ready;
 			resolveReady(altiup);
+			return { deliver: deliver };
 		},
 	});
 	globalThis.altiup = altiup;
+
+	// deliver calls the listeners of a batch of uploader events, [kind, event]
+	// pairs, for the WebAssembly side: one call into JS per batch. Each
+	// listener after the first gets its own copy, so none sees another's
+	// changes; one that throws is reported and the others still run.
+	function deliver(listeners, batch) {
+		for (const [kind, event] of batch) {
+			const fns = listeners[kind].slice();
+			for (let i = 0; i < fns.length; i++) {
+				try {
+					fns[i](i === 0 ? event : structuredClone(event));
+				} catch (e) {
+					console.error("altiup: a '" + kind + "' listener failed:", e);
+				}
+			}
+		}
+	}
 
 	function fail(message, cause) {
 		if (cause) {

@@ -19,17 +19,37 @@ func TestNewFiles(t *testing.T) {
 	blob := jsBlob.New(jsGlobal.Get("Array").New("zz"))
 	list := func(v ...any) js.Value { return jsGlobal.Get("Array").New(v...) }
 
-	got, err := NewFiles(list(a, b))
-	if err != nil || len(got) != 2 {
-		t.Fatalf("%v, %v", got, err)
+	// More files than statChunk: sizes read in several pieces.
+	var many []any
+	for range statChunk + 1 {
+		many = append(many, a, b)
 	}
-	if f := got[0]; f.Name() != "a.jpg" || f.Size() != 4 || f.Type() != "image/jpeg" || f.modified != 1700000000123 || !f.Blob().Equal(a) {
-		t.Errorf("a.jpg read as %+v", f)
+	for _, tt := range []struct {
+		name  string
+		list  js.Value
+		pause bool
+	}{
+		{"two", list(a, b), false},
+		{"two, pausing", list(a, b), true},
+		{"many", list(many...), false},
+		{"many, pausing", list(many...), true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := NewFiles(tt.list, tt.pause)
+			if err != nil || len(got) != tt.list.Length() {
+				t.Fatalf("%d files, %v", len(got), err)
+			}
+			for i := 0; i < len(got); i += 2 {
+				if f := got[i]; f.Name() != "a.jpg" || f.Size() != 4 || f.Type() != "image/jpeg" || f.modified != 1700000000123 || !f.Blob().Equal(a) {
+					t.Fatalf("a.jpg read as %+v", f)
+				}
+				if f := got[i+1]; f.Name() != "b.png" || f.Size() != 1 || f.Type() != "" || f.modified == 0 {
+					t.Fatalf("b.png read as %+v", f)
+				}
+			}
+		})
 	}
-	if f := got[1]; f.Name() != "b.png" || f.Size() != 1 || f.Type() != "" {
-		t.Errorf("b.png read as %+v", f)
-	}
-	if got, err := NewFiles(list()); err != nil || len(got) != 0 {
+	if got, err := NewFiles(list(), true); err != nil || len(got) != 0 {
 		t.Errorf("empty list: %v, %v", got, err)
 	}
 	for _, tt := range []struct {
@@ -42,7 +62,7 @@ func TestNewFiles(t *testing.T) {
 		{"a plain object", list(a, a, jsObject.New()), "File 3 of 3: Expected a File, got a Object"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := NewFiles(tt.list)
+			got, err := NewFiles(tt.list, true)
 			e := upload.AsError(err)
 			if got != nil || e == nil || e.Code != upload.CodeInvalidInput || !strings.Contains(e.Message, tt.words) {
 				t.Fatalf("%v, %v; want %q", got, err, tt.words)

@@ -327,6 +327,7 @@ func (p *WorkerPool) SHA1(ctx context.Context, f *File) (string, error) {
 	p.mu.Lock()
 	w.pending[id] = answer
 	p.mu.Unlock()
+	Pace()
 	msg := jsObject.New()
 	msg.Set("id", id)
 	msg.Set("file", f.blob)

@@ -75,6 +75,7 @@ func (Putter) Put(ctx context.Context, req upload.PutRequest, src upload.Source,
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	Pace()
 	body, err := requestBody(req, src)
 	if err != nil {
 		return nil, err

@@ -5,9 +5,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"sync"
 	"syscall/js"
+	"time"
 
 	"altiup/wasm/altizure"
 	"altiup/wasm/browser"
@@ -27,9 +29,12 @@ func main() {
 	api.Set("version", Version)
 	api.Set("create", browser.Func(create))
 	g.Set("version", Version)
-	// The loader (web/altiup.js) waits for this call to resolve altiup.ready.
+	// The loader (web/altiup.js) waits for this call to resolve altiup.ready;
+	// it answers with helpers written in JS.
 	if ready := g.Get("_ready"); ready.Type() == js.TypeFunction {
-		ready.Invoke(api)
+		if h := ready.Invoke(api); h.Type() == js.TypeObject && h.Get("deliver").Type() == js.TypeFunction {
+			deliverJS = h.Get("deliver")
+		}
 	} else {
 		g.Set("create", api.Get("create"))
 	}
@@ -60,8 +65,18 @@ type instance struct {
 	id int
 	up *upload.Uploader
 
-	mu        sync.Mutex
-	listeners map[string][]js.Value
+	mu sync.Mutex
+	// listeners is a JS object {file: [fn…], progress: [fn…]}.
+	listeners js.Value
+	// pending are the events not yet handed to the listeners; delivering
+	// says a goroutine is handing them over, delivered is signalled when
+	// it has handed over all.
+	pending    []pendingEvent
+	delivering bool
+	delivered  *sync.Cond
+	// lastAdd is closed when the last add() called is over; it starts
+	// closed.
+	lastAdd chan struct{}
 	// ctx ends on cancel() or dispose(); it bounds waitProcessed and the
 	// reconstruction calls (Start has its own cancel in the core).
 	ctx  context.Context
@@ -108,9 +123,15 @@ func create(_ js.Value, args []js.Value) any {
 	if err != nil {
 		return browser.Reject(err)
 	}
-	// A plain http.Client: with a Dial func Go would leave fetch.
-	client := altizure.New(cfg.Endpoint, cfg.Key, cfg.Token, &http.Client{})
+	// A plain http.Client: with a Dial func Go would leave fetch. Its
+	// requests are paced so that bursts of them leave the page room.
+	client := altizure.New(cfg.Endpoint, cfg.Key, cfg.Token, &http.Client{Transport: browser.PacedTransport{}})
 	pool := hashWorkers()
+	if pool != nil {
+		// Start the workers now rather than with the first file, which
+		// would wait for them.
+		go pool.Ready()
+	}
 	if pool != nil && cfg.Upload.HashConcurrency == 0 {
 		// As many files as the workers take at once (small files share
 		// a worker; large ones are one per worker, which the pool sees to).
@@ -129,7 +150,10 @@ func create(_ js.Value, args []js.Value) any {
 	if err != nil {
 		return browser.Reject(err)
 	}
-	s := &instance{up: up, listeners: map[string][]js.Value{}}
+	s := &instance{up: up, listeners: jsonValue(`{"file":[],"progress":[]}`)}
+	s.delivered = sync.NewCond(&s.mu)
+	s.lastAdd = make(chan struct{})
+	close(s.lastAdd)
 	s.ctx, s.stop = context.WithCancel(context.Background())
 	instancesMu.Lock()
 	lastID++
@@ -137,8 +161,8 @@ func create(_ js.Value, args []js.Value) any {
 	instances[s.id] = s
 	instancesMu.Unlock()
 
-	up.OnFile(func(e upload.FileEvent) { s.emit("file", e) })
-	up.OnProgress(func(p upload.Progress) { s.emit("progress", p) })
+	up.OnFile(func(e upload.FileEvent) { s.queue("file", e) })
+	up.OnProgress(func(p upload.Progress) { s.queue("progress", p) })
 
 	obj := js.Global().Get("Object").New()
 	js.Global().Get("Object").Call("defineProperty", obj, idKey, map[string]any{"value": s.id})
@@ -171,30 +195,107 @@ var hashWorkers = sync.OnceValue(func() (pool *browser.WorkerPool) {
 	return browser.NewWorkerPool(url, 2)
 })
 
-// emit calls the listeners of an event with v as a plain JS object. It runs
-// on the core's event goroutine, never inside a JS callback. A listener that
-// throws is reported on the console and the others still run.
-func (s *instance) emit(event string, v any) {
+// pendingEvent is an event on its way to the listeners.
+type pendingEvent struct {
+	kind string // "file" or "progress"
+	v    any
+}
+
+// MarshalJSON makes it [kind, value].
+func (e pendingEvent) MarshalJSON() ([]byte, error) { return json.Marshal([2]any{e.kind, e.v}) }
+
+// eventBatch bounds the events handed to JS at once, so that a burst (10,000
+// files added) is delivered over several tasks and the page keeps responding
+// between them.
+const eventBatch = 200
+
+// deliverJS, set by the loader, calls the listeners of a batch of events in
+// JS: one call into JS per batch instead of one per event and listener.
+var deliverJS js.Value
+
+// queue adds an event for the listeners. It runs on the core's event
+// goroutine and only appends: the events go to JS in batches, from the next
+// task on, so that a call such as add() returns to the page first. Progress
+// events in a row are merged: listeners see the latest figures.
+func (s *instance) queue(kind string, v any) {
 	s.mu.Lock()
-	fns := append([]js.Value(nil), s.listeners[event]...)
-	s.mu.Unlock()
-	if len(fns) == 0 {
+	defer s.mu.Unlock()
+	if n := len(s.pending); kind == "progress" && n > 0 && s.pending[n-1].kind == "progress" {
+		s.pending[n-1].v = v
 		return
 	}
-	b, err := json.Marshal(v)
+	s.pending = append(s.pending, pendingEvent{kind, v})
+	if !s.delivering {
+		s.delivering = true
+		go s.deliver()
+	}
+}
+
+func (s *instance) deliver() {
+	for {
+		// A timer, not a microtask: it lets the page run (and paint)
+		// before each batch.
+		time.Sleep(time.Millisecond)
+		s.mu.Lock()
+		n := min(len(s.pending), eventBatch)
+		if n == 0 {
+			s.pending = nil
+			s.delivering = false
+			s.delivered.Broadcast()
+			s.mu.Unlock()
+			return
+		}
+		batch := append([]pendingEvent(nil), s.pending[:n]...)
+		s.pending = s.pending[n:]
+		listeners := s.listeners
+		s.mu.Unlock()
+		s.send(listeners, batch)
+	}
+}
+
+// flushEvents waits until the events queued so far reached the listeners,
+// so that a promise resolving after the batch's end comes after its events.
+func (s *instance) flushEvents() {
+	s.mu.Lock()
+	for s.delivering {
+		s.delivered.Wait()
+	}
+	s.mu.Unlock()
+}
+
+// send hands a batch to the listeners as plain JS objects ([kind, object]
+// pairs, parsed from one JSON text). A listener that throws is reported on
+// the console and the others still run.
+func (s *instance) send(listeners js.Value, batch []pendingEvent) {
+	b, err := json.Marshal(batch)
 	if err != nil {
 		return
 	}
-	for _, fn := range fns {
-		obj := browser.ParseJSON(b)
+	events := browser.ParseJSON(b)
+	if deliverJS.Type() == js.TypeFunction {
 		func() {
-			defer func() {
-				if r := recover(); r != nil {
-					js.Global().Get("console").Call("error", "altiup: a '"+event+"' listener failed:", jsValueOf(r))
-				}
-			}()
-			fn.Invoke(obj)
+			defer func() { recover() }() // deliver reports listeners' errors itself
+			deliverJS.Invoke(listeners, events)
 		}()
+		return
+	}
+	for i := range events.Length() {
+		e := events.Index(i)
+		kind, data := e.Index(0).String(), e.Index(1)
+		fns := listeners.Get(kind)
+		for j := range fns.Length() {
+			if j > 0 { // each listener its own copy, as deliverJS does
+				data = js.Global().Call("structuredClone", e.Index(1))
+			}
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						js.Global().Get("console").Call("error", "altiup: a '"+kind+"' listener failed:", jsValueOf(r))
+					}
+				}()
+				fns.Index(j).Invoke(data)
+			}()
+		}
 	}
 }
 
@@ -226,49 +327,88 @@ func on(s *instance, this js.Value, args []js.Value) any {
 		js.Global().Get("console").Call("error", "altiup: on(event, fn): fn must be a function.")
 	default:
 		s.mu.Lock()
-		s.listeners[name] = append(s.listeners[name], fn)
+		s.listeners.Get(name).Call("push", fn)
 		s.mu.Unlock()
 	}
 	return this
 }
 
-// add(files) takes a File[], a FileList or one File, right away, and returns a
-// Promise of how many files were added; any entry that is not a File rejects
-// it with invalid_input and adds none.
+// add(files) takes a File[], a FileList or one File and returns a Promise
+// of how many files were added; any entry that is not a File rejects it
+// with invalid_input and adds none. The list is copied at once (a file
+// input clears its FileList in place); the files' sizes are read a slice at
+// a time with the page let run in between (see browser.NewFiles), so adds
+// are done in order on goroutines, and start() and waitProcessed() wait for
+// the adds called before them.
 func add(s *instance, _ js.Value, args []js.Value) any {
 	var list js.Value
 	if len(args) > 0 {
 		list = args[0]
 	}
-	var srcs []upload.Source
+	var arr js.Value
 	switch {
 	case list.Type() == js.TypeObject && list.InstanceOf(js.Global().Get("Blob")):
-		f, err := browser.NewFile(list)
-		if err != nil {
-			return browser.Reject(err)
-		}
-		srcs = append(srcs, f)
+		arr = js.Global().Get("Array").New(list)
 	case list.Type() == js.TypeObject && list.Get("length").Type() == js.TypeNumber:
-		files, err := browser.NewFiles(list)
-		if err != nil {
-			return browser.Reject(err)
-		}
-		srcs = make([]upload.Source, len(files))
-		for i, f := range files {
-			srcs[i] = f
+		if err := catchJS(func() { arr = js.Global().Get("Array").Call("from", list) }); err != nil {
+			return browser.Reject(upload.Errorf(upload.CodeInvalidInput, "add(files) takes the files of a file input (a FileList) or an array of File objects."))
 		}
 	default:
 		return browser.Reject(upload.Errorf(upload.CodeInvalidInput, "add(files) takes the files of a file input (a FileList) or an array of File objects."))
 	}
-	s.up.Add(srcs...)
-	return js.Global().Get("Promise").Call("resolve", len(srcs))
+	prev, done := s.queueAdd()
+	return browser.NewPromise(func() (any, error) {
+		defer close(done)
+		<-prev
+		files, err := browser.NewFiles(arr, true)
+		if err != nil {
+			return nil, err
+		}
+		srcs := make([]upload.Source, len(files))
+		for i, f := range files {
+			srcs[i] = f
+		}
+		s.up.Add(srcs...)
+		return len(srcs), nil
+	})
+}
+
+// queueAdd puts an add in line: it may go once prev is closed, and closes
+// done when it is over.
+func (s *instance) queueAdd() (prev <-chan struct{}, done chan struct{}) {
+	done = make(chan struct{})
+	s.mu.Lock()
+	prev = s.lastAdd
+	s.lastAdd = done
+	s.mu.Unlock()
+	return prev, done
+}
+
+// addsCalled is closed once every add called so far is over.
+func (s *instance) addsCalled() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lastAdd
+}
+
+func catchJS(fn func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	fn()
+	return nil
 }
 
 // start() → Promise of the report. A failure of the whole batch (no bucket,
 // for instance) rejects with {code, message, report}.
 func start(s *instance, _ js.Value, _ []js.Value) any {
+	adds := s.addsCalled()
 	return browser.NewPromise(func() (any, error) {
+		<-adds
 		rep, err := s.up.Start(context.Background())
+		s.flushEvents()
 		if err != nil {
 			return nil, &batchError{err: err, report: rep}
 		}
@@ -312,8 +452,14 @@ func (s *instance) context() context.Context {
 // waitProcessed() → Promise of {ready, invalid, invalidFiles}.
 func waitProcessed(s *instance, _ js.Value, _ []js.Value) any {
 	ctx := s.context()
+	adds := s.addsCalled()
 	return browser.NewPromise(func() (any, error) {
+		select {
+		case <-adds:
+		case <-ctx.Done():
+		}
 		res, err := s.up.WaitProcessed(ctx)
+		s.flushEvents()
 		if err != nil {
 			return nil, err
 		}
@@ -354,6 +500,10 @@ func dispose(s *instance, _ js.Value, _ []js.Value) any {
 	cancel(s, js.Undefined(), nil)
 	s.up.OnFile(nil)
 	s.up.OnProgress(nil)
+	s.mu.Lock()
+	s.listeners = jsonValue(`{"file":[],"progress":[]}`)
+	s.pending = nil
+	s.mu.Unlock()
 	instancesMu.Lock()
 	delete(instances, s.id)
 	instancesMu.Unlock()
@@ -368,3 +518,5 @@ func toJS(v any) (any, error) {
 	}
 	return browser.ParseJSON(b), nil
 }
+
+func jsonValue(s string) js.Value { return browser.ParseJSON([]byte(s)) }

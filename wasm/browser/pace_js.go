@@ -1,0 +1,100 @@
+//go:build js && wasm
+
+package browser
+
+import (
+	"net/http"
+	"sync"
+	"syscall/js"
+	"time"
+)
+
+// Go in the browser runs every goroutine that can run before it hands the
+// thread back to the page: a call such as start(), or one finished request,
+// can set off a burst of work (dozens of requests, hashes and events) that
+// holds the page's main thread for hundreds of milliseconds. Pace cuts such
+// bursts into slices: the goroutines that make calls into JS call it first,
+// and once the current slice has run sliceBudget they wait until the page
+// has run its own tasks (input, painting) in between.
+const sliceBudget = 10 * time.Millisecond
+
+// A slice begins with a message posted to a MessageChannel: its arrival is
+// a task of its own, so it says the page has had the thread since.
+var pace struct {
+	once   sync.Once
+	port   js.Value // where the message is posted; undefined without MessageChannel
+	onMsg  js.Func
+	mu     sync.Mutex    // never held across a wait: the JS callback takes it
+	start  time.Time     // when the current slice began
+	turned chan struct{} // closed when the slice's message arrives; nil before the first
+}
+
+func startPace() {
+	mc := jsGlobal.Get("MessageChannel")
+	if mc.Type() != js.TypeFunction {
+		return
+	}
+	ch := mc.New()
+	pace.onMsg = js.FuncOf(func(js.Value, []js.Value) any {
+		pace.mu.Lock()
+		if pace.turned != nil {
+			select {
+			case <-pace.turned:
+			default:
+				close(pace.turned)
+			}
+		}
+		pace.mu.Unlock()
+		return nil
+	})
+	ch.Get("port1").Set("onmessage", pace.onMsg)
+	pace.port = ch.Get("port2")
+}
+
+// Pace returns at once while the current slice has time left, else once
+// the page has run. It must be called from a goroutine, never from a JS
+// callback.
+func Pace() {
+	pace.once.Do(startPace)
+	if pace.port.IsUndefined() {
+		return
+	}
+	pace.mu.Lock()
+	turned := pace.turned
+	newSlice := turned == nil
+	if !newSlice {
+		select {
+		case <-turned:
+			newSlice = true
+		default:
+		}
+	}
+	if newSlice {
+		pace.start = time.Now()
+		pace.turned = make(chan struct{})
+		pace.port.Call("postMessage", nil)
+		pace.mu.Unlock()
+		return
+	}
+	if time.Since(pace.start) < sliceBudget {
+		pace.mu.Unlock()
+		return
+	}
+	pace.mu.Unlock()
+	<-turned
+}
+
+// PacedTransport paces the requests of an http.Client (see Pace): each one
+// costs the page's main thread a fetch and the Go↔JS calls around it.
+type PacedTransport struct{ Base http.RoundTripper }
+
+var _ http.RoundTripper = PacedTransport{}
+
+func (t PacedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	Pace()
+	base := t.Base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return base.RoundTrip(r)
+}
