@@ -207,3 +207,29 @@ func TestSummarizeProfile(t *testing.T) {
 		t.Error("a missing profile has a summary")
 	}
 }
+
+func TestLongestStretches(t *testing.T) {
+	frame := func(name, url string) *runtime.CallFrame { return &runtime.CallFrame{FunctionName: name, URL: url} }
+	p := &profiler.Profile{
+		Nodes: []*profiler.ProfileNode{
+			{ID: 1, CallFrame: frame("(root)", ""), Children: []int64{2, 3, 6}},
+			{ID: 2, CallFrame: frame("(idle)", "")},
+			{ID: 3, CallFrame: frame("onload", "http://x/app.js"), Children: []int64{4}},
+			{ID: 4, CallFrame: frame("_resume", "http://x/wasm_exec.js"), Children: []int64{5}},
+			{ID: 5, CallFrame: frame("runtime.gcDrain", "http://x/altiup.wasm")},
+			{ID: 6, CallFrame: frame("tick", "http://x/app.js")},
+		},
+		// Busy 3 ms (6, 6, 6), idle, busy 40 ms (3, 5 × 4 at 10 ms), idle.
+		Samples:    []int64{6, 6, 6, 2, 3, 5, 5, 5, 5, 2},
+		TimeDeltas: []int64{0, 1000, 1000, 1000, 1000, 10_000, 10_000, 10_000, 10_000, 1000},
+	}
+	got := longestStretches(p, 2)
+	for _, want := range []string{"40 ms without going idle, entered from onload (app.js) 100%", "runtime.gcDrain (altiup.wasm) 100%", " — 2 ms without going idle, entered from tick (app.js) 100%"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("summary lacks %q: %s", want, got)
+		}
+	}
+	if longestStretches(nil, 1) != "no samples" {
+		t.Error("a missing profile has a stretch")
+	}
+}

@@ -100,6 +100,7 @@ func (b *bench) groupLoopback(ctx context.Context) {
 	base := map[string]*samples{"oss": {}, "s3": {}}
 	peers := map[string]*samples{"ali-oss": {}, "cryptojs": {}}
 	peerFiles := map[string]int{}
+	var hashPut samples
 	cpu := map[string]*cpuTotals{}
 	account := func(name string, r *uploadRun) {
 		if r == nil {
@@ -120,6 +121,9 @@ func (b *bench) groupLoopback(ctx context.Context) {
 			base[c].add(ms(r), err)
 			account("fetch PUT "+cloudName[c], r)
 		}
+		b.logf("loopback hash-then-PUT reference, run %d", rep+1)
+		r, err := b.upload(ctx, "hashput", "oss", files, runOpts{})
+		hashPut.add(ms(r), err)
 		for _, p := range []string{"ali-oss", "cryptojs"} {
 			n := max(min(2, len(files)), len(files)/peerShare[p])
 			peerFiles[p] = n
@@ -133,6 +137,19 @@ func (b *bench) groupLoopback(ctx context.Context) {
 		b.ratioRow(fmt.Sprintf("upload, loopback, %s: %d × %d MiB vs plain fetch PUT", cloudName[c], len(files), b.o.fileMiB),
 			alt[c], base[c], cell, target{text: "≤ 1.5×", limit: 1.5, ratio: true})
 	}
+	hp := row{figure: fmt.Sprintf("reference: hash first, then PUT, in plain JS (WebCrypto in 2 Workers, then fetch; no API calls), OSS: %d × %d MiB vs plain fetch PUT", len(files), b.o.fileMiB),
+		measured: cell(&hashPut), baseline: cell(base["oss"]), target: "reported"}
+	switch {
+	case !hashPut.ok():
+		hp.verdict = "not measured: " + hashPut.firstErr()
+	case base["oss"].ok():
+		hp.ratio = fmt.Sprintf("%.2f×", hashPut.median()/base["oss"].median())
+		hp.verdict = "the floor of checksum-first uploading here"
+		if alt["oss"].ok() {
+			hp.verdict += fmt.Sprintf("; altiup OSS is %.2f× it", alt["oss"].median()/hashPut.median())
+		}
+	}
+	b.addRow(hp)
 	b.ratioRow(fmt.Sprintf("peers: altiup vs ali-oss put (OSS, %d at once; timed on %d files, scaled to %d)", b.o.concurrency, peerFiles["ali-oss"], len(files)),
 		alt["oss"], peers["ali-oss"], cell, target{text: "< 1× (faster)", limit: 1, ratio: true})
 	b.ratioRow(fmt.Sprintf("peers: altiup vs one-file-at-a-time crypto-js uploader (OSS; timed on %d files, scaled to %d)", peerFiles["cryptojs"], len(files)),
@@ -214,9 +231,12 @@ type hashMethod struct {
 }
 
 var hashMethods = []hashMethod{
-	{method: "go-hasher", label: "altiup's hasher (Go in wasm → WebCrypto in one piece, a file at a time)", share: 1, main: true, needs: "wasm"},
+	{method: "go-hasher", label: "altiup's hasher as the uploader runs it (WebCrypto in its 2 hash Workers)", share: 1, main: true, needs: "wasm"},
 	{method: "go-stream", label: "altiup's streaming path (crypto/sha1 in wasm, 8 MiB reads)", share: 4, needs: "wasm"},
 	{method: "webcrypto-workers", label: "reference: WebCrypto in 2 Workers", share: 1},
+	{method: "read-workers", label: "reference: reading alone, no hashing (File.arrayBuffer in 2 Workers)", share: 1},
+	{method: "go-hasher-mem", label: "altiup's hasher as the uploader runs it, in-memory copies of the files (hashing without the disk read)", share: 3, main: true, needs: "wasm"},
+	{method: "webcrypto-workers-mem", label: "reference: WebCrypto in 2 Workers, in-memory copies of the files", share: 3},
 	{method: "webcrypto-main", label: "reference: WebCrypto from the page's JS, a file at a time", share: 1},
 	{method: "hash-wasm", label: "reference: hash-wasm (npm), 8 MiB reads", share: 4, needs: "npm"},
 	{method: "cryptojs", label: "reference: crypto-js (npm), whole file", share: 16, needs: "npm"},
@@ -264,7 +284,7 @@ func (b *bench) groupHash(ctx context.Context) {
 				b.logf("hash %s, %d files, run %d", m.method, n, rep+1)
 				var r pageResult
 				err := call(s.ctx, jsCall("bench.hash", map[string]any{"method": m.method, "count": n, "workers": 2}), &r)
-				if err == nil {
+				if err == nil && m.method != "read-workers" {
 					err = checkSums(r.Sums, sums)
 				}
 				rates[m.method].add(r.Bytes/1e6/(r.MS/1000), err)
@@ -434,6 +454,15 @@ func (b *bench) groupMemory(ctx context.Context) {
 		lr.verdict = "not measured: " + longest[1].firstErr()
 	}
 	b.addRow(lr)
+	// One more run, not among the figures: the profiler slows the page.
+	if b.o.profile {
+		b.logf("memory %.3g GiB, profiled", sizes[1])
+		if r, err := b.upload(ctx, "altiup", "oss", b.big.first(n), runOpts{profile: true}); err == nil {
+			b.note("The longest busy stretches of the page's main thread while uploading %s (V8's sampling profiler, an extra run): %s.", gibText(float64(n*b.o.fileMiB)/1024), r.stretch)
+		} else {
+			b.note("The profiled run failed: %v.", err)
+		}
+	}
 }
 
 func gibText(g float64) string {
@@ -489,6 +518,14 @@ func (b *bench) groupMany(ctx context.Context) {
 		r.verdict = "not measured: " + first.firstErr()
 	}
 	b.addRow(r)
+	if b.o.profile {
+		b.logf("many files, profiled")
+		if r, err := b.upload(ctx, "altiup", "oss", files, runOpts{firstByteOnly: true, profile: true}); err == nil {
+			b.note("Many files, the page's main thread from add to the first byte (V8's sampling profiler, an extra run): %s; its longest busy stretches: %s.", r.profile, r.stretch)
+		} else {
+			b.note("The profiled run failed: %v.", err)
+		}
+	}
 }
 
 // readyTrap records when altiup.ready resolves, from the first script on.

@@ -51,6 +51,9 @@ func startFixtures(nodeModules, hashDir string) (*fixtures, error) {
 				return
 			}
 			http.ServeFile(w, r, filepath.Join(nodeModules, filepath.FromSlash(npmFiles[name])))
+		case name == "/hash-worker.js":
+			// altiup's own worker script, for its hasher as the uploader runs it.
+			http.ServeFile(w, r, filepath.Join("web", "hash-worker.js"))
 		case name == "/wasm_exec.js" || name == "/hashwasm.wasm":
 			if hashDir == "" {
 				http.NotFound(w, r)

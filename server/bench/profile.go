@@ -154,3 +154,90 @@ func goPackage(fn string) string {
 	}
 	return fn
 }
+
+// longestStretches finds the n longest runs of samples in which the main
+// thread never went idle, which is what long tasks are made of, and tells
+// what ran in each: the JS entry points (the frame called by the event
+// loop) and the busiest functions. It is how the main-thread figure says
+// where its long tasks go.
+func longestStretches(p *profiler.Profile, n int) string {
+	if p == nil || len(p.Samples) == 0 {
+		return "no samples"
+	}
+	nodes := map[int64]*profiler.ProfileNode{}
+	parent := map[int64]int64{}
+	for _, n := range p.Nodes {
+		nodes[n.ID] = n
+		for _, c := range n.Children {
+			parent[c] = n.ID
+		}
+	}
+	idle := func(id int64) bool {
+		n := nodes[id]
+		return n == nil || n.CallFrame == nil || where(n.CallFrame.FunctionName, n.CallFrame.URL) == "idle"
+	}
+	name := func(n *profiler.ProfileNode) string {
+		s := n.CallFrame.FunctionName
+		if s == "" {
+			s = "(anonymous)"
+		}
+		if n.CallFrame.URL != "" {
+			s += " (" + path.Base(n.CallFrame.URL) + ")"
+		}
+		return s
+	}
+	// entry is the outermost frame of a sample below (root).
+	entry := func(id int64) string {
+		for {
+			pid, ok := parent[id]
+			if !ok || nodes[pid] == nil || nodes[pid].CallFrame.FunctionName == "(root)" {
+				return name(nodes[id])
+			}
+			id = pid
+		}
+	}
+	type stretch struct {
+		from, to int // samples from+1..to; a sample's delta is the time since the one before
+		length   int64
+	}
+	var all []stretch
+	start := -1
+	var run int64
+	for i, id := range p.Samples {
+		if idle(id) {
+			if start >= 0 && run > 0 {
+				all = append(all, stretch{start, i - 1, run})
+			}
+			start, run = -1, 0
+			continue
+		}
+		if start < 0 {
+			start, run = i, 0
+		} else if i < len(p.TimeDeltas) {
+			run += p.TimeDeltas[i]
+		}
+	}
+	if start >= 0 && run > 0 {
+		all = append(all, stretch{start, len(p.Samples) - 1, run})
+	}
+	if len(all) == 0 {
+		return "no busy stretch"
+	}
+	slices.SortFunc(all, func(a, b stretch) int { return int(b.length - a.length) })
+	var out []string
+	for _, st := range all[:min(n, len(all))] {
+		entries := map[string]int64{}
+		funcs := map[string]int64{}
+		var total int64
+		for i := st.from + 1; i <= st.to && i < len(p.TimeDeltas); i++ {
+			d := p.TimeDeltas[i]
+			id := p.Samples[i]
+			entries[entry(id)] += d
+			funcs[name(nodes[id])] += d
+			total += d
+		}
+		out = append(out, fmt.Sprintf("%.0f ms without going idle, entered from %s; busiest functions: %s",
+			float64(st.length)/1e3, topShares(entries, total, 3), topShares(funcs, total, 5)))
+	}
+	return strings.Join(out, " — ")
+}

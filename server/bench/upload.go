@@ -17,6 +17,7 @@ type uploadRun struct {
 	rssIdle  int64
 	rssPeak  int64
 	profile  string // where the main thread's time went, with runOpts.profile
+	stretch  string // the longest times it was busy without a break, and on what
 }
 
 type runOpts struct {
@@ -29,12 +30,13 @@ type runOpts struct {
 var pageScripts = map[string][]string{
 	"altiup":   {"altiup"},
 	"fetch":    nil,
+	"hashput":  nil,
 	"ali-oss":  {"/npm/aliyun-oss-sdk.min.js"},
 	"cryptojs": {"/npm/aliyun-oss-sdk.min.js", "/npm/crypto-js.js"},
 }
 
-// upload runs one upload of files by who ("altiup", "fetch", "ali-oss" or
-// "cryptojs") over cloud ("oss" or "s3") into a new project.
+// upload runs one upload of files by who ("altiup", "fetch", "hashput",
+// "ali-oss" or "cryptojs") over cloud ("oss" or "s3") into a new project.
 func (b *bench) upload(ctx context.Context, who, cloud string, files []string, ro runOpts) (*uploadRun, error) {
 	if (who == "ali-oss" || who == "cryptojs") && b.npmErr != nil {
 		return nil, b.npmErr
@@ -54,7 +56,7 @@ func (b *bench) upload(ctx context.Context, who, cloud string, files []string, r
 	case "altiup":
 		expr = jsCall("bench.altiup", map[string]any{"api": sb.api, "key": sb.key, "token": sb.token, "project": pid,
 			"cloud": cloud, "concurrency": b.o.concurrency, "memory": ro.memory, "firstByteOnly": ro.firstByteOnly})
-	case "fetch":
+	case "fetch", "hashput":
 		var items []putItem
 		if cloud == "oss" {
 			items, _, err = sb.ossPuts(ctx, pid, names(files))
@@ -64,7 +66,11 @@ func (b *bench) upload(ctx context.Context, who, cloud string, files []string, r
 		if err != nil {
 			return nil, fmt.Errorf("sign the baseline's URLs: %w", err)
 		}
-		expr = jsCall("bench.fetchPut", map[string]any{"items": items, "concurrency": b.o.concurrency, "memory": ro.memory})
+		fn := "bench.fetchPut"
+		if who == "hashput" {
+			fn = "bench.hashThenPut"
+		}
+		expr = jsCall(fn, map[string]any{"items": items, "concurrency": b.o.concurrency, "memory": ro.memory})
 	case "ali-oss":
 		cred, err := sb.ossSTS(ctx, pid)
 		if err != nil {
@@ -106,6 +112,7 @@ func (b *bench) upload(ctx context.Context, who, cloud string, files []string, r
 			return nil, fmt.Errorf("stop the profiler: %w", perr)
 		}
 		run.profile = summarizeProfile(p)
+		run.stretch = longestStretches(p, 3)
 	}
 	if rs != nil {
 		run.rssPeak = rs.stop()

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"sync"
 	"syscall/js"
 
 	"altiup/wasm/browser"
@@ -17,35 +18,89 @@ func main() {
 	select {}
 }
 
-// hashFiles(files, mode) → Promise of the hex sums, one file after another.
+// hashFiles(files, mode, workerURL) → Promise of the hex sums, in order.
+// Mode "hasher" is altiup's Hasher as the uploader runs it: its worker pool
+// (hash-worker.js at workerURL), as many files at once as the uploader
+// hashes; mode "stream" is the streaming path, one file after another.
 func hashFiles(_ js.Value, args []js.Value) any {
-	if len(args) < 2 {
-		return browser.Reject(errorString("benchHash(files, mode) needs two arguments"))
+	if len(args) < 3 {
+		return browser.Reject(errorString("benchHash(files, mode, workerURL) needs three arguments"))
 	}
-	files, mode := args[0], args[1].String()
+	files, mode, url := args[0], args[1].String(), args[2].String()
 	return browser.NewPromise(func() (any, error) {
 		ctx := context.Background()
 		n := files.Length()
-		sums := make([]any, 0, n)
-		h := &browser.Hasher{}
+		list := make([]*browser.File, n)
 		for i := range n {
 			f, err := browser.NewFile(files.Index(i))
 			if err != nil {
 				return nil, err
 			}
-			var sum string
-			if mode == "stream" {
-				sum, err = browser.SHA1Stream(ctx, f)
-			} else {
-				sum, err = h.SHA1(ctx, f)
+			list[i] = f
+		}
+		sums := make([]any, n)
+		if mode == "stream" {
+			for i, f := range list {
+				sum, err := browser.SHA1Stream(ctx, f)
+				if err != nil {
+					return nil, err
+				}
+				sums[i] = sum
 			}
-			if err != nil {
-				return nil, err
-			}
-			sums = append(sums, sum)
+			return js.ValueOf(sums), nil
+		}
+		// One pool for the page, as the uploader has: started by the
+		// first call (the page makes one with no files before it times).
+		pool := poolOf(url)
+		if err := pool.Ready(); err != nil {
+			return nil, err // not measured, rather than measured on the page
+		}
+		h := &browser.Hasher{Workers: pool}
+		var (
+			wg    sync.WaitGroup
+			mu    sync.Mutex
+			first error
+			next  = make(chan int)
+		)
+		for range pool.Size() * browser.WorkerFiles {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range next {
+					sum, err := h.SHA1(ctx, list[i])
+					mu.Lock()
+					if err != nil && first == nil {
+						first = err
+					}
+					sums[i] = sum
+					mu.Unlock()
+				}
+			}()
+		}
+		for i := range list {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+		if first != nil {
+			return nil, first
 		}
 		return js.ValueOf(sums), nil
 	})
+}
+
+var (
+	poolsMu sync.Mutex
+	pools   = map[string]*browser.WorkerPool{}
+)
+
+func poolOf(url string) *browser.WorkerPool {
+	poolsMu.Lock()
+	defer poolsMu.Unlock()
+	if pools[url] == nil {
+		pools[url] = browser.NewWorkerPool(url, 2)
+	}
+	return pools[url]
 }
 
 type errorString string
