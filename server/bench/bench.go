@@ -322,6 +322,11 @@ type pageResult struct {
 	Phases map[string]float64 `json:"phases"`
 	// APIRequests is how many requests went to the GraphQL API (altiup).
 	APIRequests int `json:"apiRequests"`
+	// FirstFile is the first file's states, [state, ms], and
+	// APIBeforeFirstByte the API requests, [start ms, end ms], before the
+	// first byte went out (altiup).
+	FirstFile          [][2]any     `json:"firstFile"`
+	APIBeforeFirstByte [][2]float64 `json:"apiBeforeFirstByte"`
 }
 
 // complete is an error unless every file was uploaded.

@@ -68,6 +68,9 @@ func (b *bench) groupLink(ctx context.Context) {
 				b.logf("link %g MB/s %s, run %d", rate, c, rep+1)
 				r, err := b.upload(ctx, "altiup", c, files, runOpts{rate: rate * 1e6})
 				alt[c].add(ms(r), err)
+				if err == nil && rep == 0 {
+					b.note("Before the first byte, %s at %g MB/s (the first run): %s.", cloudName[c], rate, firstByteStory(r.res))
+				}
 				r, err = b.upload(ctx, "fetch", c, files, runOpts{rate: rate * 1e6})
 				base[c].add(ms(r), err)
 			}
@@ -321,6 +324,21 @@ func (b *bench) groupHash(ctx context.Context) {
 		b.addRow(r)
 	}
 	b.note("Hashing baseline: native Go crypto/sha1 over the same files from the page cache, %d goroutines (one per core), as the page's best method also uses the cores it has.", runtime.NumCPU())
+}
+
+// firstByteStory tells where the time before the first byte went: the first
+// file's states as the page saw them and the API requests meanwhile.
+func firstByteStory(r pageResult) string {
+	var states []string
+	for _, s := range r.FirstFile {
+		states = append(states, fmt.Sprintf("%v at %v ms", s[0], s[1]))
+	}
+	var reqs []string
+	for _, q := range r.APIBeforeFirstByte {
+		reqs = append(reqs, fmt.Sprintf("%.0f–%.0f", q[0], q[1]))
+	}
+	return fmt.Sprintf("first byte at %.0f ms; the first file %s; API requests (ms) %s",
+		r.FirstByte, strings.Join(states, ", "), strings.Join(reqs, ", "))
 }
 
 func longTaskText(ms float64) string {

@@ -20,17 +20,22 @@ var (
 	jsArray    = jsGlobal.Get("Array")
 )
 
-// statChunk is how many files' sizes NewFiles reads between pauses. The
-// first read of the size of a file chosen by the person waits on the
-// browser's process (about 0.15 ms a file in Chromium, wherever it is read,
-// a Worker's postMessage included): 10,000 files in one go would hold the
-// page's main thread for 1.5 s.
-const statChunk = 200
+// The first read of the size of a file chosen by the person waits on the
+// browser's process (0.15 ms to over 1 ms a file in Chromium, more on a busy
+// machine, wherever it is read, a Worker's postMessage included): 10,000
+// files read in one go would hold the page's main thread for seconds. So
+// NewFiles reads them in slices sized to take about statSlice each,
+// starting with statFirst files.
+const (
+	statSlice = 10 * time.Millisecond
+	statFirst = 16
+	statMax   = 2000
+)
 
 // NewFiles wraps every entry of a FileList or an Array of Files. It checks
-// the entries and reads the names first, then the sizes and dates,
-// statChunk files at a time; with pause, it lets the page run between two
-// such reads (and must then be called from a goroutine). An entry that is
+// the entries and reads the names first, then the sizes and dates in
+// slices of about statSlice each; with pause, it lets the page run between
+// two slices (and must then be called from a goroutine). An entry that is
 // not a File is an *upload.Error (invalid_input) that says which one, and
 // no file is returned.
 func NewFiles(list js.Value, pause bool) ([]*File, error) {
@@ -63,12 +68,14 @@ func NewFiles(list js.Value, pause bool) ([]*File, error) {
 		}
 		out[i].name, out[i].typ = m.Name, m.Type
 	}
-	for from := 0; from < n; from += statChunk {
+	chunk := statFirst
+	for from := 0; from < n; {
 		if pause && from > 0 {
 			// A timer, so the page gets a task of its own.
 			time.Sleep(time.Millisecond)
 		}
-		to := min(from+statChunk, n)
+		to := min(from+chunk, n)
+		t0 := time.Now()
 		var stats []struct {
 			Size         float64 `json:"size"`
 			LastModified float64 `json:"lastModified"`
@@ -79,6 +86,13 @@ func NewFiles(list js.Value, pause bool) ([]*File, error) {
 		for i, m := range stats {
 			out[from+i].size, out[from+i].modified = int64(m.Size), int64(m.LastModified)
 		}
+		// The next slice: as many files as took about statSlice here.
+		perFile := time.Since(t0) / time.Duration(to-from)
+		chunk = statMax
+		if perFile > 0 {
+			chunk = max(1, min(statMax, int(statSlice/perFile)))
+		}
+		from = to
 	}
 	return out, nil
 }

@@ -19,9 +19,10 @@ func TestNewFiles(t *testing.T) {
 	blob := jsBlob.New(jsGlobal.Get("Array").New("zz"))
 	list := func(v ...any) js.Value { return jsGlobal.Get("Array").New(v...) }
 
-	// More files than statChunk: sizes read in several pieces.
+	// More files than the first slice, and than the largest: sizes read
+	// in several pieces.
 	var many []any
-	for range statChunk + 1 {
+	for range statMax + 1 {
 		many = append(many, a, b)
 	}
 	for _, tt := range []struct {

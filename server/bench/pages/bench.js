@@ -156,8 +156,14 @@
 		// summed over the files, and the requests made to the API.
 		const phases = {};
 		const since = new Map();
+		// The first file's states as they reach the page, to tell where the
+		// time before the first byte goes.
+		const first = [];
 		up.on('file', (e) => {
 			const now = performance.now();
+			if (e.index === 0 && (!first.length || first[first.length - 1][0] !== e.state)) {
+				first.push([e.state, now]);
+			}
 			const was = since.get(e.index);
 			if (was && was.state !== e.state) {
 				phases[was.state] = (phases[was.state] || 0) + now - was.at;
@@ -167,9 +173,14 @@
 			}
 		});
 		let apiRequests = 0;
+		const apiTimes = [];
 		const api = new URL(o.api, location.href).href;
 		const seen = new PerformanceObserver((list) => {
-			apiRequests += list.getEntries().filter((e) => e.name === api).length;
+			const mine = list.getEntries().filter((e) => e.name === api);
+			apiRequests += mine.length;
+			for (const e of mine) {
+				apiTimes.push([e.startTime, e.responseEnd]);
+			}
 		});
 		seen.observe({ type: 'resource' });
 		bench.firstSend = 0;
@@ -195,6 +206,12 @@
 			report.error = message(e);
 		}
 		const r = result(t0, { added, memory: stop ? stop() : null, phases, apiRequests });
+		// Before the first byte: the first file's states and the API
+		// requests, in ms from t0.
+		const fb = bench.firstSend || Infinity;
+		r.firstFile = first.filter(([, at]) => at <= fb).map(([state, at]) => [state, Math.round(at - t0)]);
+		r.apiBeforeFirstByte = apiTimes.filter(([start]) => start <= fb).sort((a, b) => a[0] - b[0])
+			.map(([start, end]) => [Math.round(start - t0), Math.round(end - t0)]);
 		seen.disconnect();
 		const errors = [...new Set((report.files || []).filter((f) => f.error).map((f) => f.error.message || String(f.error)))];
 		up.dispose();
