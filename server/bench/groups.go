@@ -157,15 +157,9 @@ func (b *bench) groupLoopback(ctx context.Context) {
 		alt["oss"], peers["ali-oss"], cell, target{text: "< 1× (faster)", limit: 1, ratio: true})
 	b.ratioRow(fmt.Sprintf("peers: altiup vs one-file-at-a-time crypto-js uploader (OSS; timed on %d files, scaled to %d)", peerFiles["cryptojs"], len(files)),
 		alt["oss"], peers["cryptojs"], cell, target{text: "< 1× (faster)", limit: 1, ratio: true})
-	// One more run, not among the figures: the profiler slows the page.
-	if b.o.profile {
-		b.logf("loopback oss, profiled")
-		if r, err := b.upload(ctx, "altiup", "oss", files, runOpts{profile: true}); err == nil {
-			b.note("The page's main thread during an altiup upload over OSS on loopback (%d × %d MiB, V8's sampling profiler, an extra run): %s.", len(files), b.o.fileMiB, r.profile)
-		} else {
-			b.note("The profiled run failed: %v.", err)
-		}
-	}
+	b.profiled(ctx, "loopback oss", files, runOpts{}, func(r *uploadRun) string {
+		return fmt.Sprintf("The page's main thread during an altiup upload over OSS on loopback (%d × %d MiB, V8's sampling profiler, an extra run): %s.", len(files), b.o.fileMiB, r.profile)
+	})
 	var lines []string
 	for _, name := range []string{"altiup OSS", "fetch PUT OSS", "altiup S3", "fetch PUT S3"} {
 		if t := cpu[name]; t != nil {
@@ -176,6 +170,23 @@ func (b *bench) groupLoopback(ctx context.Context) {
 		b.note("Where the CPU goes, loopback %d × %d MiB, mean per run (Chromium's processes by kind from the DevTools protocol: the utility processes include the network service; server is the sandbox, which also validates each upload):\n%s",
 			len(files), b.o.fileMiB, strings.Join(lines, "\n"))
 	}
+}
+
+// profiled makes one more altiup upload over OSS with V8's sampler on the
+// page's main thread, not among the figures (the profiler slows the page),
+// and notes what say makes of it.
+func (b *bench) profiled(ctx context.Context, what string, files []string, ro runOpts, say func(*uploadRun) string) {
+	if !b.o.profile {
+		return
+	}
+	b.logf("%s, profiled", what)
+	ro.profile = true
+	r, err := b.upload(ctx, "altiup", "oss", files, ro)
+	if err != nil {
+		b.note("The profiled run (%s) failed: %v.", what, err)
+		return
+	}
+	b.note("%s", say(r))
 }
 
 func (b *bench) groupSmall(ctx context.Context) {
@@ -215,14 +226,9 @@ func (b *bench) groupSmall(ctx context.Context) {
 		b.note("Small files over OSS, the last altiup run: %d API requests for %d files (%.2f per file); mean time per file in each state: %s.",
 			r.res.APIRequests, len(files), float64(r.res.APIRequests)/float64(len(files)), strings.Join(parts, ", "))
 	}
-	if b.o.profile {
-		b.logf("small oss, profiled")
-		if r, err := b.upload(ctx, "altiup", "oss", files, runOpts{profile: true}); err == nil {
-			b.note("The page's main thread during an altiup upload of small files over OSS (%d × %d KB, V8's sampling profiler, an extra run): %s.", len(files), b.o.smallKB, r.profile)
-		} else {
-			b.note("The profiled run failed: %v.", err)
-		}
-	}
+	b.profiled(ctx, "small oss", files, runOpts{}, func(r *uploadRun) string {
+		return fmt.Sprintf("The page's main thread during an altiup upload of small files over OSS (%d × %d KB, V8's sampling profiler, an extra run): %s.", len(files), b.o.smallKB, r.profile)
+	})
 }
 
 // hashMethod is one way of hashing in the page.
@@ -472,15 +478,9 @@ func (b *bench) groupMemory(ctx context.Context) {
 		lr.verdict = "not measured: " + longest[1].firstErr()
 	}
 	b.addRow(lr)
-	// One more run, not among the figures: the profiler slows the page.
-	if b.o.profile {
-		b.logf("memory %.3g GiB, profiled", sizes[1])
-		if r, err := b.upload(ctx, "altiup", "oss", b.big.first(n), runOpts{profile: true}); err == nil {
-			b.note("The longest busy stretches of the page's main thread while uploading %s (V8's sampling profiler, an extra run): %s.", gibText(float64(n*b.o.fileMiB)/1024), r.stretch)
-		} else {
-			b.note("The profiled run failed: %v.", err)
-		}
-	}
+	b.profiled(ctx, fmt.Sprintf("memory %.3g GiB", sizes[1]), b.big.first(n), runOpts{}, func(r *uploadRun) string {
+		return fmt.Sprintf("The longest busy stretches of the page's main thread while uploading %s (V8's sampling profiler, an extra run): %s.", gibText(float64(n*b.o.fileMiB)/1024), r.stretch)
+	})
 }
 
 func gibText(g float64) string {
@@ -536,14 +536,9 @@ func (b *bench) groupMany(ctx context.Context) {
 		r.verdict = "not measured: " + first.firstErr()
 	}
 	b.addRow(r)
-	if b.o.profile {
-		b.logf("many files, profiled")
-		if r, err := b.upload(ctx, "altiup", "oss", files, runOpts{firstByteOnly: true, profile: true}); err == nil {
-			b.note("Many files, the page's main thread from add to the first byte (V8's sampling profiler, an extra run): %s; its longest busy stretches: %s.", r.profile, r.stretch)
-		} else {
-			b.note("The profiled run failed: %v.", err)
-		}
-	}
+	b.profiled(ctx, "many files", files, runOpts{firstByteOnly: true}, func(r *uploadRun) string {
+		return fmt.Sprintf("Many files, the page's main thread from add to the first byte (V8's sampling profiler, an extra run): %s; its longest busy stretches: %s.", r.profile, r.stretch)
+	})
 }
 
 // readyTrap records when altiup.ready resolves, from the first script on.

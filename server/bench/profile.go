@@ -88,14 +88,7 @@ func summarizeProfile(p *profiler.Profile) string {
 		parts[w] += d
 		total += d
 		if w != "idle" {
-			name := n.CallFrame.FunctionName
-			if name == "" {
-				name = "(anonymous)"
-			}
-			if n.CallFrame.URL != "" {
-				name += " (" + path.Base(n.CallFrame.URL) + ")"
-			}
-			funcs[name] += d
+			funcs[frameName(n)] += d
 		}
 	}
 	if total <= 0 {
@@ -120,6 +113,18 @@ func summarizeProfile(p *profiler.Profile) string {
 		out += "; Go by package: " + topShares(gopkgs, total, 8)
 	}
 	return out
+}
+
+// frameName is a profile node's function and the file it is in.
+func frameName(n *profiler.ProfileNode) string {
+	s := n.CallFrame.FunctionName
+	if s == "" {
+		s = "(anonymous)"
+	}
+	if n.CallFrame.URL != "" {
+		s += " (" + path.Base(n.CallFrame.URL) + ")"
+	}
+	return s
 }
 
 func topShares(m map[string]int64, total int64, n int) string {
@@ -176,22 +181,12 @@ func longestStretches(p *profiler.Profile, n int) string {
 		n := nodes[id]
 		return n == nil || n.CallFrame == nil || where(n.CallFrame.FunctionName, n.CallFrame.URL) == "idle"
 	}
-	name := func(n *profiler.ProfileNode) string {
-		s := n.CallFrame.FunctionName
-		if s == "" {
-			s = "(anonymous)"
-		}
-		if n.CallFrame.URL != "" {
-			s += " (" + path.Base(n.CallFrame.URL) + ")"
-		}
-		return s
-	}
 	// entry is the outermost frame of a sample below (root).
 	entry := func(id int64) string {
 		for {
 			pid, ok := parent[id]
 			if !ok || nodes[pid] == nil || nodes[pid].CallFrame.FunctionName == "(root)" {
-				return name(nodes[id])
+				return frameName(nodes[id])
 			}
 			id = pid
 		}
@@ -233,7 +228,7 @@ func longestStretches(p *profiler.Profile, n int) string {
 			d := p.TimeDeltas[i]
 			id := p.Samples[i]
 			entries[entry(id)] += d
-			funcs[name(nodes[id])] += d
+			funcs[frameName(nodes[id])] += d
 			total += d
 		}
 		out = append(out, fmt.Sprintf("%.0f ms without going idle, entered from %s; busiest functions: %s",

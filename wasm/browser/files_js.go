@@ -39,9 +39,9 @@ const (
 // not a File is an *upload.Error (invalid_input) that says which one, and
 // no file is returned.
 func NewFiles(list js.Value, pause bool) ([]*File, error) {
-	var arr js.Value
-	if err := catch(func() { arr = jsArray.Call("from", list) }); err != nil {
-		return nil, upload.Errorf(upload.CodeInvalidInput, "The files could not be listed: %v", err)
+	arr, err := CopyList(list)
+	if err != nil {
+		return nil, err
 	}
 	n := arr.Length()
 	out := make([]*File, n)
@@ -95,6 +95,16 @@ func NewFiles(list js.Value, pause bool) ([]*File, error) {
 		from = to
 	}
 	return out, nil
+}
+
+// CopyList is Array.from(list): a FileList or Array as it is now (a file
+// input clears its FileList in place), or an invalid_input error.
+func CopyList(list js.Value) (js.Value, error) {
+	var arr js.Value
+	if err := catch(func() { arr = jsArray.Call("from", list) }); err != nil {
+		return js.Value{}, upload.Errorf(upload.CodeInvalidInput, "The files could not be listed: %v", err)
+	}
+	return arr, nil
 }
 
 // stringifyInto reads the fields of the n entries of arr into out.

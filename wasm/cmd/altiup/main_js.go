@@ -5,7 +5,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"sync"
 	"syscall/js"
@@ -350,8 +349,9 @@ func add(s *instance, _ js.Value, args []js.Value) any {
 	case list.Type() == js.TypeObject && list.InstanceOf(js.Global().Get("Blob")):
 		arr = js.Global().Get("Array").New(list)
 	case list.Type() == js.TypeObject && list.Get("length").Type() == js.TypeNumber:
-		if err := catchJS(func() { arr = js.Global().Get("Array").Call("from", list) }); err != nil {
-			return browser.Reject(upload.Errorf(upload.CodeInvalidInput, "add(files) takes the files of a file input (a FileList) or an array of File objects."))
+		var err error
+		if arr, err = browser.CopyList(list); err != nil {
+			return browser.Reject(err)
 		}
 	default:
 		return browser.Reject(upload.Errorf(upload.CodeInvalidInput, "add(files) takes the files of a file input (a FileList) or an array of File objects."))
@@ -389,16 +389,6 @@ func (s *instance) addsCalled() <-chan struct{} {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.lastAdd
-}
-
-func catchJS(fn func()) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%v", r)
-		}
-	}()
-	fn()
-	return nil
 }
 
 // start() → Promise of the report. A failure of the whole batch (no bucket,
