@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes. The JS edge passes them on as {code, message}; callers match
@@ -36,6 +37,9 @@ type Error struct {
 	Status int `json:"-"`
 	// Err is the underlying cause (already stripped of secrets), for errors.Is/As.
 	Err error `json:"-"`
+	// RetryAfter is how long the server asked to wait before the next try
+	// (its Retry-After header on a 429 or 503); 0 when it did not say.
+	RetryAfter time.Duration `json:"-"`
 }
 
 func (e *Error) Error() string { return e.Message }
