@@ -1,0 +1,13 @@
+// Package inspect sums up a batch of photos before it is sent: how many, how
+// many gigapixels, which cameras, where and when they were taken, and what
+// is wrong with the set (warnings with the files they name), and what the
+// batch will cost. It works on per-file facts (File: name, size, and the
+// photometa.Meta read from the file's first bytes), so it is plain Go and
+// reads no file itself, except through the hash function a Batch is given
+// to confirm duplicates.
+//
+// Summarize is the pure function; Batch accumulates files as they are added
+// (and left out), keeps the checksums it computed so that nothing is hashed
+// twice, and is safe for concurrent use. Price fills the cost, Positions,
+// WriteCSV and GeoJSON export the photos' positions.
+package inspect
