@@ -13,27 +13,27 @@ import (
 // flight returns n sources of 8 MiB: each a real JPEG header (EXIF with its
 // own time and position, XMP, the frame header and a little image data),
 // then zeros, as a drone's survey looks to the reader.
-func flight(n int) []*mem {
-	srcs := make([]*mem, n)
+func flight(n int) []*phototest.File {
+	srcs := make([]*phototest.File, n)
 	for i := range srcs {
 		p := phototest.Photo{
 			Width: 32, Height: 24, PixelX: 5472, PixelY: 3648, Make: "DJI", Model: "FC6310",
-			Time:  fmt.Sprintf("2024:05:01 %02d:%02d:%02d", 10+i/1800, i/30%60, 2*i%60), Offset: "+08:00",
+			Time: fmt.Sprintf("2024:05:01 %02d:%02d:%02d", 10+i/1800, i/30%60, 2*i%60), Offset: "+08:00",
 			Focal: 8.8, Focal35: 24, GPS: true, Lat: phototest.NearLat + float64(i%40)*1e-4, Lon: phototest.NearLon + float64(i/40)*1e-4, Alt: 150,
 			XMP: phototest.DJI("-90.0", "+50.20"), Seed: int64(i),
 		}
-		srcs[i] = &mem{b: phototest.JPEG(p), size: 8 << 20}
+		srcs[i] = &phototest.File{B: phototest.JPEG(p), FileSize: 8 << 20}
 	}
 	return srcs
 }
 
 // inspectAll reads the metadata of srcs into a batch and sums it up, and
 // returns the share of their bytes read (hashing included).
-func inspectAll(tb testing.TB, srcs []*mem) (inspect.Summary, float64) {
+func inspectAll(tb testing.TB, srcs []*phototest.File) (inspect.Summary, float64) {
 	h := newHasher(srcs)
 	b := inspect.NewBatch(h.hash)
 	for i, src := range srcs {
-		src.read = 0
+		src.ResetRead()
 		b.Add(inspect.Read(i, fmt.Sprintf("DJI_%04d.JPG", i), src))
 	}
 	s, err := b.Summary(context.Background())
@@ -42,7 +42,7 @@ func inspectAll(tb testing.TB, srcs []*mem) (inspect.Summary, float64) {
 	}
 	var read, total int64
 	for _, src := range srcs {
-		read += src.read
+		read += src.Read()
 		total += src.Size()
 	}
 	return s, float64(read) / float64(total)

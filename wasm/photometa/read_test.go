@@ -3,7 +3,6 @@ package photometa_test
 import (
 	"bytes"
 	"errors"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -12,36 +11,6 @@ import (
 	"altiup/wasm/photometa"
 	"altiup/wasm/photometa/phototest"
 )
-
-// mem is an in-memory Source that counts the bytes read.
-type mem struct {
-	b    []byte
-	size int64 // 0: len(b); more: zeros after b
-	read int64
-}
-
-func (m *mem) Size() int64 {
-	if m.size > 0 {
-		return m.size
-	}
-	return int64(len(m.b))
-}
-
-func (m *mem) ReadAt(p []byte, off int64) (int, error) {
-	if off >= m.Size() {
-		return 0, io.EOF
-	}
-	n := int(min(int64(len(p)), m.Size()-off))
-	clear(p[:n])
-	if off < int64(len(m.b)) {
-		copy(p[:n], m.b[off:])
-	}
-	m.read += int64(n)
-	if n < len(p) {
-		return n, io.EOF
-	}
-	return n, nil
-}
 
 func f(v float64) *float64 { return &v }
 
@@ -78,13 +47,13 @@ func TestReadJPEG(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			src := &mem{b: phototest.JPEG(tt.p)}
+			src := &phototest.File{B: phototest.JPEG(tt.p)}
 			got, err := photometa.Read(src)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.Format != "JPEG" || got.BytesRead != src.read {
-				t.Errorf("format %q, BytesRead %d, read %d", got.Format, got.BytesRead, src.read)
+			if got.Format != "JPEG" || got.BytesRead != src.Read() {
+				t.Errorf("format %q, BytesRead %d, read %d", got.Format, got.BytesRead, src.Read())
 			}
 			w := tt.want
 			if got.Width != w.Width || got.Height != w.Height || got.Make != w.Make || got.Model != w.Model ||
@@ -126,7 +95,7 @@ func TestReadFormats(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := photometa.Read(&mem{b: b})
+			got, err := photometa.Read(&phototest.File{B: b})
 			if !errors.Is(err, tt.err) || got.Format != tt.format || got.Width != tt.width || got.Height != tt.height {
 				t.Errorf("got %s %dx%d, %v; want %s %dx%d, %v", got.Format, got.Width, got.Height, err, tt.format, tt.width, tt.height, tt.err)
 			}
@@ -144,7 +113,7 @@ func TestPNGExif(t *testing.T) {
 	chunk := append([]byte{0, 0, byte(len(exif) >> 8), byte(len(exif))}, "eXIf"...)
 	chunk = append(append(chunk, exif...), 0, 0, 0, 0) // CRC unchecked
 	b := append(append(append([]byte{}, png[:33]...), chunk...), png[33:]...)
-	got, err := photometa.Read(&mem{b: b})
+	got, err := photometa.Read(&phototest.File{B: b})
 	if err != nil || got.Model != "FC6310" || !near(got.Lat, f(1.5)) || got.Width != 200 {
 		t.Errorf("got %+v, %v", dump(got), err)
 	}
@@ -173,7 +142,7 @@ func TestReadBroken(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := photometa.Read(&mem{b: tt.b})
+			_, err := photometa.Read(&phototest.File{B: tt.b})
 			if !errors.Is(err, tt.err) || (tt.err == nil) != (err == nil) {
 				t.Errorf("got %v, want %v", err, tt.err)
 			}
@@ -227,13 +196,13 @@ func TestReadBounded(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			src := &mem{b: tt.b, size: big}
+			src := &phototest.File{B: tt.b, FileSize: big}
 			m, err := photometa.Read(src)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if src.read > tt.maxRead || m.BytesRead != src.read {
-				t.Errorf("read %d bytes (BytesRead %d), want at most %d", src.read, m.BytesRead, tt.maxRead)
+			if src.Read() > tt.maxRead || m.BytesRead != src.Read() {
+				t.Errorf("read %d bytes (BytesRead %d), want at most %d", src.Read(), m.BytesRead, tt.maxRead)
 			}
 			if (m.Width == 16) != tt.wantSize {
 				t.Errorf("width %d", m.Width)
@@ -263,7 +232,7 @@ func BenchmarkRead(b *testing.B) {
 	set := phototest.Set()
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		if _, err := photometa.Read(&mem{b: set[i%len(set)].Bytes}); err != nil {
+		if _, err := photometa.Read(&phototest.File{B: set[i%len(set)].Bytes}); err != nil {
 			b.Fatal(err)
 		}
 	}
