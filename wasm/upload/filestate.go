@@ -91,6 +91,13 @@ func (s *fileState) copyOf(orig *file) {
 	}
 }
 
+// present records the state of the image hasImage found for a taken file.
+func (s *fileState) present(imageState string) {
+	if s.stage == stageTaken {
+		s.ready = imageState == ImageReady
+	}
+}
+
 // finish: queued, taken or waiting → done. It reports whether the file had
 // been taken and hands back the duplicates that waited for it.
 func (s *fileState) finish(outcome State, err *Error) (ok, wasTaken bool, dups []*file) {
