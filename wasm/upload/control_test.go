@@ -18,6 +18,10 @@ type blockingPutter struct {
 	release chan struct{}
 }
 
+func newBlockingPutter(w *world) *blockingPutter {
+	return &blockingPutter{inner: upload.HTTPPutter{Client: w.srv.Client()}, started: make(chan string, 20), release: make(chan struct{})}
+}
+
 func (b *blockingPutter) Put(ctx context.Context, req upload.PutRequest, s upload.Source, progress func(int64)) (*upload.PutResponse, error) {
 	b.started <- s.Name()
 	select {
@@ -30,15 +34,10 @@ func (b *blockingPutter) Put(ctx context.Context, req upload.PutRequest, s uploa
 
 func TestPauseLetsPutFinishThenHolds(t *testing.T) {
 	w := newWorld(t)
-	bp := &blockingPutter{inner: upload.HTTPPutter{Client: w.srv.Client()}, started: make(chan string, 10), release: make(chan struct{})}
-	d := w.deps()
-	d.Putter = bp
+	bp := newBlockingPutter(w)
 	// One file through the whole flow at a time: b.jpg must not even be
 	// registered while paused.
-	u, err := upload.New(upload.Options{Project: "pid1", Cloud: "oss", Concurrency: 1, RegisterAhead: -1}, d)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := w.uploaderWith(upload.Options{Cloud: "oss", Concurrency: 1, RegisterAhead: -1}, func(d *upload.Deps) { d.Putter = bp })
 	u.Add(jpeg("a.jpg", 100), jpeg("b.jpg", 200))
 	type result struct {
 		rep upload.Report
@@ -75,13 +74,8 @@ func TestPauseLetsPutFinishThenHolds(t *testing.T) {
 
 func TestCancel(t *testing.T) {
 	w := newWorld(t)
-	bp := &blockingPutter{inner: upload.HTTPPutter{Client: w.srv.Client()}, started: make(chan string, 10), release: make(chan struct{})}
-	d := w.deps()
-	d.Putter = bp
-	u, err := upload.New(upload.Options{Project: "pid1", Cloud: "s3", Concurrency: 2}, d)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bp := newBlockingPutter(w)
+	u := w.uploaderWith(upload.Options{Cloud: "s3", Concurrency: 2}, func(d *upload.Deps) { d.Putter = bp })
 	u.Add(jpeg("a.jpg", 100), jpeg("b.jpg", 200), jpeg("c.jpg", 300), jpeg("d.jpg", 400))
 	done := make(chan upload.Report, 1)
 	go func() {
@@ -105,7 +99,7 @@ func TestCancel(t *testing.T) {
 	}
 	// Start again: the cancelled files are taken up again.
 	close(bp.release)
-	rep, err = u.Start(context.Background())
+	rep, err := u.Start(context.Background())
 	if err != nil || rep.Uploaded != 4 || rep.Failed != 0 {
 		t.Fatalf("after restart: %+v, %v", rep, err)
 	}
@@ -206,13 +200,8 @@ func TestPauseAndCancel(t *testing.T) {
 	})
 	t.Run("cancel while paused mid-run, then start", func(t *testing.T) {
 		w := newWorld(t)
-		bp := &blockingPutter{inner: upload.HTTPPutter{Client: w.srv.Client()}, started: make(chan string, 10), release: make(chan struct{})}
-		d := w.deps()
-		d.Putter = bp
-		u, err := upload.New(upload.Options{Project: "pid1", Cloud: "s3", Concurrency: 1, RegisterAhead: -1}, d)
-		if err != nil {
-			t.Fatal(err)
-		}
+		bp := newBlockingPutter(w)
+		u := w.uploaderWith(upload.Options{Cloud: "s3", Concurrency: 1, RegisterAhead: -1}, func(d *upload.Deps) { d.Putter = bp })
 		u.Add(jpeg("a.jpg", 100), jpeg("b.jpg", 200))
 		done := make(chan upload.Report, 1)
 		go func() { rep, _ := u.Start(context.Background()); done <- rep }()

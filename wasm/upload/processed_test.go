@@ -169,12 +169,7 @@ func (g *gatedImages) Image(ctx context.Context, pid, id string) (*upload.Image,
 func TestWaitProcessedAsksAtOnce(t *testing.T) {
 	w := newWorld(t)
 	g := &gatedImages{world: w, want: 3, all: make(chan struct{})}
-	d := w.deps()
-	d.API = g
-	u, err := upload.New(upload.Options{Project: "pid1", Cloud: "s3", Concurrency: 1, RegisterAhead: 2}, d)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := w.uploaderWith(upload.Options{Cloud: "s3", Concurrency: 1, RegisterAhead: 2}, func(d *upload.Deps) { d.API = g })
 	for i := range 10 {
 		u.Add(jpeg(fmt.Sprintf("f%d.jpg", i), 100+i))
 	}

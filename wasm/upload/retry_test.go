@@ -248,17 +248,14 @@ func TestRetryAfterWaited(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t)
-			d := w.deps()
-			if tc.status != 0 {
-				d.Putter = &slowDownPutter{inner: d.Putter, status: tc.status, retryAfter: tc.header}
-			}
 			if tc.apiErr != nil {
 				w.apiFault["hasImage"] = []error{tc.apiErr}
 			}
-			u, err := upload.New(upload.Options{Project: "pid1", Cloud: "s3"}, d)
-			if err != nil {
-				t.Fatal(err)
-			}
+			u := w.uploaderWith(upload.Options{Cloud: "s3"}, func(d *upload.Deps) {
+				if tc.status != 0 {
+					d.Putter = &slowDownPutter{inner: d.Putter, status: tc.status, retryAfter: tc.header}
+				}
+			})
 			u.Add(jpeg("a.jpg", 100))
 			if rep, err := u.Start(context.Background()); err != nil || rep.Uploaded != 1 {
 				t.Fatalf("report %+v, %v", rep, err)

@@ -129,12 +129,7 @@ func (m *movingS3) UploadImageS3(ctx context.Context, pid, bucket, filename, ima
 func TestS3RenewalStartsTheNewImage(t *testing.T) {
 	w := newWorld(t)
 	w.staleURLs["sig=1"] = true
-	d := w.deps()
-	d.API = &movingS3{world: w}
-	u, err := upload.New(upload.Options{Project: "pid1", Cloud: "s3"}, d)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := w.uploaderWith(upload.Options{Cloud: "s3"}, func(d *upload.Deps) { d.API = &movingS3{world: w} })
 	u.Add(jpeg("a.jpg", 999))
 	rep, err := u.Start(context.Background())
 	if err != nil || rep.Uploaded != 1 || rep.Files[0].ImageID != "img-new" {
