@@ -161,6 +161,13 @@ func (l *partLog) wrap(next http.Handler) http.Handler {
 	})
 }
 
+// notify has fn called with the count of parts stored after each one.
+func (l *partLog) notify(fn func(n int)) {
+	l.mu.Lock()
+	l.onStored = fn
+	l.mu.Unlock()
+}
+
 // settle waits until no part PUT is being handled, and returns those stored.
 func (l *partLog) settle() []partPut {
 	l.mu.Lock()
