@@ -38,6 +38,7 @@ func newBar(w io.Writer, total int64) *progressbar.ProgressBar {
 	return progressbar.NewOptions64(total,
 		progressbar.OptionSetWriter(w),
 		progressbar.OptionShowBytes(true),
+		progressbar.OptionShowCount(),
 		progressbar.OptionSetPredictTime(true),
 		progressbar.OptionSetElapsedTime(true),
 		progressbar.OptionFullWidth(),
@@ -63,14 +64,22 @@ func (b *Bar) Update(p upload.Progress) {
 	_ = b.pb.Set64(p.SentBytes)
 }
 
-// Println prints a line above the bar.
+// Println prints a line above the bar, or below it once it is full or
+// finished.
 func (b *Bar) Println(line string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	_, _ = progressbar.Bprintln(b.pb, line)
-	if !b.done {
-		_ = b.pb.RenderBlank()
+	if !b.done && b.pb.IsFinished() {
+		// A full bar is drawn for good: what follows goes below.
+		b.done = true
+		fmt.Fprintln(b.w)
 	}
+	if b.done {
+		fmt.Fprintln(b.w, line)
+		return
+	}
+	_, _ = progressbar.Bprintln(b.pb, line)
+	_ = b.pb.RenderBlank()
 }
 
 // Finish leaves the bar as it is on its line and ends it; lines printed

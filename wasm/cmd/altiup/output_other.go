@@ -165,6 +165,14 @@ func (o *output) progress(p upload.Progress) {
 	}
 }
 
+// sent ends the bar once Start is over, so that what follows (the wait for
+// the service's checks) goes below it.
+func (o *output) sent() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.endBar()
+}
+
 // endBar ends the bar, so that what follows goes below it.
 func (o *output) endBar() {
 	if o.bar != nil {

@@ -106,8 +106,8 @@ func runUpload(ctx context.Context, args []string, getenv func(string) string, s
 	rep, err := up.Start(ctx)
 	// What the journal learned must be on disk before the program ends.
 	up.FlushJournal()
+	out.sent()
 	if err != nil {
-		out.endBar()
 		return fail(stderr, err)
 	}
 	var processed *upload.Processed
