@@ -74,11 +74,15 @@ func bigPhoto(t *testing.T, path string, size int64) {
 // parts the storage already holds.
 func TestResumeAfterKill(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds the command and sends 120 MB twice over")
+		t.Skip("builds the command and sends 100 MB and more")
 	}
+	began := time.Now()
 	bin := buildCommand(t)
-	ts := startSandbox(t, sandboxOptions{})
-	const size = 120 << 20
+	t.Logf("built in %s", time.Since(began).Round(time.Millisecond))
+	// The sandbox need not read the whole file to find it is no photo.
+	ts := startSandbox(t, sandboxOptions{maxImage: 1 << 20})
+	// Just above the size from which files go up in parts (100 MiB).
+	const size = 101 << 20
 	const partSize = 5 << 20
 	parts := (size + partSize - 1) / partSize
 	dir := filepath.Join(t.TempDir(), "survey")
@@ -92,7 +96,7 @@ func TestResumeAfterKill(t *testing.T) {
 		return cmd, &out
 	}
 
-	const killAfter = 8
+	const killAfter = 7
 	enough := make(chan struct{})
 	var once sync.Once
 	ts.parts.notify(func(n int) {
@@ -122,12 +126,13 @@ func TestResumeAfterKill(t *testing.T) {
 	if len(before) >= parts {
 		t.Fatalf("every part was stored before the kill")
 	}
-	t.Logf("killed after %d of %d parts were stored", len(before), parts)
+	t.Logf("killed after %d of %d parts were stored, %s after the start", len(before), parts, time.Since(began).Round(time.Millisecond))
 
 	second, out := command()
 	if err := second.Run(); err != nil {
 		t.Fatalf("the second run: %v\n%s", err, out)
 	}
+	t.Logf("the second run ended %s after the start", time.Since(began).Round(time.Millisecond))
 	after := ts.parts.settle()[len(before):]
 	stored := map[string]bool{}
 	for _, p := range before {

@@ -40,7 +40,10 @@ type testSandbox struct {
 
 type sandboxOptions struct {
 	stsTTL time.Duration
-	faults *faults.Config // nil: none
+	// maxImage bounds what the sandbox reads of an object to check it
+	// (default 256 MiB); a larger object is refused as too large.
+	maxImage int64
+	faults   *faults.Config // nil: none
 }
 
 // startSandbox wires the sandbox as the server does (server/wiring.go),
@@ -70,7 +73,7 @@ func startSandbox(t *testing.T, o sandboxOptions) *testSandbox {
 	sb, err := sandbox.New(sandbox.Config{
 		AppKey: ts.key, Users: []sandbox.User{{Token: ts.token, Username: "demo", Name: "Demo"}},
 		OSS: ossAdapter{oss}, S3: s3, APIURL: apiSrv.URL + "/graphql", WebURL: apiSrv.URL,
-		STSTTL: o.stsTTL, WatchInterval: 100 * time.Millisecond,
+		STSTTL: o.stsTTL, WatchInterval: 100 * time.Millisecond, MaxImageBytes: o.maxImage,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -108,6 +108,9 @@ func runUpload(ctx context.Context, args []string, getenv func(string) string, s
 	up.FlushJournal()
 	out.sent()
 	if err != nil {
+		if rep.Total > 0 {
+			out.summary(rep, nil) // what became of each file before it stopped
+		}
 		return fail(stderr, err)
 	}
 	var processed *upload.Processed
