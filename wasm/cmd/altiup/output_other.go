@@ -109,7 +109,7 @@ func (o *output) found(files []*localfile.File, skipped []localfile.Skipped) {
 		}{len(files), total, len(skipped)})
 		return
 	}
-	o.line("%d images, %s; %d other files ignored", len(files), bytesInWords(total), len(skipped))
+	o.line("%s, %s; %s ignored", count(len(files), "image"), bytesInWords(total), count(len(skipped), "other file"))
 }
 
 // file takes a file event of the uploader.
@@ -307,6 +307,14 @@ func (r reasonIndex) of(idx int, path string) []string {
 		return why
 	}
 	return []string{"The service gave no reason."}
+}
+
+// count is "1 image" or "n images".
+func count(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // bytesInWords is n in B, KiB, MiB or GiB.

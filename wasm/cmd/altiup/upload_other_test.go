@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -98,7 +99,7 @@ func TestUploadFolder(t *testing.T) {
 			}
 			for _, want := range []string{
 				"ignored   flight/report.jpg: it is not a JPEG, PNG or TIFF image",
-				"6 images,", "ready     flight/roof.png", "ready     flight/second/street.jpg",
+				"6 images, 170.2 KiB; 1 other file ignored", "ready     flight/roof.png", "ready     flight/second/street.jpg",
 				"6 files: 5 uploaded, 1 skipped, 0 failed; 6 ready, 0 invalid, 0 not processed",
 			} {
 				if !strings.Contains(out, want) {
@@ -237,6 +238,25 @@ func TestBadCommandLines(t *testing.T) {
 				t.Fatalf("the token was printed: %s", errOut)
 			}
 		})
+	}
+}
+
+func TestParseArgs(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		rest []string
+		wait bool
+	}{
+		{[]string{"a", "b"}, []string{"a", "b"}, false},
+		{[]string{"-wait", "a"}, []string{"a"}, true},
+		{[]string{"a", "-wait", "b"}, []string{"a", "b"}, true},
+		{[]string{"a", "--", "-wait"}, []string{"a", "-wait"}, false},
+	} {
+		fs, f := uploadFlagSet(&bytes.Buffer{})
+		rest, err := parseArgs(fs, tc.args)
+		if err != nil || !slices.Equal(rest, tc.rest) || f.wait != tc.wait {
+			t.Errorf("parseArgs(%q) = %q, wait %v, %v", tc.args, rest, f.wait, err)
+		}
 	}
 }
 
