@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # altiup's build, run and test entry point.
-#   ./build.sh [build]   the wasm (into web/, with the wasm_exec.js of the same Go) and the server
+#   ./build.sh [build]   the wasm (into web/, with the wasm_exec.js of the same Go), the server and the command altiup
 #   ./build.sh run ARGS  build, then serve the page and the sandbox (ARGS go to the server)
 #   ./build.sh test      install what the tests need (as root on Debian), then every check and test
 set -euo pipefail
@@ -9,6 +9,7 @@ cd "$(dirname "$0")"
 GOBIN_DIR="$(go env GOPATH)/bin"
 export PATH="$GOBIN_DIR:$PATH"
 SERVER_BIN="server/altiup-server"
+CLI_BIN="server/altiup"
 VERSITYGW_VERSION=v1.8.0
 WASMBROWSERTEST_VERSION=v0.11.0
 
@@ -30,9 +31,16 @@ build_server() {
 	go build -trimpath -o "$SERVER_BIN" ./server
 }
 
+# build_cli builds the uploader as a native command, next to the server.
+build_cli() {
+	log "command"
+	go build -trimpath -o "$CLI_BIN" ./wasm/cmd/altiup
+}
+
 build() {
 	build_wasm
 	build_server
+	build_cli
 }
 
 run() {

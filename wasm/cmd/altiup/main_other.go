@@ -3,13 +3,17 @@
 package main
 
 import (
-	"fmt"
+	"context"
 	"os"
+	"os/signal"
+	"syscall"
 )
 
-// main outside the browser only says how to build the real thing, so that
-// go build ./... works on any platform.
+// main outside the browser is the command altiup: the same uploader as the
+// page, for folders on disk (see cli_other.go).
 func main() {
-	fmt.Fprintln(os.Stderr, "altiup runs in a web page: build it with GOOS=js GOARCH=wasm and load it with web/altiup.js")
-	os.Exit(2)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }

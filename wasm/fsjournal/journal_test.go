@@ -1,0 +1,293 @@
+//go:build !(js && wasm)
+
+package fsjournal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hack-pad/hackpadfs"
+	"github.com/hack-pad/hackpadfs/mem"
+
+	"altiup/wasm/upload"
+)
+
+func memFS(t *testing.T) *mem.FS {
+	t.Helper()
+	fsys, err := mem.NewFS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fsys
+}
+
+func names(t *testing.T, fsys hackpadfs.FS) []string {
+	t.Helper()
+	entries, err := hackpadfs.ReadDir(fsys, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		out = append(out, e.Name())
+	}
+	slices.Sort(out)
+	return out
+}
+
+var big = upload.JournalEntry{
+	Checksum: strings.Repeat("ab", 20), ImageID: "img-7", State: upload.JournalUploading,
+	Key: "pid1/0123.jpg", UploadID: "0123456789ABCDEF", PartSize: 8 << 20,
+	Parts: []upload.Part{{Number: 1, ETag: `"AA"`, Size: 8 << 20}, {Number: 3, ETag: `"CC"`, Size: 8 << 20}},
+}
+
+// TestRoundTrip writes with one Journal and reads with another on the same
+// store, as a reloaded page or a second run of the command does; on disk
+// and in memory.
+func TestRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	shared := memFS(t)
+	for _, tc := range []struct {
+		name string
+		open func(ctx context.Context) (hackpadfs.FS, error)
+	}{
+		{"memory", func(context.Context) (hackpadfs.FS, error) { return shared, nil }},
+		{"disk", Dir(filepath.Join(t.TempDir(), "a", "journal"))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			j := New(tc.open, Options{})
+			key := "pid1\x00IMG 0001 照片 ../x.jpg\x00209715200\x001700000000000"
+			if err := j.Put(ctx, key, big); err != nil {
+				t.Fatal(err)
+			}
+			if err := j.Put(ctx, "pid1\x00other", upload.JournalEntry{Checksum: strings.Repeat("cd", 20)}); err != nil {
+				t.Fatal(err)
+			}
+			again := New(tc.open, Options{})
+			got, ok, err := again.Get(ctx, key)
+			if err != nil || !ok || !reflect.DeepEqual(got, big) {
+				t.Fatalf("Get after reopening: %+v, %v, %v", got, ok, err)
+			}
+			if _, ok, err := again.Get(ctx, "pid2\x00IMG 0001.jpg"); ok || err != nil {
+				t.Fatalf("an absent key: %v, %v", ok, err)
+			}
+			done := big
+			done.State, done.UploadID, done.Parts = upload.JournalUploaded, "", nil
+			if err := again.Put(ctx, key, done); err != nil {
+				t.Fatal(err)
+			}
+			if got, _, _ := j.Get(ctx, key); !reflect.DeepEqual(got, done) {
+				t.Fatalf("after replacing: %+v", got)
+			}
+			fsys, _ := tc.open(ctx)
+			if n := names(t, fsys); len(n) != 2 {
+				t.Fatalf("one file per key expected, got %q", n)
+			}
+			for _, n := range names(t, fsys) {
+				if strings.Contains(n, "IMG") || strings.Contains(n, "other") {
+					t.Fatalf("a key is stored as a name: %q", n)
+				}
+			}
+			if err := again.Clear(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok, _ := j.Get(ctx, key); ok {
+				t.Fatal("an entry outlived Clear")
+			}
+		})
+	}
+}
+
+// TestPutIsWholeOrNothing: a write cut short (the program killed between
+// writing the new entry and putting it in place) leaves the previous entry
+// readable, a finished Put leaves no temporary file, and the next opening
+// removes an old leftover but not a recent one (another program's Put may
+// be under way).
+func TestPutIsWholeOrNothing(t *testing.T) {
+	ctx := context.Background()
+	fsys := memFS(t)
+	j := Of(fsys, Options{})
+	key := "pid1\x00big.jpg\x00200000000\x001700000000000"
+	if err := j.Put(ctx, key, big); err != nil {
+		t.Fatal(err)
+	}
+	old := entryName(key) + tempMark + "dead-999"
+	recent := entryName(key) + tempMark + "beef-1"
+	for _, n := range []string{old, recent} {
+		if err := hackpadfs.WriteFullFile(fsys, n, []byte(`{"checksum":"ab`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, ok, err := j.Get(ctx, key); err != nil || !ok || !reflect.DeepEqual(got, big) {
+		t.Fatalf("after a cut-short write: %+v, %v, %v", got, ok, err)
+	}
+	second := big
+	second.Parts = append(slices.Clone(big.Parts), upload.Part{Number: 2, ETag: `"BB"`, Size: 8 << 20})
+	for range 3 {
+		if err := j.Put(ctx, key, second); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := []string{entryName(key), recent, old}; !reflect.DeepEqual(names(t, fsys), want) {
+		t.Fatalf("files after the writes: %q, want %q", names(t, fsys), want)
+	}
+	long := time.Now().Add(-tempKeep - time.Minute)
+	if err := hackpadfs.Chtimes(fsys, old, long, long); err != nil {
+		t.Fatal(err)
+	}
+	again := Of(fsys, Options{})
+	if got, ok, err := again.Get(ctx, key); err != nil || !ok || !reflect.DeepEqual(got, second) {
+		t.Fatalf("after reopening: %+v, %v, %v", got, ok, err)
+	}
+	<-again.Pruned()
+	if want := []string{entryName(key), recent}; !reflect.DeepEqual(names(t, fsys), want) {
+		t.Fatalf("after pruning: %q, want %q", names(t, fsys), want)
+	}
+}
+
+// TestForgetsOldEntries: entries unchanged for longer than Keep are
+// removed when the journal is next opened; recent ones stay.
+func TestForgetsOldEntries(t *testing.T) {
+	ctx := context.Background()
+	fsys := memFS(t)
+	j := Of(fsys, Options{})
+	for _, k := range []string{"old", "recent"} {
+		if err := j.Put(ctx, k, upload.JournalEntry{Checksum: strings.Repeat("12", 20)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	long := time.Now().Add(-DefaultKeep - time.Hour)
+	if err := hackpadfs.Chtimes(fsys, entryName("old"), long, long); err != nil {
+		t.Fatal(err)
+	}
+	again := Of(fsys, Options{})
+	if _, ok, err := again.Get(ctx, "recent"); !ok || err != nil {
+		t.Fatalf("recent entry: %v, %v", ok, err)
+	}
+	<-again.Pruned()
+	if _, ok, _ := again.Get(ctx, "old"); ok {
+		t.Fatal("the old entry is still there")
+	}
+	if _, ok, _ := again.Get(ctx, "recent"); !ok {
+		t.Fatal("the recent entry went too")
+	}
+	// Keep is the journal's: with a longer one the entry would have stayed.
+	fsys2 := memFS(t)
+	first := Of(fsys2, Options{})
+	if err := first.Put(ctx, "old", upload.JournalEntry{Checksum: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	<-first.Pruned()
+	_ = hackpadfs.Chtimes(fsys2, entryName("old"), long, long)
+	kept := Of(fsys2, Options{Keep: 2 * DefaultKeep})
+	_, _, _ = kept.Get(ctx, "old")
+	<-kept.Pruned()
+	if _, ok, _ := kept.Get(ctx, "old"); !ok {
+		t.Fatal("an entry within Keep was removed")
+	}
+}
+
+func TestUnreadableEntryIsAbsent(t *testing.T) {
+	ctx := context.Background()
+	fsys := memFS(t)
+	if err := hackpadfs.WriteFullFile(fsys, entryName("k"), []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := Of(fsys, Options{}).Get(ctx, "k"); ok || err != nil {
+		t.Fatalf("an unreadable entry: %v, %v", ok, err)
+	}
+}
+
+// stuckFS answers no read until released, as a browser holding IndexedDB.
+type stuckFS struct {
+	*mem.FS
+	release chan struct{}
+}
+
+func (s stuckFS) ReadFile(name string) ([]byte, error) {
+	<-s.release
+	return hackpadfs.ReadFile(s.FS, name)
+}
+
+// TestSlowStoreTurnsItOff: one call that overruns Wait turns the journal
+// off, in words, and later calls fail at once instead of waiting again.
+func TestSlowStoreTurnsItOff(t *testing.T) {
+	ctx := context.Background()
+	s := stuckFS{FS: memFS(t), release: make(chan struct{})}
+	defer close(s.release)
+	j := Of(s, Options{Wait: 20 * time.Millisecond, Store: "the test store"})
+	_, _, err := j.Get(ctx, "k")
+	var ue *upload.Error
+	if !errors.As(err, &ue) || ue.Code != upload.CodeTimeout || !strings.Contains(ue.Message, "the test store") {
+		t.Fatalf("a stuck read: %v", err)
+	}
+	err = j.Put(ctx, "k", upload.JournalEntry{Checksum: "x"})
+	if !errors.As(err, &ue) || ue.Code != upload.CodeInternal || !strings.Contains(ue.Message, "off") {
+		t.Fatalf("after the overrun: %v", err)
+	}
+}
+
+func TestOpenFailureInWords(t *testing.T) {
+	ctx := context.Background()
+	calls := 0
+	j := New(func(context.Context) (hackpadfs.FS, error) { calls++; return nil, errors.New("quota") }, Options{Store: "the test store"})
+	for range 2 {
+		_, _, err := j.Get(ctx, "k")
+		var ue *upload.Error
+		if !errors.As(err, &ue) || !strings.Contains(ue.Message, "could not be opened in the test store") {
+			t.Fatalf("open failure: %v", err)
+		}
+	}
+	if calls != 1 {
+		t.Fatalf("opened %d times", calls)
+	}
+	<-j.Pruned()
+}
+
+// TestConcurrentUse: Gets and Puts from many goroutines and two journals on
+// one folder (two runs of the command at once) always read a whole entry.
+func TestConcurrentUse(t *testing.T) {
+	ctx := context.Background()
+	open := Dir(t.TempDir())
+	a, b := New(open, Options{}), New(open, Options{})
+	var wg sync.WaitGroup
+	for w := range 8 {
+		j := a
+		if w%2 == 1 {
+			j = b
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 20 {
+				e := upload.JournalEntry{Checksum: strings.Repeat("ab", 20), Parts: []upload.Part{{Number: i + 1, ETag: fmt.Sprint(w), Size: 1}}}
+				if err := j.Put(ctx, "shared", e); err != nil {
+					t.Error(err)
+					return
+				}
+				if err := j.Put(ctx, fmt.Sprint("own", w), e); err != nil {
+					t.Error(err)
+					return
+				}
+				got, ok, err := j.Get(ctx, "shared")
+				if err != nil || !ok || len(got.Parts) != 1 || got.Checksum != e.Checksum {
+					t.Errorf("a torn entry: %+v, %v, %v", got, ok, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	fsys, _ := open(ctx)
+	if n := names(t, fsys); len(n) != 9 {
+		t.Fatalf("files left: %q", n)
+	}
+}
