@@ -18,6 +18,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"altiup/server/diskstore"
 )
 
 // Config configures a Server.
@@ -380,9 +382,6 @@ func storeError(err error) *Error {
 		return e
 	case errors.Is(err, ErrNoSuchUpload):
 		return errNoSuchUpload()
-	case errors.Is(err, ErrKeyConflict):
-		return newError(http.StatusConflict, "KeyConflict",
-			"The object name clashes with the path of another object (one is a prefix directory of the other).")
 	}
 	return newError(http.StatusInternalServerError, "InternalError", "The object could not be stored; try again.")
 }
@@ -411,7 +410,7 @@ func (s *Server) putObject(w http.ResponseWriter, r *http.Request, p *principal,
 // this bucket and key.
 func (s *Server) upload(ctx context.Context, q url.Values, bucket, key string) (Upload, *Error) {
 	id := q.Get("uploadId")
-	if checkUploadID(id) != nil {
+	if !diskstore.ValidUploadID(id) {
 		return Upload{}, errNoSuchUpload()
 	}
 	u, err := s.store.GetUpload(ctx, id)
@@ -450,7 +449,7 @@ func (s *Server) initiate(w http.ResponseWriter, r *http.Request, q url.Values, 
 
 func partNumber(q url.Values) (int, *Error) {
 	n, err := strconv.Atoi(q.Get("partNumber"))
-	if err != nil || n < 1 || n > maxPartNum {
+	if err != nil || n < 1 || n > diskstore.MaxPart {
 		return 0, invalidArgument("Part number must be an integer between 1 and 10000, inclusive.")
 	}
 	return n, nil
@@ -643,7 +642,7 @@ func (s *Server) listParts(w http.ResponseWriter, r *http.Request, q url.Values,
 		}
 		out.Parts = append(out.Parts, listPartXML{
 			PartNumber:   p.Number,
-			LastModified: p.ModTime.UTC().Format("2006-01-02T15:04:05.000Z"),
+			LastModified: p.Modified.UTC().Format("2006-01-02T15:04:05.000Z"),
 			ETag:         etag(p.MD5[:]),
 			Size:         p.Size,
 		})
