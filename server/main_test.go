@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -198,6 +199,8 @@ func TestFlagErrors(t *testing.T) {
 		{"-api", "ftp://x"},
 		{"-s3-endpoint", "http://127.0.0.1:1"},
 		{"-max-object-size", "-1"},
+		{"-redirect-origins", "ftp://x"},
+		{"-redirect-origins", "https://partner.test/path"},
 		{"stray"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
@@ -206,6 +209,37 @@ func TestFlagErrors(t *testing.T) {
 				t.Fatal("no error")
 			}
 		})
+	}
+}
+
+// TestRedirectOrigins: the sign-in sends tokens to the page's own origin by
+// default, and to the origins of -redirect-origins when given.
+func TestRedirectOrigins(t *testing.T) {
+	status := func(p *sandboxProc, redirect string) int {
+		q := url.Values{"client_id": {p.key}, "response_type": {"token"}, "redirect_uri": {redirect}}
+		resp, err := http.Get(p.page + "/auth/start?" + q.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	own := startServer(t)
+	partner := startServer(t, "-redirect-origins", "https://partner.test, http://localhost:9000")
+	for _, c := range []struct {
+		p        *sandboxProc
+		redirect string
+		want     int
+	}{
+		{own, own.page + "?cloud=s3", http.StatusOK},
+		{own, "https://partner.test/cb", http.StatusBadRequest},
+		{partner, "https://partner.test/cb", http.StatusOK},
+		{partner, "http://localhost:9000/", http.StatusOK},
+		{partner, "https://evil.test/", http.StatusBadRequest},
+	} {
+		if got := status(c.p, c.redirect); got != c.want {
+			t.Errorf("%s: %d, want %d", c.redirect, got, c.want)
+		}
 	}
 }
 

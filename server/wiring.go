@@ -85,17 +85,18 @@ func newSandbox(ctx context.Context, c *config, pageURL, storageURL string, stde
 		return nil, nil, fmt.Errorf("S3 backend: %w", err)
 	}
 	sb, err := sandbox.New(sandbox.Config{
-		AppKey:       c.appKey,
-		Users:        []sandbox.User{{Token: c.userToken, Email: "demo@example.com", Name: "Demo User", Username: "demo"}},
-		OSS:          ossAdapter{oss},
-		S3:           s3,
-		APIURL:       pageURL,
-		WebURL:       pageURL,
-		STSTTL:       c.stsTTL,
-		PresignTTL:   c.presignTTL,
-		DataDir:      sbDir,
-		MaxBodyBytes: c.maxBody,
-		Logger:       slog.New(slog.NewTextHandler(stderr, nil)),
+		AppKey:          c.appKey,
+		Users:           []sandbox.User{{Token: c.userToken, Email: "demo@example.com", Name: "Demo User", Username: "demo"}},
+		OSS:             ossAdapter{oss},
+		S3:              s3,
+		APIURL:          pageURL,
+		WebURL:          pageURL,
+		RedirectOrigins: c.redirectOrigins,
+		STSTTL:          c.stsTTL,
+		PresignTTL:      c.presignTTL,
+		DataDir:         sbDir,
+		MaxBodyBytes:    c.maxBody,
+		Logger:          slog.New(slog.NewTextHandler(stderr, nil)),
 	})
 	if err != nil {
 		return nil, nil, err
