@@ -193,8 +193,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	bucket, key := s.target(r)
-	if e := s.handle(w, r, bucket, key); e != nil {
+	bucket, key, e := s.target(r)
+	if e == nil {
+		e = s.handle(w, r, bucket, key)
+	}
+	if e != nil {
 		// Read what is left of a refused body (up to a bound) before
 		// answering: a client still sending, such as a browser, may
 		// otherwise see a reset connection instead of the error.
@@ -206,32 +209,52 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // maxDrain bounds how much of a refused request body is read and dropped.
 const maxDrain = 16 << 20
 
-// target splits the request into bucket and key.
-func (s *Server) target(r *http.Request) (string, string) {
+// target splits the request into bucket and key, or says why it cannot.
+func (s *Server) target(r *http.Request) (string, string, *Error) {
 	host := strings.ToLower(r.Host)
 	if hh, _, err := net.SplitHostPort(host); err == nil {
 		host = hh
 	}
 	if i := strings.IndexByte(host, '.'); i > 0 && s.buckets[host[:i]] {
-		return host[:i], strings.TrimPrefix(r.URL.Path, "/")
+		return host[:i], strings.TrimPrefix(r.URL.Path, "/"), nil
 	}
 	path := strings.TrimPrefix(r.URL.Path, "/")
 	bucket, key, _ := strings.Cut(path, "/")
-	if !s.buckets[bucket] {
-		// Aliyun's JS SDK given an IP endpoint sends /<key> with no bucket:
-		// it means to name the bucket in the Host header, which a browser
-		// will not let it set. The bucket is then the one the request's
-		// (verified later) security token was issued for, when the path lies
-		// under the token's prefix.
-		tok := r.Header.Get("X-Oss-Security-Token")
-		if tok == "" {
-			tok = r.URL.Query().Get("security-token")
-		}
-		if c, ok := s.keys.parse(tok); ok && s.buckets[c.Bucket] && c.Prefix != "" && strings.HasPrefix(path, c.Prefix) {
-			return c.Bucket, path
-		}
+	if path == "" || s.buckets[bucket] {
+		return bucket, key, nil
 	}
-	return bucket, key
+	// Aliyun's JS SDK given an IP endpoint sends /<key> with no bucket: it
+	// means to name the bucket in the Host header, which a browser will not
+	// let it set. The bucket is then the one the request's security token
+	// was issued for (the token is verified with the signature later).
+	tok := requestToken(r)
+	if tok == "" {
+		return "", "", accessDenied("The address names no bucket this endpoint serves, and the request carries no security token to take the bucket from; sign the request with STS credentials.")
+	}
+	c, ok := s.keys.parse(tok)
+	if !ok {
+		return "", "", errInvalidToken()
+	}
+	if !s.buckets[c.Bucket] {
+		return "", "", errNoSuchBucket()
+	}
+	if !strings.HasPrefix(path, c.Prefix) {
+		return "", "", accessDenied(fmt.Sprintf("These credentials may only write objects under %q in bucket %q, and the address names no other bucket this endpoint serves.", c.Prefix, c.Bucket))
+	}
+	return c.Bucket, path, nil
+}
+
+// requestToken is the security token a request carries, in a header (the
+// SDKs' header signing) or in the query (V1 and V4 signed URLs).
+func requestToken(r *http.Request) string {
+	if tok := r.Header.Get("X-Oss-Security-Token"); tok != "" {
+		return tok
+	}
+	q := r.URL.Query()
+	if tok := q.Get("security-token"); tok != "" {
+		return tok
+	}
+	return q.Get("x-oss-security-token")
 }
 
 type errorXML struct {
