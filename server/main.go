@@ -166,6 +166,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		defer faultsDone()
+		api = exposeAPIHeaders(api)
 		mux.Handle("/graphql", api)
 		mux.Handle("/auth/", api)
 		servers = append(servers, &http.Server{Handler: storage, ReadHeaderTimeout: 10 * time.Second})

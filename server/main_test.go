@@ -212,6 +212,44 @@ func TestFlagErrors(t *testing.T) {
 	}
 }
 
+// TestCORSExposes: a page on another origin can read the API's and the
+// storage's Date and Retry-After (and the storage's ETag).
+func TestCORSExposes(t *testing.T) {
+	p := startServer(t)
+	for _, c := range []struct {
+		name, method, url string
+		hdr               map[string]string
+		want              []string
+	}{
+		{"graphql", http.MethodPost, p.api, map[string]string{"key": p.key, "Content-Type": "application/json"}, []string{"Date", "Retry-After"}},
+		{"graphql refused", http.MethodPost, p.api, nil, []string{"Date", "Retry-After"}},
+		{"oss", http.MethodPut, p.storage + "/altiup-oss-hangzhou/x", nil, []string{"ETag", "Date", "Retry-After"}},
+		{"s3", http.MethodPut, p.storage + "/altiup/x", nil, []string{"ETag", "Date", "Retry-After"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			req, _ := http.NewRequest(c.method, c.url, strings.NewReader(`{"query":"{ __typename }"}`))
+			req.Header.Set("Origin", "https://partner.test")
+			for k, v := range c.hdr {
+				req.Header.Set(k, v)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			got := strings.ToLower(resp.Header.Get("Access-Control-Expose-Headers"))
+			for _, h := range c.want {
+				if !strings.Contains(got, strings.ToLower(h)) {
+					t.Errorf("%d: Access-Control-Expose-Headers %q lacks %s", resp.StatusCode, got, h)
+				}
+			}
+			if resp.Header.Get("Date") == "" {
+				t.Error("no Date header")
+			}
+		})
+	}
+}
+
 // TestRedirectOrigins: the sign-in sends tokens to the page's own origin by
 // default, and to the origins of -redirect-origins when given.
 func TestRedirectOrigins(t *testing.T) {

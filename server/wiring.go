@@ -104,6 +104,20 @@ func newSandbox(ctx context.Context, c *config, pageURL, storageURL string, stde
 	return sb, storageMux(oss, s3.Handler()), nil
 }
 
+// apiExposeHeaders are the API's response headers a page on another origin
+// may read: the server's clock (STS expiry is judged in server time) and
+// how long to wait after a 429 or 503.
+const apiExposeHeaders = "Date, Retry-After"
+
+// exposeAPIHeaders marks every API response, the injected faults' too, with
+// apiExposeHeaders.
+func exposeAPIHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Expose-Headers", apiExposeHeaders)
+		next.ServeHTTP(w, r)
+	})
+}
+
 // ossAdapter turns the OSS endpoint's credentials into the sandbox's type:
 // the two packages share nothing but this seam.
 type ossAdapter struct{ *ossbucket.Server }

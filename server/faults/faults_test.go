@@ -281,6 +281,14 @@ func TestErrorStyle(t *testing.T) {
 				if a.header.Get(tc.idHeader) == "" || a.header.Get("Access-Control-Allow-Origin") != "*" {
 					t.Fatalf("%d: headers %v", a.status, a.header)
 				}
+				if got, want := a.header.Get("Retry-After"), map[int]string{503: RetryAfter}[a.status]; got != want {
+					t.Fatalf("%d: Retry-After %q, want %q", a.status, got, want)
+				}
+				for _, h := range []string{"ETag", "Date", "Retry-After"} {
+					if !strings.Contains(a.header.Get("Access-Control-Expose-Headers"), h) {
+						t.Fatalf("%d: Access-Control-Expose-Headers %q lacks %s", a.status, a.header.Get("Access-Control-Expose-Headers"), h)
+					}
+				}
 			}
 			if !seen[500] || !seen[503] {
 				t.Fatalf("statuses seen %v, want 500 and 503", seen)

@@ -157,7 +157,7 @@ const (
 	corsMethods = "PUT, POST, GET, DELETE, HEAD"
 	corsHeaders = "Authorization, Content-Type, Content-MD5, Content-Length, Content-Disposition, Content-Encoding, Cache-Control, Expires, " +
 		"x-oss-date, x-oss-security-token, x-oss-content-sha256, x-oss-user-agent, x-oss-hash-crc64ecma, x-oss-forbid-overwrite, x-oss-object-acl, x-oss-storage-class, x-oss-meta-*"
-	corsExpose = "ETag, x-oss-request-id, x-oss-hash-crc64ecma, Content-MD5, x-oss-version-id"
+	corsExpose = "ETag, Date, Retry-After, x-oss-request-id, x-oss-hash-crc64ecma, Content-MD5, x-oss-version-id"
 )
 
 // setCORS allows every origin: like a bucket whose CORS rule is "*", as the

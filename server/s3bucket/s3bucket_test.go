@@ -226,7 +226,7 @@ func TestPresignedPut(t *testing.T) {
 							if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "*" {
 								t.Errorf("Access-Control-Allow-Origin = %q, want *", got)
 							}
-							for _, want := range []string{"ETag", "X-Amz-Request-Id"} {
+							for _, want := range []string{"ETag", "Date", "Retry-After", "X-Amz-Request-Id"} {
 								if got := resp.Header.Get("Access-Control-Expose-Headers"); !containsFold(got, want) {
 									t.Errorf("Access-Control-Expose-Headers = %q, want %s in it", got, want)
 								}
