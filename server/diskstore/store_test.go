@@ -10,18 +10,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
-// failingReader yields some bytes and then an error, like a cut connection.
-type failingReader struct{ n int }
-
-func (r *failingReader) Read(p []byte) (int, error) {
-	if r.n <= 0 {
-		return 0, io.ErrUnexpectedEOF
-	}
-	n := min(len(p), r.n)
-	r.n -= n
-	return n, nil
+// cut yields n bytes and then an error, like a cut connection.
+func cut(n int) io.Reader {
+	return io.MultiReader(strings.NewReader(strings.Repeat("x", n)), iotest.ErrReader(io.ErrUnexpectedEOF))
 }
 
 func open(t *testing.T, dir string) *Store {
@@ -144,7 +138,7 @@ func TestObjects(t *testing.T) {
 		}
 	})
 	t.Run("failed writes change nothing", func(t *testing.T) {
-		if _, err := s.Put("bkt", "p/a.jpg", nil, &failingReader{n: 10}, -1); err == nil {
+		if _, err := s.Put("bkt", "p/a.jpg", nil, cut(10), -1); err == nil {
 			t.Error("a failing reader was stored")
 		}
 		if _, err := s.Put("bkt", "p/short", nil, strings.NewReader("abc"), 10); !errors.Is(err, ErrIncomplete) {
@@ -236,7 +230,7 @@ func TestMultipart(t *testing.T) {
 	if _, err := s.PutPart(u.ID, 2, strings.NewReader("two-")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.PutPart(u.ID, 2, &failingReader{n: 3}); err == nil {
+	if _, err := s.PutPart(u.ID, 2, cut(3)); err == nil {
 		t.Fatal("a failing part was stored")
 	}
 	for _, n := range []int{0, MaxPart + 1} {

@@ -67,13 +67,19 @@ func (s *Server) putObject(w http.ResponseWriter, r *http.Request, p *principal,
 	if err != nil {
 		return storeError(err)
 	}
+	writeStored(w, info.MD5, body)
+	return nil
+}
+
+// writeStored answers a PutObject or UploadPart that stored body, whose MD5
+// is sum.
+func writeStored(w http.ResponseWriter, sum [md5.Size]byte, body io.Reader) {
 	h := w.Header()
-	h.Set("ETag", etag(info.MD5[:]))
-	h.Set("Content-MD5", base64.StdEncoding.EncodeToString(info.MD5[:]))
+	h.Set("ETag", etag(sum[:]))
+	h.Set("Content-MD5", base64.StdEncoding.EncodeToString(sum[:]))
 	h.Set("X-Oss-Hash-Crc64ecma", strconv.FormatUint(body.(*checkedBody).crc.Sum64(), 10))
 	h.Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
-	return nil
 }
 
 // upload finds the multipart upload named in the query and checks it is for
@@ -142,12 +148,7 @@ func (s *Server) uploadPart(w http.ResponseWriter, r *http.Request, q url.Values
 	if err != nil {
 		return storeError(err)
 	}
-	h := w.Header()
-	h.Set("ETag", etag(part.MD5[:]))
-	h.Set("Content-MD5", base64.StdEncoding.EncodeToString(part.MD5[:]))
-	h.Set("X-Oss-Hash-Crc64ecma", strconv.FormatUint(body.(*checkedBody).crc.Sum64(), 10))
-	h.Set("Content-Length", "0")
-	w.WriteHeader(http.StatusOK)
+	writeStored(w, part.MD5, body)
 	return nil
 }
 
