@@ -270,6 +270,7 @@ func TestRedirectOrigins(t *testing.T) {
 		want     int
 	}{
 		{own, own.page + "?cloud=s3", http.StatusOK},
+		{own, strings.Replace(own.page, "127.0.0.1", "localhost", 1), http.StatusOK},
 		{own, "https://partner.test/cb", http.StatusBadRequest},
 		{partner, "https://partner.test/cb", http.StatusOK},
 		{partner, "http://localhost:9000/", http.StatusOK},

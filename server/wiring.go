@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,7 +92,7 @@ func newSandbox(ctx context.Context, c *config, pageURL, storageURL string, stde
 		S3:              s3,
 		APIURL:          pageURL,
 		WebURL:          pageURL,
-		RedirectOrigins: c.redirectOrigins,
+		RedirectOrigins: redirectOrigins(c.redirectOrigins, pageURL),
 		STSTTL:          c.stsTTL,
 		PresignTTL:      c.presignTTL,
 		DataDir:         sbDir,
@@ -102,6 +103,27 @@ func newSandbox(ctx context.Context, c *config, pageURL, storageURL string, stde
 		return nil, nil, err
 	}
 	return sb, storageMux(oss, s3.Handler()), nil
+}
+
+// redirectOrigins are the origins the sign-in may send a token to: those
+// given, or else the page's own, under both loopback names when it is on
+// loopback (the page printed as 127.0.0.1 is often opened as localhost).
+func redirectOrigins(given []string, pageURL string) []string {
+	if len(given) > 0 {
+		return given
+	}
+	out := []string{pageURL}
+	u, err := url.Parse(pageURL)
+	if err != nil {
+		return out
+	}
+	switch u.Hostname() {
+	case "127.0.0.1", "::1":
+		out = append(out, "http://localhost:"+u.Port())
+	case "localhost":
+		out = append(out, "http://127.0.0.1:"+u.Port())
+	}
+	return out
 }
 
 // apiExposeHeaders are the API's response headers a page on another origin
