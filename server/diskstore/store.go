@@ -103,7 +103,7 @@ func (s *Store) loadBucket(name string) (*bucket, error) {
 		return nil, fmt.Errorf("diskstore: bucket %s: %s: %w", name, bucketMeta, err)
 	}
 	objDir := filepath.Join(s.bucketDir(name), objectsDir)
-	if err := s.removeTemps(objDir); err != nil {
+	if err := s.removeTemps(s.bucketDir(name)); err != nil {
 		return nil, err
 	}
 	entries, err := os.ReadDir(objDir)
