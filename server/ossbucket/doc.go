@@ -10,6 +10,11 @@
 // restarted with the same key accepts the tokens it issued before, and any
 // change to a token or signature is detected without a lookup table.
 //
+// A request whose address names no served bucket (ali-oss given an IP
+// endpoint sends PUT /<key>) is for the bucket of its security token, header
+// or query (V1 and V4 signed URLs alike); without a token, or with one that
+// does not parse, or outside the token's prefix, it is refused with 403.
+//
 // An STS only writes: PutObject and the multipart calls, under its prefix of
 // its bucket, until it expires. Reads, listings, deletes and every other
 // operation are refused with 403 and an OSS XML error body. Objects are kept
