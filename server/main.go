@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -43,6 +44,7 @@ type config struct {
 	maxObject                      int64
 	maxBody                        int64
 	frameAncestors                 string
+	redirectOrigins                []string
 	faults                         *faults.Config
 }
 
@@ -66,6 +68,11 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.Int64Var(&c.maxObject, "max-object-size", 1<<30, "largest object the sandbox's storage accepts, in bytes")
 	fs.Int64Var(&c.maxBody, "max-request-size", 1<<20, "largest GraphQL request body, in bytes")
 	fs.StringVar(&c.frameAncestors, "frame-ancestors", "", "CSP frame-ancestors sources allowed to frame the page (default: none)")
+	fs.Func("redirect-origins", "comma-separated origins (scheme://host:port) the sandbox's sign-in may send a token to (default: the page's own)", func(v string) error {
+		origins, err := parseOrigins(v)
+		c.redirectOrigins = append(c.redirectOrigins, origins...)
+		return err
+	})
 	c.faults = faultFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -92,6 +99,23 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		}
 	}
 	return c, nil
+}
+
+// parseOrigins reads a comma-separated list of http(s) origins.
+func parseOrigins(v string) ([]string, error) {
+	var out []string
+	for _, o := range strings.Split(v, ",") {
+		o = strings.TrimSpace(o)
+		if o == "" {
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.TrimSuffix(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" {
+			return nil, fmt.Errorf("%q is not an origin such as https://example.com:8443", o)
+		}
+		out = append(out, u.Scheme+"://"+u.Host)
+	}
+	return out, nil
 }
 
 // run is main without the process: tests start it with -addr 127.0.0.1:0 and
@@ -142,6 +166,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		defer faultsDone()
+		api = exposeAPIHeaders(api)
 		mux.Handle("/graphql", api)
 		mux.Handle("/auth/", api)
 		servers = append(servers, &http.Server{Handler: storage, ReadHeaderTimeout: 10 * time.Second})

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -198,6 +199,8 @@ func TestFlagErrors(t *testing.T) {
 		{"-api", "ftp://x"},
 		{"-s3-endpoint", "http://127.0.0.1:1"},
 		{"-max-object-size", "-1"},
+		{"-redirect-origins", "ftp://x"},
+		{"-redirect-origins", "https://partner.test/path"},
 		{"stray"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
@@ -206,6 +209,76 @@ func TestFlagErrors(t *testing.T) {
 				t.Fatal("no error")
 			}
 		})
+	}
+}
+
+// TestCORSExposes: a page on another origin can read the API's and the
+// storage's Date and Retry-After (and the storage's ETag).
+func TestCORSExposes(t *testing.T) {
+	p := startServer(t)
+	for _, c := range []struct {
+		name, method, url string
+		hdr               map[string]string
+		want              []string
+	}{
+		{"graphql", http.MethodPost, p.api, map[string]string{"key": p.key, "Content-Type": "application/json"}, []string{"Date", "Retry-After"}},
+		{"graphql refused", http.MethodPost, p.api, nil, []string{"Date", "Retry-After"}},
+		{"oss", http.MethodPut, p.storage + "/altiup-oss-hangzhou/x", nil, []string{"ETag", "Date", "Retry-After"}},
+		{"s3", http.MethodPut, p.storage + "/altiup/x", nil, []string{"ETag", "Date", "Retry-After"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			req, _ := http.NewRequest(c.method, c.url, strings.NewReader(`{"query":"{ __typename }"}`))
+			req.Header.Set("Origin", "https://partner.test")
+			for k, v := range c.hdr {
+				req.Header.Set(k, v)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			got := strings.ToLower(resp.Header.Get("Access-Control-Expose-Headers"))
+			for _, h := range c.want {
+				if !strings.Contains(got, strings.ToLower(h)) {
+					t.Errorf("%d: Access-Control-Expose-Headers %q lacks %s", resp.StatusCode, got, h)
+				}
+			}
+			if resp.Header.Get("Date") == "" {
+				t.Error("no Date header")
+			}
+		})
+	}
+}
+
+// TestRedirectOrigins: the sign-in sends tokens to the page's own origin by
+// default, and to the origins of -redirect-origins when given.
+func TestRedirectOrigins(t *testing.T) {
+	status := func(p *sandboxProc, redirect string) int {
+		q := url.Values{"client_id": {p.key}, "response_type": {"token"}, "redirect_uri": {redirect}}
+		resp, err := http.Get(p.page + "/auth/start?" + q.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	own := startServer(t)
+	partner := startServer(t, "-redirect-origins", "https://partner.test, http://localhost:9000")
+	for _, c := range []struct {
+		p        *sandboxProc
+		redirect string
+		want     int
+	}{
+		{own, own.page + "?cloud=s3", http.StatusOK},
+		{own, strings.Replace(own.page, "127.0.0.1", "localhost", 1), http.StatusOK},
+		{own, "https://partner.test/cb", http.StatusBadRequest},
+		{partner, "https://partner.test/cb", http.StatusOK},
+		{partner, "http://localhost:9000/", http.StatusOK},
+		{partner, "https://evil.test/", http.StatusBadRequest},
+	} {
+		if got := status(c.p, c.redirect); got != c.want {
+			t.Errorf("%s: %d, want %d", c.redirect, got, c.want)
+		}
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -85,22 +86,58 @@ func newSandbox(ctx context.Context, c *config, pageURL, storageURL string, stde
 		return nil, nil, fmt.Errorf("S3 backend: %w", err)
 	}
 	sb, err := sandbox.New(sandbox.Config{
-		AppKey:       c.appKey,
-		Users:        []sandbox.User{{Token: c.userToken, Email: "demo@example.com", Name: "Demo User", Username: "demo"}},
-		OSS:          ossAdapter{oss},
-		S3:           s3,
-		APIURL:       pageURL,
-		WebURL:       pageURL,
-		STSTTL:       c.stsTTL,
-		PresignTTL:   c.presignTTL,
-		DataDir:      sbDir,
-		MaxBodyBytes: c.maxBody,
-		Logger:       slog.New(slog.NewTextHandler(stderr, nil)),
+		AppKey:          c.appKey,
+		Users:           []sandbox.User{{Token: c.userToken, Email: "demo@example.com", Name: "Demo User", Username: "demo"}},
+		OSS:             ossAdapter{oss},
+		S3:              s3,
+		APIURL:          pageURL,
+		WebURL:          pageURL,
+		RedirectOrigins: redirectOrigins(c.redirectOrigins, pageURL),
+		STSTTL:          c.stsTTL,
+		PresignTTL:      c.presignTTL,
+		DataDir:         sbDir,
+		MaxBodyBytes:    c.maxBody,
+		Logger:          slog.New(slog.NewTextHandler(stderr, nil)),
 	})
 	if err != nil {
 		return nil, nil, err
 	}
 	return sb, storageMux(oss, s3.Handler()), nil
+}
+
+// redirectOrigins are the origins the sign-in may send a token to: those
+// given, or else the page's own, under both loopback names when it is on
+// loopback (the page printed as 127.0.0.1 is often opened as localhost).
+func redirectOrigins(given []string, pageURL string) []string {
+	if len(given) > 0 {
+		return given
+	}
+	out := []string{pageURL}
+	u, err := url.Parse(pageURL)
+	if err != nil {
+		return out
+	}
+	switch u.Hostname() {
+	case "127.0.0.1", "::1":
+		out = append(out, "http://localhost:"+u.Port())
+	case "localhost":
+		out = append(out, "http://127.0.0.1:"+u.Port())
+	}
+	return out
+}
+
+// apiExposeHeaders are the API's response headers a page on another origin
+// may read: the server's clock (STS expiry is judged in server time) and
+// how long to wait after a 429 or 503.
+const apiExposeHeaders = "Date, Retry-After"
+
+// exposeAPIHeaders marks every API response, the injected faults' too, with
+// apiExposeHeaders.
+func exposeAPIHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Expose-Headers", apiExposeHeaders)
+		next.ServeHTTP(w, r)
+	})
 }
 
 // ossAdapter turns the OSS endpoint's credentials into the sandbox's type:

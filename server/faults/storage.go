@@ -73,6 +73,10 @@ func ossStyle(r *http.Request) bool {
 	return q.Has("OSSAccessKeyId") || q.Has("x-oss-signature") || q.Has("x-oss-credential")
 }
 
+// RetryAfter is the Retry-After (seconds) of the injected 503s: short, so
+// that tests stay quick.
+const RetryAfter = "1"
+
 // putError reads the whole body, as a failing server would before it
 // answers, then answers status with the storage's XML error and the CORS
 // headers a browser needs to read it.
@@ -97,6 +101,11 @@ func (in *Injector) putError(w http.ResponseWriter, r *http.Request, status int)
 			code, msg = "SlowDown", "Please reduce your request rate."
 		}
 	}
+	if status == http.StatusServiceUnavailable {
+		// As a throttling server does, so that clients can be tested
+		// against it.
+		h.Set("Retry-After", RetryAfter)
+	}
 	h.Set("Content-Type", "application/xml")
 	w.WriteHeader(status)
 	fmt.Fprintf(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>\n  <Code>%s</Code>\n  <Message>%s</Message>\n  <RequestId>%s</RequestId>\n</Error>\n", code, msg, reqID)
@@ -109,7 +118,7 @@ func setStorageCORS(h http.Header, r *http.Request) {
 	} else {
 		h.Set("Access-Control-Allow-Origin", "*")
 	}
-	h.Set("Access-Control-Expose-Headers", "ETag, x-oss-request-id, x-amz-request-id")
+	h.Set("Access-Control-Expose-Headers", "ETag, Date, Retry-After, x-oss-request-id, x-amz-request-id")
 }
 
 // cutPut reads part of the body (half of it, at most 256 KiB) and drops

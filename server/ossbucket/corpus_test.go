@@ -72,7 +72,10 @@ func TestVerifyCorpus(t *testing.T) {
 		return r
 	}
 	check := func(r *http.Request) (*principal, *Error) {
-		b, k := s.target(r)
+		b, k, e := s.target(r)
+		if e != nil {
+			return nil, e
+		}
 		return s.authenticate(r, b, k)
 	}
 	mutations := []struct {
@@ -112,7 +115,7 @@ func TestVerifyCorpus(t *testing.T) {
 			if _, e := check(r); e != nil {
 				t.Fatalf("SDK request refused: %v", e)
 			}
-			b, k := s.target(r)
+			b, k, _ := s.target(r)
 			if _, _, ok := refVerify(r, b, k, s.keys.secretFor); !ok {
 				t.Fatal("the reference signer disagrees with the SDK")
 			}

@@ -10,15 +10,22 @@
 // restarted with the same key accepts the tokens it issued before, and any
 // change to a token or signature is detected without a lookup table.
 //
+// A request whose address names no served bucket (ali-oss given an IP
+// endpoint sends PUT /<key>) is for the bucket of its security token, header
+// or query (V1 and V4 signed URLs alike); without a token, or with one that
+// does not parse, or outside the token's prefix, it is refused with 403.
+//
 // An STS only writes: PutObject and the multipart calls, under its prefix of
 // its bucket, until it expires. Reads, listings, deletes and every other
 // operation are refused with 403 and an OSS XML error body. Objects are kept
-// in a Store (MemStore or DirStore); a body that does not arrive whole, or
+// in a Store (MemStore, or DirStore on the disk layout of package diskstore,
+// which the S3 side shares); a body that does not arrive whole, or
 // fails its Content-MD5, never becomes an object.
 //
 // Signature V1 signs the Date header as aliyun-oss-go-sdk does, or x-oss-date
 // in its place as ali-oss does in browsers (which cannot set Date). Request
 // dates must be within 15 minutes of the server's clock. Object keys are
 // UTF-8 of at most 1023 bytes without control characters, backslashes, or
-// empty, "." or ".." path segments, so that DirStore can keep them as files.
+// empty, "." or ".." path segments: names a file system could hold, as the
+// sandbox's keys "<pid>/<file name>" always are.
 package ossbucket

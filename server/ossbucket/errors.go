@@ -1,8 +1,9 @@
 package ossbucket
 
 import (
-	"errors"
 	"net/http"
+
+	"altiup/server/diskstore"
 )
 
 // Error is an OSS service error: the HTTP status, the OSS error code and a
@@ -56,8 +57,4 @@ func errNoSuchUpload() *Error {
 
 // ErrNoSuchUpload is returned by a Store for an unknown, completed or aborted
 // multipart upload.
-var ErrNoSuchUpload = errors.New("ossbucket: no such multipart upload")
-
-// ErrKeyConflict is returned by DirStore when a key would need a directory
-// where an object is stored, or the reverse (for example "a" and "a/b").
-var ErrKeyConflict = errors.New("ossbucket: key conflicts with the path of another object")
+var ErrNoSuchUpload = diskstore.ErrNoSuchUpload

@@ -64,9 +64,13 @@ func TestCORS(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		if resp.StatusCode != 403 || resp.Header.Get("Access-Control-Allow-Origin") != "https://example.org" ||
-			!strings.Contains(resp.Header.Get("Access-Control-Expose-Headers"), "x-oss-request-id") {
+		if resp.StatusCode != 403 || resp.Header.Get("Access-Control-Allow-Origin") != "https://example.org" {
 			t.Fatalf("got %d %v", resp.StatusCode, resp.Header)
+		}
+		for _, h := range []string{"x-oss-request-id", "ETag", "Date", "Retry-After"} {
+			if !strings.Contains(resp.Header.Get("Access-Control-Expose-Headers"), h) {
+				t.Errorf("Access-Control-Expose-Headers %q lacks %s", resp.Header.Get("Access-Control-Expose-Headers"), h)
+			}
 		}
 	})
 }
@@ -229,31 +233,4 @@ func TestBrowserStyleV1(t *testing.T) {
 		})
 	}
 	f.mustEqual(t, bucketA, key, []byte("jpeg"))
-
-	// Given an IP endpoint, ali-oss sends the same signed request to /<key>,
-	// with no bucket in the path: the token names the bucket.
-	t.Run("no bucket in path", func(t *testing.T) {
-		for _, c := range []struct {
-			name, key, sig string
-			status         int
-		}{
-			{"signed", key, sig, 200},
-			{"tampered", key, tamper(sig), 403},
-			{"outside prefix", "pid-2/x.jpg", sig, 404},
-		} {
-			t.Run(c.name, func(t *testing.T) {
-				hdr := http.Header{
-					"Content-Type":         {"image/jpeg"},
-					"X-Oss-Date":           {xdate},
-					"X-Oss-Security-Token": {cred.SecurityToken},
-					"Authorization":        {"OSS " + cred.AccessKeyID + ":" + c.sig},
-				}
-				status, _, body := rawPut(t, f.ts.URL+"/"+url.PathEscape(c.key), hdr, []byte("jpeg2"))
-				if status != c.status {
-					t.Fatalf("status %d: %s", status, body)
-				}
-			})
-		}
-		f.mustEqual(t, bucketA, key, []byte("jpeg2"))
-	})
 }

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/md5"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +13,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"altiup/server/diskstore"
 )
 
 // Store keeps objects and in-progress multipart uploads. Writes are atomic:
@@ -49,24 +49,12 @@ type ObjectInfo struct {
 }
 
 // Upload is an in-progress multipart upload.
-type Upload struct {
-	ID, Bucket, Key string
-	Initiated       time.Time
-}
+type Upload = diskstore.Upload
 
 // Part is a stored part of a multipart upload.
-type Part struct {
-	Number  int
-	Size    int64
-	MD5     [md5.Size]byte
-	ModTime time.Time
-}
+type Part = diskstore.Part
 
-const (
-	maxKeyLen   = 1023
-	maxPartNum  = 10000
-	uploadIDLen = 32
-)
+const maxKeyLen = 1023
 
 // checkKey rejects keys that cannot name a file safely: empty or too long,
 // not UTF-8, control characters, backslashes, absolute paths and empty, "."
@@ -111,22 +99,6 @@ func checkBucket(name string) error {
 		}
 	}
 	return nil
-}
-
-func checkUploadID(id string) error {
-	if len(id) != uploadIDLen {
-		return ErrNoSuchUpload
-	}
-	if _, err := hex.DecodeString(id); err != nil || strings.ToUpper(id) != id {
-		return ErrNoSuchUpload
-	}
-	return nil
-}
-
-func newUploadID() string {
-	b := make([]byte, uploadIDLen/2)
-	rand.Read(b)
-	return strings.ToUpper(hex.EncodeToString(b))
 }
 
 func checkTarget(bucket, key string) error {
@@ -211,7 +183,7 @@ func (m *MemStore) CreateUpload(ctx context.Context, bucket, key string) (string
 	if err := checkTarget(bucket, key); err != nil {
 		return "", err
 	}
-	id := newUploadID()
+	id := diskstore.NewUploadID()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.uploads[id] = &memUpload{Upload: Upload{ID: id, Bucket: bucket, Key: key, Initiated: time.Now()}, parts: map[int]memObject{}}
@@ -237,8 +209,8 @@ func (m *MemStore) GetUpload(ctx context.Context, id string) (Upload, error) {
 }
 
 func (m *MemStore) PutPart(ctx context.Context, id string, n int, r io.Reader) (Part, error) {
-	if n < 1 || n > maxPartNum {
-		return Part{}, fmt.Errorf("part number %d is outside 1..%d", n, maxPartNum)
+	if n < 1 || n > diskstore.MaxPart {
+		return Part{}, fmt.Errorf("part number %d is outside 1..%d", n, diskstore.MaxPart)
 	}
 	m.mu.Lock()
 	_, err := m.upload(id)
@@ -257,7 +229,7 @@ func (m *MemStore) PutPart(ctx context.Context, id string, n int, r io.Reader) (
 		return Part{}, err
 	}
 	u.parts[n] = o
-	return Part{Number: n, Size: o.info.Size, MD5: o.info.MD5, ModTime: o.info.ModTime}, nil
+	return Part{Number: n, Size: o.info.Size, MD5: o.info.MD5, Modified: o.info.ModTime}, nil
 }
 
 func (m *MemStore) ListParts(ctx context.Context, id string) ([]Part, error) {
@@ -269,7 +241,7 @@ func (m *MemStore) ListParts(ctx context.Context, id string) ([]Part, error) {
 	}
 	parts := make([]Part, 0, len(u.parts))
 	for n, o := range u.parts {
-		parts = append(parts, Part{Number: n, Size: o.info.Size, MD5: o.info.MD5, ModTime: o.info.ModTime})
+		parts = append(parts, Part{Number: n, Size: o.info.Size, MD5: o.info.MD5, Modified: o.info.ModTime})
 	}
 	slices.SortFunc(parts, func(a, b Part) int { return a.Number - b.Number })
 	return parts, nil

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -174,26 +173,34 @@ func TestStores(t *testing.T) {
 	}
 }
 
+// TestDirStoreLayout: a key and a key below it are both objects (as in OSS),
+// and the files are those of the shared disk store.
 func TestDirStoreLayout(t *testing.T) {
 	dir := t.TempDir()
 	s, err := NewDirStore(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.PutObject(context.Background(), bucketA, "p/照片.jpg", strings.NewReader("x")); err != nil {
-		t.Fatal(err)
+	ctx := context.Background()
+	for key, body := range map[string]string{"p/照片.jpg": "x", "p/照片.jpg/x": "y"} {
+		if _, err := s.PutObject(ctx, bucketA, key, strings.NewReader(body)); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if b, err := os.ReadFile(filepath.Join(dir, bucketA, "p", "照片.jpg")); err != nil || string(b) != "x" {
-		t.Fatalf("file: %q %v", b, err)
+	for key, body := range map[string]string{"p/照片.jpg": "x", "p/照片.jpg/x": "y"} {
+		rc, err := s.OpenObject(ctx, bucketA, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		if string(b) != body {
+			t.Errorf("%s = %q, want %q", key, b, body)
+		}
 	}
-	// A key that would need a file to be a directory is refused clearly.
-	_, err = s.PutObject(context.Background(), bucketA, "p/照片.jpg/x", strings.NewReader("y"))
-	if !errors.Is(err, ErrKeyConflict) {
-		t.Fatalf("conflict: %v", err)
-	}
-	ents, _ := os.ReadDir(filepath.Join(dir, stagingDir))
-	if len(ents) != 0 {
-		t.Fatalf("staging files left: %v", ents)
+	files, _ := filepath.Glob(filepath.Join(dir, bucketA, "objects", "*"))
+	if len(files) != 2 {
+		t.Errorf("object files %q, want 2", files)
 	}
 }
 

@@ -168,29 +168,6 @@ func TestDiskStoreObjects(t *testing.T) {
 	})
 }
 
-func TestDiskStoreCorruptFile(t *testing.T) {
-	dir := t.TempDir()
-	d, err := openDiskStore(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := d.CreateBucket(context.Background(), "bkt"); err != nil {
-		t.Fatal(err)
-	}
-	putString(t, d, "bkt", "p1/a", "hello")
-	path := d.objectPath("bkt", "p1/a")
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, raw[1:], 0o600); err != nil { // lose a byte
-		t.Fatal(err)
-	}
-	if _, err := openDiskStore(dir); err == nil || !strings.Contains(err.Error(), "header") {
-		t.Errorf("opening a store with a damaged object = %v, want an error about its header", err)
-	}
-}
-
 // TestInProcessListing lists through the whole in-process stack: SDK client,
 // handler transport, CORS, gofakes3 routing, disk store.
 func TestInProcessListing(t *testing.T) {

@@ -5,7 +5,8 @@
 // With no endpoint configured the bucket is served in-process by gofakes3 with
 // Signature V4 authentication, so presigned URLs are verified as a real S3
 // server would verify them (expiry, signature, the signed Content-Type), and
-// objects live in memory or, with a data directory, on disk. Handler returns
+// objects live in memory or, with a data directory, on disk (package
+// diskstore, as the OSS endpoint's). Handler returns
 // that S3 server wrapped in CORS (browsers upload cross-origin) and an object
 // size limit. With an endpoint (for example VersityGW) the same calls go to
 // that server, and Handler is nil.

@@ -74,7 +74,7 @@ func allowHeaders(requested []string) string {
 }
 
 // corsExposeHeaders are the response headers scripts may read.
-const corsExposeHeaders = "ETag, X-Amz-Request-Id, X-Amz-Id-2, X-Amz-Version-Id"
+const corsExposeHeaders = "ETag, Date, Retry-After, X-Amz-Request-Id, X-Amz-Id-2, X-Amz-Version-Id"
 
 // cors answers preflights for any origin and any requested header (the
 // sandbox has no bucket CORS configuration to consult), and marks every

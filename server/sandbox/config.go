@@ -117,6 +117,9 @@ type Config struct {
 	S3    S3Backend
 	// APIURL and WebURL are what support { endpoints { api web } } says.
 	APIURL, WebURL string
+	// RedirectOrigins are the origins ("https://host:port") an OAuth
+	// redirect_uri may be under (default: those of WebURL and APIURL).
+	RedirectOrigins []string
 	// STSTTL is how long issued STS credentials last (default 1h).
 	STSTTL time.Duration
 	// PresignTTL is how long presigned PUT URLs last (default 3h).
