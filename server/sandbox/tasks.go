@@ -8,15 +8,6 @@ import (
 	"altiup/server/sandbox/internal/graph"
 )
 
-// Reconstruction error codes (ReconstructionError.code).
-const (
-	ReconProjectNotFound    = "PROJECT_NOT_FOUND"
-	ReconTaskRunning        = "TASK_RUNNING"
-	ReconImagesNotValidated = "IMAGES_NOT_VALIDATED"
-	ReconNoReadyImage       = "NO_READY_IMAGE"
-	ReconTooFewImages       = "TOO_FEW_IMAGES"
-)
-
 // minReadyImages is the fewest Ready images a reconstruction accepts.
 const minReadyImages = 3
 
@@ -103,9 +94,9 @@ func (s *Sandbox) imageCounts(p *projectRec) (ready, inflight, nonFinal int) {
 func readyError(ready int) *graph.ReconstructionError {
 	switch {
 	case ready == 0:
-		return &graph.ReconstructionError{Code: ReconNoReadyImage, Message: "the project has no Ready image to reconstruct from"}
+		return errNoReadyImage.with("the project has no Ready image to reconstruct from")
 	case ready < minReadyImages:
-		return &graph.ReconstructionError{Code: ReconTooFewImages, Message: fmt.Sprintf("the project has %d Ready image(s); a reconstruction needs at least %d", ready, minReadyImages)}
+		return errTooFewImages.with(fmt.Sprintf("the project has %d Ready image(s); a reconstruction needs at least %d", ready, minReadyImages))
 	}
 	return nil
 }
@@ -118,12 +109,12 @@ func (s *Sandbox) reconstruct(u *User, pid string, opts *graph.TaskOptionsInput,
 	now := s.clock.Now()
 	p, err := s.projectFor(u, pid)
 	if err != nil {
-		return &graph.ReconstructionResult{Error: &graph.ReconstructionError{Code: ReconProjectNotFound, Message: err.Error()}}
+		return &graph.ReconstructionResult{Error: errProjectNotFound.with(err.Error())}
 	}
 	s.refreshLocked(p, now)
 	if t := s.latestTaskLocked(p); t != nil {
 		if st, _ := s.taskState(t, now); isActive(st) {
-			return &graph.ReconstructionResult{Error: &graph.ReconstructionError{Code: ReconTaskRunning, Message: fmt.Sprintf("a reconstruction of this project is already %s (task %s)", st, t.ID)}}
+			return &graph.ReconstructionResult{Error: errTaskRunning.with(fmt.Sprintf("a reconstruction of this project is already %s (task %s)", st, t.ID))}
 		}
 	}
 	ready, inflight, nonFinal := s.imageCounts(p)
@@ -136,10 +127,9 @@ func (s *Sandbox) reconstruct(u *User, pid string, opts *graph.TaskOptionsInput,
 	case wait && nonFinal > 0:
 		t.Waiting = true
 	case inflight > 0:
-		return &graph.ReconstructionResult{Error: &graph.ReconstructionError{
-			Code:    ReconImagesNotValidated,
-			Message: fmt.Sprintf("%d image(s) are still being uploaded or validated; wait until they are Ready or Invalid, or use preStartReconstruction", inflight),
-		}}
+		return &graph.ReconstructionResult{Error: errImagesNotValidated.with(
+			fmt.Sprintf("%d image(s) are still being uploaded or validated; wait until they are Ready or Invalid, or use preStartReconstruction", inflight),
+		)}
 	default:
 		if e := readyError(ready); e != nil {
 			return &graph.ReconstructionResult{Error: e}

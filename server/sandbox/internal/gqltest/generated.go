@@ -909,6 +909,26 @@ type NetworkTestSupport struct {
 // GetNetworkTest returns NetworkTestSupport.NetworkTest, and is useful for accessing the field via an interface.
 func (v *NetworkTestSupport) GetNetworkTest() string { return v.NetworkTest }
 
+// Why a project's reconstruction failed or was refused. Sandbox choice of
+// values: those of ReconstructionError.code's table.
+type PROJECT_ERROR_CODE string
+
+const (
+	PROJECT_ERROR_CODEProjectNotFound    PROJECT_ERROR_CODE = "PROJECT_NOT_FOUND"
+	PROJECT_ERROR_CODETaskRunning        PROJECT_ERROR_CODE = "TASK_RUNNING"
+	PROJECT_ERROR_CODEImagesNotValidated PROJECT_ERROR_CODE = "IMAGES_NOT_VALIDATED"
+	PROJECT_ERROR_CODENoReadyImage       PROJECT_ERROR_CODE = "NO_READY_IMAGE"
+	PROJECT_ERROR_CODETooFewImages       PROJECT_ERROR_CODE = "TOO_FEW_IMAGES"
+)
+
+var AllPROJECT_ERROR_CODE = []PROJECT_ERROR_CODE{
+	PROJECT_ERROR_CODEProjectNotFound,
+	PROJECT_ERROR_CODETaskRunning,
+	PROJECT_ERROR_CODEImagesNotValidated,
+	PROJECT_ERROR_CODENoReadyImage,
+	PROJECT_ERROR_CODETooFewImages,
+}
+
 type PROJECT_TYPE string
 
 const (
@@ -952,17 +972,29 @@ func (v *PreStartReconstructionPreStartReconstructionReconstructionResult) GetTa
 }
 
 // PreStartReconstructionPreStartReconstructionReconstructionResultErrorReconstructionError includes the requested fields of the GraphQL type ReconstructionError.
+// The GraphQL type's documentation follows.
+//
+// Why a reconstruction could not start. Show message; never key on code.
 type PreStartReconstructionPreStartReconstructionReconstructionResultErrorReconstructionError struct {
-	// Sandbox choice of codes: PROJECT_NOT_FOUND, TASK_RUNNING, IMAGES_NOT_VALIDATED
-	// (an image is Uploading, Uploaded or Processing), NO_READY_IMAGE,
-	// TOO_FEW_IMAGES (fewer than 3 Ready images).
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	// A number, as the real API sends it. Sandbox choice of numbers, each with
+	// its name in PROJECT_ERROR_CODE (for support.errorCodeInfo):
+	// 1001 PROJECT_NOT_FOUND, 1002 TASK_RUNNING, 1003 IMAGES_NOT_VALIDATED
+	// (an image is Uploading, Uploaded or Processing), 1004 NO_READY_IMAGE,
+	// 1005 TOO_FEW_IMAGES (fewer than 3 Ready images).
+	Code int `json:"code"`
+	// Sandbox choice: the code's name, for support.errorCodeInfo.
+	Reason  PROJECT_ERROR_CODE `json:"reason"`
+	Message string             `json:"message"`
 }
 
 // GetCode returns PreStartReconstructionPreStartReconstructionReconstructionResultErrorReconstructionError.Code, and is useful for accessing the field via an interface.
-func (v *PreStartReconstructionPreStartReconstructionReconstructionResultErrorReconstructionError) GetCode() string {
+func (v *PreStartReconstructionPreStartReconstructionReconstructionResultErrorReconstructionError) GetCode() int {
 	return v.Code
+}
+
+// GetReason returns PreStartReconstructionPreStartReconstructionReconstructionResultErrorReconstructionError.Reason, and is useful for accessing the field via an interface.
+func (v *PreStartReconstructionPreStartReconstructionReconstructionResultErrorReconstructionError) GetReason() PROJECT_ERROR_CODE {
+	return v.Reason
 }
 
 // GetMessage returns PreStartReconstructionPreStartReconstructionReconstructionResultErrorReconstructionError.Message, and is useful for accessing the field via an interface.
@@ -1692,17 +1724,29 @@ func (v *StartReconstructionStartReconstructionWithErrorReconstructionResult) Ge
 }
 
 // StartReconstructionStartReconstructionWithErrorReconstructionResultErrorReconstructionError includes the requested fields of the GraphQL type ReconstructionError.
+// The GraphQL type's documentation follows.
+//
+// Why a reconstruction could not start. Show message; never key on code.
 type StartReconstructionStartReconstructionWithErrorReconstructionResultErrorReconstructionError struct {
-	// Sandbox choice of codes: PROJECT_NOT_FOUND, TASK_RUNNING, IMAGES_NOT_VALIDATED
-	// (an image is Uploading, Uploaded or Processing), NO_READY_IMAGE,
-	// TOO_FEW_IMAGES (fewer than 3 Ready images).
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	// A number, as the real API sends it. Sandbox choice of numbers, each with
+	// its name in PROJECT_ERROR_CODE (for support.errorCodeInfo):
+	// 1001 PROJECT_NOT_FOUND, 1002 TASK_RUNNING, 1003 IMAGES_NOT_VALIDATED
+	// (an image is Uploading, Uploaded or Processing), 1004 NO_READY_IMAGE,
+	// 1005 TOO_FEW_IMAGES (fewer than 3 Ready images).
+	Code int `json:"code"`
+	// Sandbox choice: the code's name, for support.errorCodeInfo.
+	Reason  PROJECT_ERROR_CODE `json:"reason"`
+	Message string             `json:"message"`
 }
 
 // GetCode returns StartReconstructionStartReconstructionWithErrorReconstructionResultErrorReconstructionError.Code, and is useful for accessing the field via an interface.
-func (v *StartReconstructionStartReconstructionWithErrorReconstructionResultErrorReconstructionError) GetCode() string {
+func (v *StartReconstructionStartReconstructionWithErrorReconstructionResultErrorReconstructionError) GetCode() int {
 	return v.Code
+}
+
+// GetReason returns StartReconstructionStartReconstructionWithErrorReconstructionResultErrorReconstructionError.Reason, and is useful for accessing the field via an interface.
+func (v *StartReconstructionStartReconstructionWithErrorReconstructionResultErrorReconstructionError) GetReason() PROJECT_ERROR_CODE {
+	return v.Reason
 }
 
 // GetMessage returns StartReconstructionStartReconstructionWithErrorReconstructionResultErrorReconstructionError.Message, and is useful for accessing the field via an interface.
@@ -3350,6 +3394,7 @@ mutation PreStartReconstruction ($id: ID!, $options: TaskOptionsInput) {
 	preStartReconstruction(id: $id, options: $options) {
 		error {
 			code
+			reason
 			message
 		}
 		task {
@@ -3619,6 +3664,7 @@ mutation StartReconstruction ($id: ID!, $options: TaskOptionsInput, $coupons: [S
 	startReconstructionWithError(id: $id, options: $options, coupons: $coupons) {
 		error {
 			code
+			reason
 			message
 		}
 		task {

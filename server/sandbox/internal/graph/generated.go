@@ -173,6 +173,7 @@ type ComplexityRoot struct {
 	ReconstructionError struct {
 		Code    func(childComplexity int) int
 		Message func(childComplexity int) int
+		Reason  func(childComplexity int) int
 	}
 
 	ReconstructionResult struct {
@@ -854,6 +855,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReconstructionError.Message(childComplexity), true
+	case "ReconstructionError.reason":
+		if e.ComplexityRoot.ReconstructionError.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconstructionError.Reason(childComplexity), true
 
 	case "ReconstructionResult.error":
 		if e.ComplexityRoot.ReconstructionResult.Error == nil {
@@ -1522,14 +1529,33 @@ input TaskOptionsInput {
   taskType: TASK_TYPE
 }
 
+"""
+Why a reconstruction could not start. Show message; never key on code.
+"""
 type ReconstructionError {
   """
-  Sandbox choice of codes: PROJECT_NOT_FOUND, TASK_RUNNING, IMAGES_NOT_VALIDATED
-  (an image is Uploading, Uploaded or Processing), NO_READY_IMAGE,
-  TOO_FEW_IMAGES (fewer than 3 Ready images).
+  A number, as the real API sends it. Sandbox choice of numbers, each with
+  its name in PROJECT_ERROR_CODE (for support.errorCodeInfo):
+  1001 PROJECT_NOT_FOUND, 1002 TASK_RUNNING, 1003 IMAGES_NOT_VALIDATED
+  (an image is Uploading, Uploaded or Processing), 1004 NO_READY_IMAGE,
+  1005 TOO_FEW_IMAGES (fewer than 3 Ready images).
   """
-  code: String!
+  code: Int!
+  "Sandbox choice: the code's name, for support.errorCodeInfo."
+  reason: PROJECT_ERROR_CODE!
   message: String!
+}
+
+"""
+Why a project's reconstruction failed or was refused. Sandbox choice of
+values: those of ReconstructionError.code's table.
+"""
+enum PROJECT_ERROR_CODE {
+  PROJECT_NOT_FOUND
+  TASK_RUNNING
+  IMAGES_NOT_VALIDATED
+  NO_READY_IMAGE
+  TOO_FEW_IMAGES
 }
 
 """
@@ -1813,6 +1839,8 @@ func (ec *executionContext) childFields_ReconstructionError(ctx context.Context,
 	switch field.Name {
 	case "code":
 		return ec.fieldContext_ReconstructionError_code(ctx, field)
+	case "reason":
+		return ec.fieldContext_ReconstructionError_reason(ctx, field)
 	case "message":
 		return ec.fieldContext_ReconstructionError_message(ctx, field)
 	}
@@ -4969,15 +4997,38 @@ func (ec *executionContext) _ReconstructionError_code(ctx context.Context, field
 			return obj.Code, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_ReconstructionError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ReconstructionError", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ReconstructionError", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReconstructionError_reason(ctx context.Context, field graphql.CollectedField, obj *ReconstructionError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReconstructionError_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ProjectErrorCode) graphql.Marshaler {
+			return ec.marshalNPROJECT_ERROR_CODE2altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐProjectErrorCode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReconstructionError_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReconstructionError", field, false, false, "PROJECT_ERROR_CODE")
 }
 
 func (ec *executionContext) _ReconstructionError_message(ctx context.Context, field graphql.CollectedField, obj *ReconstructionError) (ret graphql.Marshaler) {
@@ -7724,6 +7775,11 @@ func (ec *executionContext) _ReconstructionError(ctx context.Context, sel ast.Se
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "reason":
+			out.Values[i] = ec._ReconstructionError_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "message":
 			out.Values[i] = ec._ReconstructionError_message(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -8657,6 +8713,16 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNPROJECT_ERROR_CODE2altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐProjectErrorCode(ctx context.Context, v any) (ProjectErrorCode, error) {
+	var res ProjectErrorCode
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPROJECT_ERROR_CODE2altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐProjectErrorCode(ctx context.Context, sel ast.SelectionSet, v ProjectErrorCode) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNPROJECT_TYPE2altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐProjectType(ctx context.Context, v any) (ProjectType, error) {

@@ -162,12 +162,17 @@ type Project struct {
 type Query struct {
 }
 
+// Why a reconstruction could not start. Show message; never key on code.
 type ReconstructionError struct {
-	// Sandbox choice of codes: PROJECT_NOT_FOUND, TASK_RUNNING, IMAGES_NOT_VALIDATED
-	// (an image is Uploading, Uploaded or Processing), NO_READY_IMAGE,
-	// TOO_FEW_IMAGES (fewer than 3 Ready images).
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	// A number, as the real API sends it. Sandbox choice of numbers, each with
+	// its name in PROJECT_ERROR_CODE (for support.errorCodeInfo):
+	// 1001 PROJECT_NOT_FOUND, 1002 TASK_RUNNING, 1003 IMAGES_NOT_VALIDATED
+	// (an image is Uploading, Uploaded or Processing), 1004 NO_READY_IMAGE,
+	// 1005 TOO_FEW_IMAGES (fewer than 3 Ready images).
+	Code int `json:"code"`
+	// Sandbox choice: the code's name, for support.errorCodeInfo.
+	Reason  ProjectErrorCode `json:"reason"`
+	Message string           `json:"message"`
 }
 
 type ReconstructionResult struct {
@@ -891,6 +896,69 @@ func (e *ImportedModelType) UnmarshalJSON(b []byte) error {
 }
 
 func (e ImportedModelType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Why a project's reconstruction failed or was refused. Sandbox choice of
+// values: those of ReconstructionError.code's table.
+type ProjectErrorCode string
+
+const (
+	ProjectErrorCodeProjectNotFound    ProjectErrorCode = "PROJECT_NOT_FOUND"
+	ProjectErrorCodeTaskRunning        ProjectErrorCode = "TASK_RUNNING"
+	ProjectErrorCodeImagesNotValidated ProjectErrorCode = "IMAGES_NOT_VALIDATED"
+	ProjectErrorCodeNoReadyImage       ProjectErrorCode = "NO_READY_IMAGE"
+	ProjectErrorCodeTooFewImages       ProjectErrorCode = "TOO_FEW_IMAGES"
+)
+
+var AllProjectErrorCode = []ProjectErrorCode{
+	ProjectErrorCodeProjectNotFound,
+	ProjectErrorCodeTaskRunning,
+	ProjectErrorCodeImagesNotValidated,
+	ProjectErrorCodeNoReadyImage,
+	ProjectErrorCodeTooFewImages,
+}
+
+func (e ProjectErrorCode) IsValid() bool {
+	switch e {
+	case ProjectErrorCodeProjectNotFound, ProjectErrorCodeTaskRunning, ProjectErrorCodeImagesNotValidated, ProjectErrorCodeNoReadyImage, ProjectErrorCodeTooFewImages:
+		return true
+	}
+	return false
+}
+
+func (e ProjectErrorCode) String() string {
+	return string(e)
+}
+
+func (e *ProjectErrorCode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ProjectErrorCode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PROJECT_ERROR_CODE", str)
+	}
+	return nil
+}
+
+func (e ProjectErrorCode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ProjectErrorCode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ProjectErrorCode) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
