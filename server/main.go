@@ -144,6 +144,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer faultsDone()
 		mux.Handle("/graphql", api)
 		mux.Handle("/auth/", api)
+		mux.Handle("/files/", api)
 		servers = append(servers, &http.Server{Handler: storage, ReadHeaderTimeout: 10 * time.Second})
 		go serve(servers[len(servers)-1], sln, stderr)
 

@@ -44,13 +44,30 @@ func TestGeoIPAndSupport(t *testing.T) {
 	if sup.Support.Endpoints.Api != "http://api.test" || sup.Support.Endpoints.Web != "http://web.test" {
 		t.Errorf("endpoints = %+v", sup.Support.Endpoints)
 	}
-	for _, k := range []gqltest.UPLOAD_TYPE{gqltest.UPLOAD_TYPEModel, gqltest.UPLOAD_TYPEMeta} {
+	// Every kind lists the clouds of its nearest buckets, in their order.
+	clouds := map[gqltest.UPLOAD_TYPE][]string{}
+	for _, b := range geo.GetGeoIPInfo.NearestBuckets {
+		clouds[gqltest.UPLOAD_TYPEImage] = append(clouds[gqltest.UPLOAD_TYPEImage], b.Cloud)
+	}
+	for _, b := range geo.GetGeoIPInfo.NearestModelBuckets {
+		clouds[gqltest.UPLOAD_TYPEModel] = append(clouds[gqltest.UPLOAD_TYPEModel], b.Cloud)
+	}
+	for _, b := range geo.GetGeoIPInfo.NearestMetaBuckets {
+		clouds[gqltest.UPLOAD_TYPEMeta] = append(clouds[gqltest.UPLOAD_TYPEMeta], b.Cloud)
+	}
+	for k, buckets := range clouds {
 		sup, err := gqltest.Support(ctx, e.anon, &k)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(sup.Support.SupportedCloud) != 0 {
-			t.Errorf("supportedCloud(%s) = %v, want none", k, sup.Support.SupportedCloud)
+		var want []string
+		for _, c := range buckets {
+			if !slices.Contains(want, c) {
+				want = append(want, c)
+			}
+		}
+		if len(want) == 0 || !slices.Equal(sup.Support.SupportedCloud, want) {
+			t.Errorf("supportedCloud(%s) = %v, want %v", k, sup.Support.SupportedCloud, want)
 		}
 	}
 }
@@ -213,7 +230,7 @@ func TestOSSUpload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Project.NumImage != 1 || p.Project.GigaPixel != 40*30/1e9 || p.Project.TaskState != "Idle" {
+	if p.Project.NumImage != 1 || p.Project.GigaPixel != 2073600/1e9 || p.Project.TaskState != "Idle" {
 		t.Errorf("project = %+v", p.Project)
 	}
 	if len(p.Project.CloudPath) != 1 || p.Project.CloudPath[0].Key != "altiup-oss-hangzhou/"+pid+"/" {
@@ -535,7 +552,7 @@ func TestProjectsSearchAndUsers(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.clock.Advance(time.Second)
-	b, err := gqltest.CreateProject(ctx, e.demo, "second", &pro, ptr(true), ptr(gqltest.IMPORTED_MODEL_TYPEObj), &private)
+	b, err := gqltest.CreateProject(ctx, e.demo, "second", &pro, ptr(true), ptr(gqltest.IMPORTED_MODEL_TYPEPtcloud), &private)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -218,7 +218,7 @@ func TestEnumVariablesIgnoreCase(t *testing.T) {
 			}
 		}
 	`
-	for kind, want := range map[string]string{"image": `["OSS","S3","MINIO"]`, "model": `[]`, "Image": `["OSS","S3","MINIO"]`} {
+	for kind, want := range map[string]string{"image": `["OSS","S3","MINIO"]`, "model": `["S3","MINIO"]`, "Image": `["OSS","S3","MINIO"]`} {
 		r := e.query(q, map[string]any{"kind": kind})
 		if len(r.Errors) > 0 {
 			t.Fatalf("kind %q: %v", kind, r.Errors)

@@ -411,6 +411,7 @@ func (s *Sandbox) watchLoop() {
 		// images are looked for at every tick and Pending ones (which may
 		// wait long for their turn) at every tenth.
 		s.watchS3(tick%10 == 0)
+		s.watchFiles()
 	}
 }
 

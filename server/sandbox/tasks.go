@@ -48,6 +48,8 @@ func (s *Sandbox) createProject(u *User, name, typ string, imported bool, modelT
 // taskState is a task's state now, and its place in the queue.
 func (s *Sandbox) taskState(t *taskRec, now time.Time) (string, int) {
 	switch {
+	case !t.Stopped.IsZero():
+		return taskStopped, 0
 	case t.Failure != "":
 		return taskFailed, 0
 	case t.Waiting:
@@ -61,6 +63,40 @@ func (s *Sandbox) taskState(t *taskRec, now time.Time) (string, int) {
 		return taskProcessing, 0
 	}
 	return taskDone, 0
+}
+
+// taskEnd is when a task ended; zero while it has not.
+func (s *Sandbox) taskEnd(t *taskRec, now time.Time) time.Time {
+	switch st, _ := s.taskState(t, now); st {
+	case taskStopped:
+		return t.Stopped
+	case taskDone:
+		return t.Start.Add(s.cfg.QueueDuration + s.cfg.ProcessDuration)
+	}
+	return time.Time{}
+}
+
+// stopReconstruction stops the project's running task.
+func (s *Sandbox) stopReconstruction(u *User, pid string) (*graph.Task, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.projectFor(u, pid)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	s.refreshLocked(p, now)
+	t := s.latestTaskLocked(p)
+	if t == nil {
+		return nil, errorf(CodeBadInput, "the project has no reconstruction to stop")
+	}
+	if st, _ := s.taskState(t, now); !isActive(st) {
+		return nil, errorf(CodeBadInput, "the project's reconstruction is %s already: there is nothing to stop", st)
+	}
+	t.Stopped = now
+	t.Waiting = false
+	s.changed()
+	return s.taskView(t, now), nil
 }
 
 func (s *Sandbox) latestTaskLocked(p *projectRec) *taskRec {

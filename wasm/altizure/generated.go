@@ -626,7 +626,8 @@ func (v *ProjectTaskProject) GetTask() *ProjectTaskProjectTask { return v.Task }
 // The GraphQL type's documentation follows.
 //
 // A reconstruction task. Sandbox choice of states:
-// Pending (waiting for images to be validated), Queueing, Processing, Done, Failed.
+// Pending (waiting for images to be validated), Queueing, Processing, Done,
+// Failed, Stopped (by stopReconstruction).
 type ProjectTaskProjectTask struct {
 	Id        string     `json:"id"`
 	TaskType  TASK_TYPE  `json:"taskType"`
@@ -698,7 +699,8 @@ func (v *ReconstructionFieldsErrorReconstructionError) GetMessage() string { ret
 // The GraphQL type's documentation follows.
 //
 // A reconstruction task. Sandbox choice of states:
-// Pending (waiting for images to be validated), Queueing, Processing, Done, Failed.
+// Pending (waiting for images to be validated), Queueing, Processing, Done,
+// Failed, Stopped (by stopReconstruction).
 type ReconstructionFieldsTask struct {
 	Id        string     `json:"id"`
 	TaskType  TASK_TYPE  `json:"taskType"`

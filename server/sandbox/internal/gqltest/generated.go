@@ -463,9 +463,9 @@ type GeoIPGetGeoIPInfo struct {
 	Ip *string `json:"ip"`
 	// Image buckets, nearest first.
 	NearestBuckets []GeoIPGetGeoIPInfoNearestBucketsBucketInfo `json:"nearestBuckets"`
-	// Buckets for meta files, nearest first. Sandbox choice: listed, but nothing can be uploaded to them.
+	// Buckets for meta files (uploadMetaFile*), nearest first.
 	NearestMetaBuckets []GeoIPGetGeoIPInfoNearestMetaBucketsBucketInfo `json:"nearestMetaBuckets"`
-	// Buckets for imported models, nearest first. Sandbox choice: listed, but nothing can be uploaded to them.
+	// Buckets for imported models (uploadModel*), nearest first.
 	NearestModelBuckets []GeoIPGetGeoIPInfoNearestModelBucketsBucketInfo `json:"nearestModelBuckets"`
 }
 
@@ -762,19 +762,19 @@ var AllIMAGE_TYPE = []IMAGE_TYPE{
 	IMAGE_TYPETiff,
 }
 
-// Sandbox choice: the formats the sandbox lists for imported models.
+// The kinds of imported models.
 type IMPORTED_MODEL_TYPE string
 
 const (
-	IMPORTED_MODEL_TYPEObj IMPORTED_MODEL_TYPE = "OBJ"
-	IMPORTED_MODEL_TYPELas IMPORTED_MODEL_TYPE = "LAS"
-	IMPORTED_MODEL_TYPEPly IMPORTED_MODEL_TYPE = "PLY"
+	IMPORTED_MODEL_TYPECad            IMPORTED_MODEL_TYPE = "CAD"
+	IMPORTED_MODEL_TYPEPhotogrammetry IMPORTED_MODEL_TYPE = "PHOTOGRAMMETRY"
+	IMPORTED_MODEL_TYPEPtcloud        IMPORTED_MODEL_TYPE = "PTCLOUD"
 )
 
 var AllIMPORTED_MODEL_TYPE = []IMPORTED_MODEL_TYPE{
-	IMPORTED_MODEL_TYPEObj,
-	IMPORTED_MODEL_TYPELas,
-	IMPORTED_MODEL_TYPEPly,
+	IMPORTED_MODEL_TYPECad,
+	IMPORTED_MODEL_TYPEPhotogrammetry,
+	IMPORTED_MODEL_TYPEPtcloud,
 }
 
 // ImageFields includes the GraphQL fields of Image requested by the fragment ImageFields.
@@ -795,13 +795,15 @@ type ImageFields struct {
 	Error []string `json:"error"`
 	// Size of the stored object in bytes; 0 until it is known.
 	Size float64 `json:"size"`
-	// Width in pixels, once validated.
+	// Width in pixels, from the image's own decoding, once validated.
 	Width *int `json:"width"`
-	// Height in pixels, once validated.
+	// Height in pixels, from the image's own decoding, once validated.
 	Height *int `json:"height"`
-	// Sandbox choice: always false (no geo-tags are read).
+	// True when the image carries a GPS position (EXIF GPS latitude and longitude).
 	Grounded bool `json:"grounded"`
-	// Sandbox choice: always null (objects are never readable through the API).
+	// A link to download the stored image, valid for 15 minutes; null until the
+	// object has arrived. Sandbox choice: it points to /files/ on the API's
+	// host and is refused once expired or when any part of it is changed.
 	Url *string `json:"url"`
 	// Which cloud the image lives on: OSS, S3 or MINIO.
 	Cloud *string `json:"cloud"`
@@ -865,6 +867,9 @@ type MeMy struct {
 func (v *MeMy) GetSelf() MeMySelfUser { return v.Self }
 
 // MeMySelfUser includes the requested fields of the GraphQL type User.
+// The GraphQL type's documentation follows.
+//
+// A user. Sandbox choice: the values come from the sandbox's configuration; balance changes with transferCoins.
 type MeMySelfUser struct {
 	Email    string `json:"email"`
 	Name     string `json:"name"`
@@ -1006,7 +1011,8 @@ func (v *PreStartReconstructionPreStartReconstructionReconstructionResultErrorRe
 // The GraphQL type's documentation follows.
 //
 // A reconstruction task. Sandbox choice of states:
-// Pending (waiting for images to be validated), Queueing, Processing, Done, Failed.
+// Pending (waiting for images to be validated), Queueing, Processing, Done,
+// Failed, Stopped (by stopReconstruction).
 type PreStartReconstructionPreStartReconstructionReconstructionResultTask struct {
 	TaskFields `json:"-"`
 }
@@ -1279,7 +1285,7 @@ type ProjectProject struct {
 	Visibility    PROJECT_VISIBILITY `json:"visibility"`
 	// Number of images registered in the project.
 	NumImage int `json:"numImage"`
-	// Sum of Ready images' width x height, in gigapixels.
+	// The sum of the Ready images' gigaPixel.
 	GigaPixel float64 `json:"gigaPixel"`
 	// The state of the latest reconstruction task (see Task.state), or Idle.
 	TaskState string `json:"taskState"`
@@ -1404,7 +1410,8 @@ func (v *ProjectProjectDownloadsDownloadConnectionEdgesDownloadEdgeNodeDownload)
 // The GraphQL type's documentation follows.
 //
 // A reconstruction task. Sandbox choice of states:
-// Pending (waiting for images to be validated), Queueing, Processing, Done, Failed.
+// Pending (waiting for images to be validated), Queueing, Processing, Done,
+// Failed, Stopped (by stopReconstruction).
 type ProjectProjectTask struct {
 	TaskFields `json:"-"`
 }
@@ -1758,7 +1765,8 @@ func (v *StartReconstructionStartReconstructionWithErrorReconstructionResultErro
 // The GraphQL type's documentation follows.
 //
 // A reconstruction task. Sandbox choice of states:
-// Pending (waiting for images to be validated), Queueing, Processing, Done, Failed.
+// Pending (waiting for images to be validated), Queueing, Processing, Done,
+// Failed, Stopped (by stopReconstruction).
 type StartReconstructionStartReconstructionWithErrorReconstructionResultTask struct {
 	TaskFields `json:"-"`
 }
@@ -1865,9 +1873,9 @@ func (v *SupportResponse) GetSupport() SupportSupport { return v.Support }
 type SupportSupport struct {
 	// Normal while the service accepts work.
 	SystemMode string `json:"systemMode"`
-	// The clouds usable for a kind of upload: S3, OSS, MINIO.
-	// Sandbox choice: for Image (also when kind is omitted) the clouds of
-	// nearestBuckets in that order; Model and Meta list none.
+	// The clouds usable for a kind of upload: S3, OSS, MINIO: the clouds of
+	// getGeoIPInfo's nearestBuckets (image, also when kind is omitted),
+	// nearestModelBuckets (model) or nearestMetaBuckets (meta), in that order.
 	SupportedCloud []string `json:"supportedCloud"`
 	// The service's endpoints.
 	Endpoints SupportSupportEndpoints `json:"endpoints"`
@@ -1914,7 +1922,8 @@ var AllTASK_TYPE = []TASK_TYPE{
 // The GraphQL type's documentation follows.
 //
 // A reconstruction task. Sandbox choice of states:
-// Pending (waiting for images to be validated), Queueing, Processing, Done, Failed.
+// Pending (waiting for images to be validated), Queueing, Processing, Done,
+// Failed, Stopped (by stopReconstruction).
 type TaskFields struct {
 	Id        string     `json:"id"`
 	TaskType  TASK_TYPE  `json:"taskType"`
@@ -1951,13 +1960,13 @@ type TaskOptionsInput struct {
 // GetTaskType returns TaskOptionsInput.TaskType, and is useful for accessing the field via an interface.
 func (v *TaskOptionsInput) GetTaskType() *TASK_TYPE { return v.TaskType }
 
-// What is being uploaded.
+// What is being uploaded, spelled as the clients send it.
 type UPLOAD_TYPE string
 
 const (
-	UPLOAD_TYPEImage UPLOAD_TYPE = "Image"
-	UPLOAD_TYPEModel UPLOAD_TYPE = "Model"
-	UPLOAD_TYPEMeta  UPLOAD_TYPE = "Meta"
+	UPLOAD_TYPEImage UPLOAD_TYPE = "image"
+	UPLOAD_TYPEModel UPLOAD_TYPE = "model"
+	UPLOAD_TYPEMeta  UPLOAD_TYPE = "meta"
 )
 
 var AllUPLOAD_TYPE = []UPLOAD_TYPE{
