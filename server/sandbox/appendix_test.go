@@ -60,7 +60,7 @@ var appendixOps = []appendixOp{
 			"startReconstructionWithError.task.state": "string", "startReconstructionWithError.task.startDate": "time", "startReconstructionWithError.task.queueing": "int"},
 	},
 	{
-		name: "my.self",
+		name:  "my.self",
 		query: `{ my { self { email name username country balance freeGPQuota membershipState membership { state planName period startDate endDate memberGPQuota coinPerGP coinPriceDiscount assetStorage visibility coupon { value repeat validMonth } modelPerProject collaboratorQuota forceWatermark } modelUsage developer { status } stats { star project planet follower following } joined } } }`,
 		types: jsonTypes{
 			"my.self.email": "string", "my.self.name": "string", "my.self.username": "string", "my.self.country": "string?",
@@ -154,7 +154,9 @@ var appendixOps = []appendixOp{
 	{
 		name:  "support.errorCodeInfo",
 		query: `query ($code: PROJECT_ERROR_CODE, $lang: LOCALE_TYPE) { support { errorCodeInfo(code: $code, lang: $lang) { code description solution } } }`,
-		vars:  func(e *env, st *appendixState) map[string]any { return map[string]any{"code": "TOO_FEW_IMAGES", "lang": "zh"} },
+		vars: func(e *env, st *appendixState) map[string]any {
+			return map[string]any{"code": "TOO_FEW_IMAGES", "lang": "zh"}
+		},
 		types: jsonTypes{"support.errorCodeInfo.code": "enum:TOO_FEW_IMAGES", "support.errorCodeInfo.description": "string", "support.errorCodeInfo.solution": "string"},
 		anon:  true,
 	},
@@ -169,7 +171,9 @@ var appendixOps = []appendixOp{
 	{
 		name:  "getUserToken",
 		query: `mutation ($email: String!, $password: String!) { getUserToken(email: $email, password: $password, fresh: false) }`,
-		vars:  func(e *env, st *appendixState) map[string]any { return map[string]any{"email": "demo@example.com", "password": demoPassword} },
+		vars: func(e *env, st *appendixState) map[string]any {
+			return map[string]any{"email": "demo@example.com", "password": demoPassword}
+		},
 		types: jsonTypes{"getUserToken": "string"},
 		anon:  true,
 	},
@@ -190,20 +194,26 @@ var appendixOps = []appendixOp{
 	{
 		name:  "getUserTokenByLoginCode",
 		query: `mutation ($phone: String!, $code: String!) { getUserTokenByLoginCode(phone: $phone, code: $code, fresh: false) }`,
-		vars:  func(e *env, st *appendixState) map[string]any { return map[string]any{"phone": demoPhone, "code": st.loginCode} },
+		vars: func(e *env, st *appendixState) map[string]any {
+			return map[string]any{"phone": demoPhone, "code": st.loginCode}
+		},
 		types: jsonTypes{"getUserTokenByLoginCode": "string"},
 		anon:  true,
 	},
 	{
 		name:  "setProfileFace",
 		query: `mutation ($imgStr: String!) { setProfileFace(imgStr: $imgStr) }`,
-		vars:  func(e *env, st *appendixState) map[string]any { return map[string]any{"imgStr": dataURL(pngBytes(e.t, 8, 8))} },
+		vars: func(e *env, st *appendixState) map[string]any {
+			return map[string]any{"imgStr": dataURL(pngBytes(e.t, 8, 8))}
+		},
 		types: jsonTypes{"setProfileFace": "string"},
 	},
 	{
 		name:  "uploadMetaFileS3",
 		query: `mutation ($pid: ID!, $bucket: BucketS3!, $filename: String!) { uploadMetaFileS3(pid: $pid, bucket: $bucket, filename: $filename) { url file { id state name filename } } }`,
-		vars:  func(e *env, st *appendixState) map[string]any { return map[string]any{"pid": st.pid, "bucket": "Tokyo", "filename": "gcp.txt"} },
+		vars: func(e *env, st *appendixState) map[string]any {
+			return map[string]any{"pid": st.pid, "bucket": "Tokyo", "filename": "gcp.txt"}
+		},
 		types: fileTypes("uploadMetaFileS3"),
 		after: func(t *testing.T, e *env, st *appendixState, data map[string]any) {
 			st.metaID = data["uploadMetaFileS3"].(map[string]any)["file"].(map[string]any)["id"].(string)
@@ -214,7 +224,9 @@ var appendixOps = []appendixOp{
 	{
 		name:  "uploadMetaFileMinio",
 		query: `mutation ($pid: ID!, $bucket: BucketMinioMeta!, $filename: String!) { uploadMetaFileMinio(pid: $pid, bucket: $bucket, filename: $filename) { url file { id state name filename } } }`,
-		vars:  func(e *env, st *appendixState) map[string]any { return map[string]any{"pid": st.pid, "bucket": "Local", "filename": "pos.csv"} },
+		vars: func(e *env, st *appendixState) map[string]any {
+			return map[string]any{"pid": st.pid, "bucket": "Local", "filename": "pos.csv"}
+		},
 		types: fileTypes("uploadMetaFileMinio"),
 	},
 	{
@@ -239,7 +251,9 @@ var appendixOps = []appendixOp{
 	{
 		name:  "createProject imported",
 		query: `mutation ($name: String!, $modelType: IMPORTED_MODEL_TYPE) { createProject(name: $name, type: free, imported: true, modelType: $modelType, visibility: public) { id } }`,
-		vars:  func(e *env, st *appendixState) map[string]any { return map[string]any{"name": "model", "modelType": "CAD"} },
+		vars: func(e *env, st *appendixState) map[string]any {
+			return map[string]any{"name": "model", "modelType": "CAD"}
+		},
 		types: jsonTypes{"createProject.id": "string"},
 		after: func(t *testing.T, e *env, st *appendixState, data map[string]any) {
 			st.importedPID = data["createProject"].(map[string]any)["id"].(string)
@@ -248,7 +262,9 @@ var appendixOps = []appendixOp{
 	{
 		name:  "uploadModelS3",
 		query: `mutation ($id: ID!, $bucket: BucketS3Model!, $filename: String!) { uploadModelS3(id: $id, bucket: $bucket, filename: $filename) { url file { id state name filename } } }`,
-		vars:  func(e *env, st *appendixState) map[string]any { return map[string]any{"id": st.importedPID, "bucket": "Tokyo", "filename": "model.obj"} },
+		vars: func(e *env, st *appendixState) map[string]any {
+			return map[string]any{"id": st.importedPID, "bucket": "Tokyo", "filename": "model.obj"}
+		},
 		types: fileTypes("uploadModelS3"),
 		after: func(t *testing.T, e *env, st *appendixState, _ map[string]any) {
 			e.s3.put(e.s3.lastPresign().key, []byte("v 0 0 0\n"))
@@ -257,7 +273,9 @@ var appendixOps = []appendixOp{
 	{
 		name:  "uploadModelMinio",
 		query: `mutation ($id: ID!, $bucket: BucketMinioModel!, $filename: String!) { uploadModelMinio(id: $id, bucket: $bucket, filename: $filename) { url file { id state name filename } } }`,
-		vars:  func(e *env, st *appendixState) map[string]any { return map[string]any{"id": st.importedPID, "bucket": "Local", "filename": "model.mtl"} },
+		vars: func(e *env, st *appendixState) map[string]any {
+			return map[string]any{"id": st.importedPID, "bucket": "Local", "filename": "model.mtl"}
+		},
 		types: fileTypes("uploadModelMinio"),
 		after: func(t *testing.T, e *env, st *appendixState, _ map[string]any) {
 			e.s3.put(e.s3.lastPresign().key, []byte("newmtl a\n"))
@@ -266,7 +284,9 @@ var appendixOps = []appendixOp{
 	{
 		name:  "doneModelUpload",
 		query: `mutation ($pid: ID!, $merge: Boolean) { doneModelUpload(id: $pid, merge: $merge) { id importedState } }`,
-		vars:  func(e *env, st *appendixState) map[string]any { return map[string]any{"pid": st.importedPID, "merge": false} },
+		vars: func(e *env, st *appendixState) map[string]any {
+			return map[string]any{"pid": st.importedPID, "merge": false}
+		},
 		types: jsonTypes{"doneModelUpload.id": "string", "doneModelUpload.importedState": "enum:Done"},
 	},
 	{
