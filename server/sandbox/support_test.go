@@ -60,3 +60,22 @@ func TestMoneyToCoinsAndVersions(t *testing.T) {
 		t.Errorf("versions = %+v, %v", v, err)
 	}
 }
+
+func TestBank(t *testing.T) {
+	e := newEnv(t)
+	cny := gqltest.CURRENCYCny
+	for _, c := range []struct {
+		coins    *float64
+		currency *gqltest.CURRENCY
+		want     float64
+	}{
+		{ptr(100.0), nil, 10},
+		{ptr(100.0), &cny, 70},
+		{nil, nil, 0},
+	} {
+		r, err := gqltest.CoinsToMoney(ctx, e.anon, c.coins, c.currency)
+		if err != nil || r.Bank.CoinsToMoney != c.want {
+			t.Errorf("coinsToMoney(%v, %v) = %+v, %v; want %v", c.coins, c.currency, r, err, c.want)
+		}
+	}
+}
