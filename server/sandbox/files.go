@@ -40,10 +40,24 @@ func fileContentType(name string) string {
 }
 
 // registerFile registers a meta or model file and, unless the server
-// fetches it, presigns its PUT.
+// fetches it (r.url), presigns its PUT.
 func (s *Sandbox) registerFile(ctx context.Context, u *User, r fileRegistration) (*fileRec, string, error) {
 	if s.cfg.S3 == nil {
 		return nil, "", s.noS3()
+	}
+	if r.url != "" {
+		src, err := parseFetchURL(r.url)
+		if err != nil {
+			return nil, "", err
+		}
+		if r.name == "" {
+			r.name = path.Base(src.Path)
+		}
+		if r.name == "." || r.name == "/" {
+			r.name = r.kind
+		}
+		b := s.buckets(graph.UploadType(r.kind))[0]
+		r.url, r.cloud, r.bucket = src.String(), b.Cloud, b.Name
 	}
 	r.name = strings.TrimSpace(r.name)
 	if r.name == "" {
@@ -88,22 +102,27 @@ func (s *Sandbox) registerFile(ctx context.Context, u *User, r fileRegistration)
 	return f, put, nil
 }
 
-// registerFileURL registers a file that the server fetches from rawURL.
-func (s *Sandbox) registerFileURL(ctx context.Context, u *User, kind, pid, rawURL string, filename, checksum *string) (*fileRec, error) {
-	src, err := parseFetchURL(rawURL)
+// uploadFile registers a file for the caller and returns a copy of it, and
+// the presigned PUT URL unless the server fetches the file.
+func (m mutationResolver) uploadFile(ctx context.Context, r fileRegistration) (fileRec, string, error) {
+	u, err := m.s.user(ctx)
 	if err != nil {
-		return nil, err
+		return fileRec{}, "", err
 	}
-	name := path.Base(src.Path)
-	if filename != nil && *filename != "" {
-		name = *filename
+	f, url, err := m.s.registerFile(ctx, u, r)
+	if err != nil {
+		return fileRec{}, "", err
 	}
-	if name == "." || name == "/" {
-		name = kind
+	m.s.mu.Lock()
+	defer m.s.mu.Unlock()
+	return *f, url, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
 	}
-	b := s.buckets(graph.UploadType(kind))[0]
-	f, _, err := s.registerFile(ctx, u, fileRegistration{pid: pid, kind: kind, name: name, cloud: b.Cloud, bucket: b.Name, checksum: checksum, url: src.String()})
-	return f, err
+	return *s
 }
 
 func (s *Sandbox) startFileFetchLocked(f *fileRec) {
@@ -199,7 +218,7 @@ func (s *Sandbox) settleFile(id string) {
 	f.Size = size
 	if f.ChecksumGiven && f.Checksum != sum {
 		f.State = fileInvalid
-		f.Errors = append(f.Errors, fmt.Sprintf("checksum mismatch: the file's SHA-1 is %s, not %s as registered", sum, f.Checksum))
+		f.Errors = append(f.Errors, mismatch(sum, f.Checksum))
 	} else {
 		f.State, f.Checksum = fileReady, sum
 	}

@@ -60,13 +60,23 @@ func (s *Sandbox) imageFor(u *User, id string) (*imageRec, *projectRec, error) {
 	return nil, nil, errorf(CodeNotFound, "image %s not found", quote(id))
 }
 
+func notSHA1(c string) error {
+	return errorf(CodeBadInput, "checksum %s is not a SHA-1: it must be 40 lowercase hexadecimal characters", quote(c))
+}
+
+// mismatch is the reason an object whose SHA-1 is not the registered one
+// is Invalid.
+func mismatch(got, want string) string {
+	return fmt.Sprintf("checksum mismatch: the file's SHA-1 is %s, not %s as registered", got, want)
+}
+
 // checkChecksum returns the checksum to record; "" when none was given.
 func checkChecksum(c *string) (string, error) {
 	if c == nil || *c == "" {
 		return "", nil
 	}
 	if !isChecksum(*c) {
-		return "", errorf(CodeBadInput, "checksum %s is not a SHA-1: it must be 40 lowercase hexadecimal characters", quote(*c))
+		return "", notSHA1(*c)
 	}
 	return *c, nil
 }
@@ -302,7 +312,7 @@ func (s *Sandbox) hasImage(u *User, pid, checksum string) (*imageRec, error) {
 		return nil, err
 	}
 	if !isChecksum(checksum) {
-		return nil, errorf(CodeBadInput, "checksum %s is not a SHA-1: it must be 40 lowercase hexadecimal characters", quote(checksum))
+		return nil, notSHA1(checksum)
 	}
 	img := s.images[s.byChecksum[p.ID+"/"+checksum]]
 	if img == nil {

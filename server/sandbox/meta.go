@@ -6,45 +6,34 @@ import (
 	"altiup/server/sandbox/internal/graph"
 )
 
-func (m mutationResolver) uploadMeta(ctx context.Context, cloud Cloud, pid, bucket, filename string, checksum *string) (*graph.MetaUploadInfo, error) {
-	u, err := m.s.user(ctx)
+func (m mutationResolver) uploadMeta(ctx context.Context, r fileRegistration) (*graph.MetaUploadInfo, error) {
+	r.kind = kindMeta
+	f, url, err := m.uploadFile(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	f, url, err := m.s.registerFile(ctx, u, fileRegistration{pid: pid, kind: kindMeta, name: filename, cloud: cloud, bucket: bucket, checksum: checksum})
-	if err != nil {
-		return nil, err
-	}
-	m.s.mu.Lock()
-	defer m.s.mu.Unlock()
-	return &graph.MetaUploadInfo{URL: url, File: metaView(f)}, nil
+	return &graph.MetaUploadInfo{URL: url, File: metaView(&f)}, nil
 }
 
 func (m mutationResolver) UploadMetaFileS3(ctx context.Context, pid string, bucket graph.BucketS3, filename string, checksum *string) (*graph.MetaUploadInfo, error) {
-	return m.uploadMeta(ctx, CloudS3, pid, string(bucket), filename, checksum)
+	return m.uploadMeta(ctx, fileRegistration{pid: pid, name: filename, cloud: CloudS3, bucket: string(bucket), checksum: checksum})
 }
 
 func (m mutationResolver) UploadMetaFileMinio(ctx context.Context, pid string, bucket graph.BucketMinioMeta, filename string, checksum *string) (*graph.MetaUploadInfo, error) {
-	return m.uploadMeta(ctx, CloudMinIO, pid, string(bucket), filename, checksum)
+	return m.uploadMeta(ctx, fileRegistration{pid: pid, name: filename, cloud: CloudMinIO, bucket: string(bucket), checksum: checksum})
 }
 
 func (m mutationResolver) UploadMetaURL(ctx context.Context, pid, url string, filename, checksum *string) (*graph.MetaFile, error) {
-	u, err := m.s.user(ctx)
+	info, err := m.uploadMeta(ctx, fileRegistration{pid: pid, name: deref(filename), url: url, checksum: checksum})
 	if err != nil {
 		return nil, err
 	}
-	f, err := m.s.registerFileURL(ctx, u, kindMeta, pid, url, filename, checksum)
-	if err != nil {
-		return nil, err
-	}
-	m.s.mu.Lock()
-	defer m.s.mu.Unlock()
-	return metaView(f), nil
+	return info.File, nil
 }
 
 func (r projectResolver) HasMetaFile(ctx context.Context, obj *graph.Project, checksum string) (*graph.MetaFile, error) {
 	if !isChecksum(checksum) {
-		return nil, errorf(CodeBadInput, "checksum %s is not a SHA-1: it must be 40 lowercase hexadecimal characters", quote(checksum))
+		return nil, notSHA1(checksum)
 	}
 	s := r.s
 	s.mu.Lock()

@@ -7,40 +7,29 @@ import (
 	"altiup/server/sandbox/internal/graph"
 )
 
-func (m mutationResolver) uploadModel(ctx context.Context, cloud Cloud, pid, bucket, filename string, checksum *string) (*graph.ModelUploadInfo, error) {
-	u, err := m.s.user(ctx)
+func (m mutationResolver) uploadModel(ctx context.Context, r fileRegistration) (*graph.ModelUploadInfo, error) {
+	r.kind = kindModel
+	f, url, err := m.uploadFile(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	f, url, err := m.s.registerFile(ctx, u, fileRegistration{pid: pid, kind: kindModel, name: filename, cloud: cloud, bucket: bucket, checksum: checksum})
-	if err != nil {
-		return nil, err
-	}
-	m.s.mu.Lock()
-	defer m.s.mu.Unlock()
-	return &graph.ModelUploadInfo{URL: url, File: modelView(f)}, nil
+	return &graph.ModelUploadInfo{URL: url, File: modelView(&f)}, nil
 }
 
 func (m mutationResolver) UploadModelS3(ctx context.Context, id string, bucket graph.BucketS3Model, filename string, checksum *string) (*graph.ModelUploadInfo, error) {
-	return m.uploadModel(ctx, CloudS3, id, string(bucket), filename, checksum)
+	return m.uploadModel(ctx, fileRegistration{pid: id, name: filename, cloud: CloudS3, bucket: string(bucket), checksum: checksum})
 }
 
 func (m mutationResolver) UploadModelMinio(ctx context.Context, id string, bucket graph.BucketMinioModel, filename string, checksum *string) (*graph.ModelUploadInfo, error) {
-	return m.uploadModel(ctx, CloudMinIO, id, string(bucket), filename, checksum)
+	return m.uploadModel(ctx, fileRegistration{pid: id, name: filename, cloud: CloudMinIO, bucket: string(bucket), checksum: checksum})
 }
 
 func (m mutationResolver) UploadModelURL(ctx context.Context, pid, url string, filename, checksum *string) (*graph.ImportedModel, error) {
-	u, err := m.s.user(ctx)
+	info, err := m.uploadModel(ctx, fileRegistration{pid: pid, name: deref(filename), url: url, checksum: checksum})
 	if err != nil {
 		return nil, err
 	}
-	f, err := m.s.registerFileURL(ctx, u, kindModel, pid, url, filename, checksum)
-	if err != nil {
-		return nil, err
-	}
-	m.s.mu.Lock()
-	defer m.s.mu.Unlock()
-	return modelView(f), nil
+	return info.File, nil
 }
 
 // importedDone is the importedState of a project whose models are in.

@@ -137,7 +137,7 @@ func (s *Sandbox) check(img *imageRec) (res checkResult) {
 	res.sum = hex.EncodeToString(h[:])
 	res.size = int64(len(data))
 	if img.ChecksumGiven && res.sum != img.Checksum {
-		res.reasons = append(res.reasons, fmt.Sprintf("checksum mismatch: the file's SHA-1 is %s, not %s as registered", res.sum, img.Checksum))
+		res.reasons = append(res.reasons, mismatch(res.sum, img.Checksum))
 	}
 	typ, w, h2, reason := decodeCheck(data, img.Type, s.cfg.MaxDecodePixels)
 	res.typ, res.width, res.height = typ, w, h2
