@@ -1942,15 +1942,18 @@ var sources = []*ast.Source{
 #
 # This file is the contract between the uploader (wasm/altizure, through
 # genqlient) and the sandbox (server/sandbox, through gqlgen). It covers every
-# operation and field that real Altizure clients use for an image upload.
+# operation and field that real Altizure clients use: the image upload, and
+# around it accounts, projects, meta files, imported models and support.
 # Where the public record is silent, the choice made here is marked
 # "Sandbox choice:" in the description.
 #
 # Authentication: every request carries the header ` + "`" + `key` + "`" + ` (the app key).
-# getGeoIPInfo, support, bank and introspection (__type, __schema) need
-# nothing else; every other field also needs the header ` + "`" + `altitoken` + "`" + ` (a user
-# token, e.g. from the OAuth implicit flow at /auth/start). A missing or
-# unknown key or token is a GraphQL error in words and changes nothing.
+# getGeoIPInfo, support, bank, versions, introspection (__type, __schema)
+# and the sign-in mutations (getUserToken, requestLoginCode,
+# getUserTokenByLoginCode) need nothing else; every other field also needs
+# the header ` + "`" + `altitoken` + "`" + ` (a user token, e.g. from the OAuth implicit flow at
+# /auth/start). A missing or unknown key or token is a GraphQL error in words
+# and changes nothing.
 #
 # Sandbox choice: an enum value sent in a variable is also accepted when it
 # differs only in letter case.
