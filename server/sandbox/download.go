@@ -45,13 +45,13 @@ func (s *Sandbox) downloadURL(base string, img *imageRec, now time.Time) string 
 
 type imageResolver struct{ s *Sandbox }
 
-// URL is null until the object has arrived (its size is known).
+// URL is null until the object has arrived.
 func (r imageResolver) URL(ctx context.Context, obj *graph.Image) (*string, error) {
 	s := r.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	img := s.images[obj.ID]
-	if img == nil || img.Size == 0 {
+	if img == nil || !(img.Stored || img.Size > 0) {
 		return nil, nil
 	}
 	u := s.downloadURL(requestFrom(ctx).baseURL, img, s.clock.Now())

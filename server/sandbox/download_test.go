@@ -71,6 +71,12 @@ func TestImageURL(t *testing.T) {
 		t.Errorf("expired link: %d, want 403", status)
 	}
 
+	// An empty object is stored too: it has a link (and is Invalid).
+	empty := e.uploadOSS(pid, "empty.jpg", gqltest.IMAGE_TYPEJpeg, nil, nil)
+	if got := e.waitFinal(pid, empty.Id); got.State != gqltest.IMAGE_STATEInvalid || got.Url == nil {
+		t.Errorf("empty image: %s, url %v", got.State, got.Url)
+	}
+
 	// An image whose object has not arrived has no link.
 	r, err := gqltest.UploadImageOSS(ctx, e.demo, pid, gqltest.BucketOSSHangzhou, "c.jpg", nil, nil)
 	if err != nil {

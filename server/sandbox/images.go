@@ -380,6 +380,7 @@ func (s *Sandbox) arrivedLocked(img *imageRec, filename string, size int64) {
 	}
 	img.State = stateUploaded
 	img.Size = size
+	img.Stored = true
 	s.queue = append(s.queue, img.ID)
 	s.changed()
 	s.kickValidators()

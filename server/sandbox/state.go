@@ -67,6 +67,8 @@ type imageRec struct {
 	Size          int64    `json:"size,omitempty"`
 	Width         int      `json:"width,omitempty"`
 	Height        int      `json:"height,omitempty"`
+	// Stored tells that the object arrived (it may be empty).
+	Stored bool `json:"stored,omitempty"`
 	// GPS tells whether the image carries a GPS position.
 	GPS     bool      `json:"gps,omitempty"`
 	Created time.Time `json:"created"`
