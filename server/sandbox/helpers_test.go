@@ -206,6 +206,12 @@ func (e *env) snapshot() string {
 func (e *env) snapshotOf(c graphql.Client) string {
 	e.t.Helper()
 	var out strings.Builder
+	me, err := gqltest.Me(ctx, c)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	b, _ := json.Marshal(me)
+	out.Write(b)
 	{
 		ps, err := gqltest.SearchProjects(ctx, c, nil, ptr(100), nil)
 		if err != nil {
