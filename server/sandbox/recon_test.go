@@ -182,6 +182,16 @@ func TestPersistence(t *testing.T) {
 	if _, err := gqltest.StartReconstruction(ctx, e.demo, pid, nil, nil); err != nil {
 		t.Fatal(err)
 	}
+	// Balances (in the snapshot's my.self) and meta files are kept too.
+	if r, err := gqltest.TransferCoins(ctx, e.demo, 10, "other@example.com"); err != nil || r.TransferCoins.Result != "Success" {
+		t.Fatalf("transferCoins = %+v, %v", r, err)
+	}
+	meta, err := gqltest.UploadMetaFileS3(ctx, e.demo, pid, gqltest.BucketS3Tokyo, "gcp.txt", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.s3.put(e.s3.lastPresign().key, []byte("gcp"))
+	waitFor(t, func() bool { return e.metaState(pid, meta.UploadMetaFileS3.File.Id) == "Ready" })
 	before := e.snapshot()
 	e.stop()
 
@@ -196,6 +206,9 @@ func TestPersistence(t *testing.T) {
 	e.demo = e.client(map[string]string{"key": appKey, "altitoken": "new-demo-token"})
 	if after := e.snapshot(); after != before {
 		t.Errorf("state after restart:\n%s\nwant:\n%s", after, before)
+	}
+	if f := e.metaFile(pid, meta.UploadMetaFileS3.File.Id); f == nil || f.State != "Ready" || f.Filesize != 3 {
+		t.Errorf("meta file after restart = %+v", f)
 	}
 	has, err := gqltest.HasImage(ctx, e.demo, pid, sha([]byte("p")))
 	if err != nil || has.HasImage == nil || has.HasImage.Id != pending.UploadImageS3.Image.Id {
