@@ -162,6 +162,11 @@ func TestHTTP(t *testing.T) {
 			if resp.Header.Get("Access-Control-Allow-Origin") != "*" {
 				t.Errorf("key %q: no Allow-Origin", key)
 			}
+			// The client reads the server's clock and Retry-After cross-origin.
+			exposed := strings.ToLower(resp.Header.Get("Access-Control-Expose-Headers"))
+			if !strings.Contains(exposed, "date") || !strings.Contains(exposed, "retry-after") {
+				t.Errorf("key %q: Expose-Headers %q, want Date and Retry-After", key, exposed)
+			}
 		}
 	})
 	t.Run("text/plain bodies are JSON too", func(t *testing.T) {
