@@ -84,7 +84,7 @@ func (t tiffReader) entry(dir, tag, size int) (count, value int, ok bool) {
 			continue
 		}
 		count, ok = t.u32(e + 4)
-		if !ok || count > 1<<16 {
+		if !ok || count == 0 || count > 1<<16 {
 			return 0, 0, false
 		}
 		value = e + 8

@@ -97,3 +97,14 @@ func FuzzGPSPosition(f *testing.F) {
 		}
 	})
 }
+
+// TestGPSEntryAtTheEnd: an entry with no value, as the last bytes of the
+// data, is not found rather than pointing past the end.
+func TestGPSEntryAtTheEnd(t *testing.T) {
+	// A directory of one entry (tag 1, ASCII, count 0) cut right after its count.
+	b := []byte{0, 1, 0, 1, 0, 2, 0, 0, 0, 0}
+	tr := tiffReader{b: b, ord: binary.BigEndian}
+	if _, v, ok := tr.entry(0, 1, 1); ok && v >= len(b) {
+		t.Errorf("entry found with its value at %d of %d bytes", v, len(b))
+	}
+}

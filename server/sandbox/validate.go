@@ -141,7 +141,7 @@ func (s *Sandbox) check(img *imageRec) (res checkResult) {
 	}
 	typ, w, h2, reason := decodeCheck(data, img.Type, s.cfg.MaxDecodePixels)
 	res.typ, res.width, res.height = typ, w, h2
-	_, _, res.gps = gpsPosition(data)
+	res.gps = hasGPS(data)
 	if reason != "" {
 		res.reasons = append(res.reasons, reason)
 	}
@@ -210,4 +210,16 @@ func decodeCheck(data []byte, want string, maxPixels int64) (typ string, width, 
 		}
 	}
 	return typ, cfg.Width, cfg.Height, ""
+}
+
+// hasGPS reads whether an image carries a GPS position; a reader fault on a
+// hostile file counts as none rather than stopping the validator.
+func hasGPS(data []byte) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	_, _, ok = gpsPosition(data)
+	return ok
 }
