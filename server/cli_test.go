@@ -77,7 +77,7 @@ func importFolder(t *testing.T, p *sandboxProc, cloud string, files []string) ma
 	var sc struct {
 		Support struct{ SupportedCloud []string }
 	}
-	mustGQL(t, p, qSupported, map[string]any{"kind": "Image"}, &sc)
+	mustGQL(t, p, qSupported, map[string]any{"kind": "image"}, &sc)
 	if !strings.Contains(strings.ToUpper(strings.Join(sc.Support.SupportedCloud, ",")), strings.ToUpper(cloud)) {
 		t.Fatalf("supportedCloud %v lacks %s", sc.Support.SupportedCloud, cloud)
 	}
@@ -226,8 +226,11 @@ func TestAltizureCLIImport(t *testing.T) {
 			}
 			var rr struct {
 				StartReconstructionWithError struct {
-					Error *struct{ Code, Message string }
-					Task  *struct{ ID, TaskType, State string }
+					Error *struct {
+						Code    int // an int in the CLI's types
+						Message string
+					}
+					Task *struct{ ID, TaskType, State string }
 				}
 			}
 			mustGQL(t, p, qRecon, map[string]any{"id": p.project}, &rr)

@@ -87,7 +87,7 @@ func newSandbox(ctx context.Context, c *config, pageURL, storageURL string, stde
 	}
 	sb, err := sandbox.New(sandbox.Config{
 		AppKey:          c.appKey,
-		Users:           []sandbox.User{{Token: c.userToken, Email: "demo@example.com", Name: "Demo User", Username: "demo"}},
+		Users:           sandbox.DemoUsers(c.userToken),
 		OSS:             ossAdapter{oss},
 		S3:              s3,
 		APIURL:          pageURL,

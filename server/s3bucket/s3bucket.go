@@ -244,6 +244,17 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, size int64, 
 	return nil
 }
 
+// Delete removes the object key; deleting an absent object is no error.
+func (b *Backend) Delete(ctx context.Context, key string) error {
+	if err := validateKey(key); err != nil {
+		return err
+	}
+	if _, err := b.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(b.bucket), Key: aws.String(key)}); err != nil {
+		return b.pathError("delete", key, err)
+	}
+	return nil
+}
+
 // pathError wraps an SDK error, turning "no such key" into fs.ErrNotExist.
 func (b *Backend) pathError(op, key string, err error) error {
 	if isNotFound(err) {

@@ -54,6 +54,12 @@ func TestPutOpenStat(t *testing.T) {
 					if got := readAll(t, b, key); !bytes.Equal(got, data) {
 						t.Errorf("Open read %d bytes that differ from the %d put", len(got), len(data))
 					}
+					for range 2 { // deleting an absent object is no error
+						if err := b.Delete(ctx, key); err != nil {
+							t.Errorf("Delete: %v", err)
+						}
+						assertAbsent(t, b, key)
+					}
 				})
 			}
 		})

@@ -49,6 +49,12 @@ type User struct {
 	Username string
 	Name     string
 	Email    string
+	// Password lets getUserToken sign the user in; "" refuses it.
+	Password string
+	// Phone lets requestLoginCode sign the user in; "" refuses it.
+	Phone string
+	// Account is what my.self says about the user.
+	Account Account
 }
 
 // Cloud names a kind of storage as nearestBuckets and supportedCloud spell it.

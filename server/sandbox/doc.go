@@ -1,8 +1,11 @@
 // Package sandbox serves an Altizure-compatible GraphQL API for image
 // uploads: projects, image registration and validation, STS credentials for
 // OSS, presigned PUT URLs for S3 and MinIO, and reconstruction tasks that
-// advance on a timer. It also serves the OAuth implicit flow that hands out
-// user tokens (/auth/start).
+// advance on a timer; around them the rest of what the service's own
+// clients call: accounts and sign-in, coin transfers, project listing and
+// removal, meta files, imported models and support texts. It also serves
+// the OAuth implicit flow that hands out user tokens (/auth/start) and the
+// signed download links of Image.url (/files/).
 //
 // The schema is schema.graphql next to this file; every choice the public
 // record leaves open is marked "Sandbox choice:" there. gqlgen generates the
@@ -17,7 +20,8 @@
 // Uploaded (OSS: doneImageUpload; S3 and MinIO: a watcher sees the object) →
 // Processing → Ready or Invalid, with reasons. Validation reads the object,
 // compares its SHA-1 with the registered checksum (or records it when none
-// was given) and decodes it as JPEG, PNG or TIFF. Images not final 65
+// was given), decodes it as JPEG, PNG or TIFF, and reads its EXIF GPS
+// position (exif.go, a minimal bounds-checked reader). Images not final 65
 // minutes after registration become Invalid.
 //
 // Projects belong to users by username, so a restart with new tokens keeps

@@ -13,11 +13,10 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
-	"io/fs"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -33,169 +32,21 @@ const (
 	appKey     = "test-app-key"
 	demoToken  = "demo-token"
 	otherToken = "other-token"
+
+	demoPassword = "demo-password"
+	demoPhone    = "+8613800000001"
 )
 
-// objects is an in-memory object store shared by the fakes.
-type objects struct {
-	mu   sync.Mutex
-	data map[string][]byte
-}
-
-func (o *objects) put(k string, b []byte) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.data == nil {
-		o.data = map[string][]byte{}
-	}
-	o.data[k] = append([]byte(nil), b...)
-}
-
-func (o *objects) stat(k string) (int64, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	b, ok := o.data[k]
-	if !ok {
-		return 0, fmt.Errorf("object %s: %w", k, fs.ErrNotExist)
-	}
-	return int64(len(b)), nil
-}
-
-func (o *objects) open(k string) (io.ReadCloser, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	b, ok := o.data[k]
-	if !ok {
-		return nil, fmt.Errorf("object %s: %w", k, fs.ErrNotExist)
-	}
-	return io.NopCloser(bytes.NewReader(b)), nil
-}
-
-func (o *objects) count() int {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return len(o.data)
-}
-
-type stsIssue struct {
-	bucket, prefix string
-	ttl            time.Duration
-}
-
-type fakeOSS struct {
-	objects
-	mu     sync.Mutex
-	issued []stsIssue
-}
-
-var _ sandbox.OSSBackend = (*fakeOSS)(nil)
-
-func (f *fakeOSS) IssueSTS(bucket, prefix string, ttl time.Duration) (sandbox.STS, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.issued = append(f.issued, stsIssue{bucket, prefix, ttl})
-	n := len(f.issued)
-	return sandbox.STS{
-		AccessKeyID:     fmt.Sprintf("STS.id%d", n),
-		AccessKeySecret: fmt.Sprintf("secret%d", n),
-		SecurityToken:   fmt.Sprintf("token%d", n),
-		// An offset zone: the API must still answer in UTC with a Z.
-		Expiration: time.Date(2030, 1, 2, 11, 4, 5, 0, time.FixedZone("HKT", 8*3600)),
-	}, nil
-}
-
-func (f *fakeOSS) Endpoint() string { return "http://127.0.0.1:18081" }
-
-func (f *fakeOSS) Stat(ctx context.Context, bucket, key string) (int64, error) {
-	return f.stat(bucket + "/" + key)
-}
-
-func (f *fakeOSS) Open(ctx context.Context, bucket, key string) (io.ReadCloser, error) {
-	return f.open(bucket + "/" + key)
-}
-
-type presign struct{ key, contentType string }
-
-type fakeS3 struct {
-	objects
-	mu        sync.Mutex
-	presigned []presign
-	puts      []presign
-}
-
-var _ sandbox.S3Backend = (*fakeS3)(nil)
-
-func (f *fakeS3) PresignPut(ctx context.Context, key, contentType string, ttl time.Duration) (string, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.presigned = append(f.presigned, presign{key, contentType})
-	return "http://127.0.0.1:18082/altiup/" + key + "?X-Amz-Signature=fake", nil
-}
-
-func (f *fakeS3) Stat(ctx context.Context, key string) (int64, error) { return f.stat(key) }
-
-func (f *fakeS3) Open(ctx context.Context, key string) (io.ReadCloser, error) { return f.open(key) }
-
-func (f *fakeS3) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	if int64(len(b)) != size {
-		return fmt.Errorf("put %s: %d bytes, announced %d", key, len(b), size)
-	}
-	f.mu.Lock()
-	f.puts = append(f.puts, presign{key, contentType})
-	f.mu.Unlock()
-	f.put(key, b)
-	return nil
-}
-
-func (f *fakeOSS) issuedCount() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.issued)
-}
-
-func (f *fakeOSS) firstIssue() stsIssue {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.issued[0]
-}
-
-func (f *fakeS3) counts() (presigned, puts int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.presigned), len(f.puts)
-}
-
-func (f *fakeS3) lastPut() presign {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.puts[len(f.puts)-1]
-}
-
-func (f *fakeS3) lastPresign() presign {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.presigned[len(f.presigned)-1]
-}
-
-// fakeClock is a clock that moves only when told.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+// demoAccount is what my.self says about the demo user.
+var demoAccount = sandbox.Account{
+	Country: "HK", Balance: 100, FreeGPQuota: 1.5,
+	Membership: sandbox.Membership{
+		State: "ACTIVE", PlanName: "Pro", Period: 12,
+		Start: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
+		MemberGPQuota: 20, CoinPerGP: 8, CoinPriceDiscount: 0.9, AssetStorage: 10240,
+		Visibility: []string{"public", "private"}, ModelPerProject: 10, CollaboratorQuota: 5,
+	},
+	Joined: time.Date(2024, 1, 15, 0, 0, 0, 0, time.UTC),
 }
 
 type env struct {
@@ -209,19 +60,23 @@ type env struct {
 	demo  graphql.Client // key and the demo user's token
 	other graphql.Client // key and the other user's token
 	anon  graphql.Client // key only
+	logs  *syncBuffer    // what the sandbox logged
 	seq   int            // makes readyImages' images differ
 }
 
 // newEnv starts a sandbox with in-memory fakes behind an httptest server.
 func newEnv(t testing.TB, opts ...func(*sandbox.Config)) *env {
 	t.Helper()
-	e := &env{t: t, oss: &fakeOSS{}, s3: &fakeS3{}, clock: &fakeClock{now: time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)}}
+	e := &env{t: t, oss: &fakeOSS{}, s3: &fakeS3{}, clock: &fakeClock{now: time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)}, logs: &syncBuffer{}}
 	e.cfg = sandbox.Config{
 		AppKey: appKey,
 		Users: []sandbox.User{
-			{Token: demoToken, Username: "demo", Name: "Demo User", Email: "demo@example.com"},
-			{Token: otherToken, Username: "other", Name: "Other User", Email: "other@example.com"},
+			{Token: demoToken, Username: "demo", Name: "Demo User", Email: "demo@example.com", Password: demoPassword, Phone: demoPhone,
+				Account: demoAccount},
+			{Token: otherToken, Username: "other", Name: "Other User", Email: "other@example.com", Phone: "+8613800000002",
+				Account: sandbox.Account{Balance: 5}},
 		},
+		Logger:          slog.New(slog.NewTextHandler(e.logs, nil)),
 		OSS:             e.oss,
 		S3:              e.s3,
 		APIURL:          "http://api.test",
@@ -351,6 +206,12 @@ func (e *env) snapshot() string {
 func (e *env) snapshotOf(c graphql.Client) string {
 	e.t.Helper()
 	var out strings.Builder
+	me, err := gqltest.Me(ctx, c)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	b, _ := json.Marshal(me)
+	out.Write(b)
 	{
 		ps, err := gqltest.SearchProjects(ctx, c, nil, ptr(100), nil)
 		if err != nil {

@@ -41,6 +41,7 @@ func (s *Sandbox) newHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", s.graphqlHandler(srv))
 	mux.HandleFunc("/auth/start", s.serveAuth)
+	mux.HandleFunc("/files/", s.serveFile)
 	return mux
 }
 
@@ -77,6 +78,7 @@ func setCORS(h http.Header) {
 	h.Set("Access-Control-Allow-Headers", "key, altitoken, content-type")
 	h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
 	h.Set("Access-Control-Max-Age", "86400")
+	h.Set("Access-Control-Expose-Headers", "Date, Retry-After")
 }
 
 // graphqlHandler checks what gqlgen cannot: CORS, the app key, the body's

@@ -60,13 +60,23 @@ func (s *Sandbox) imageFor(u *User, id string) (*imageRec, *projectRec, error) {
 	return nil, nil, errorf(CodeNotFound, "image %s not found", quote(id))
 }
 
+func notSHA1(c string) error {
+	return errorf(CodeBadInput, "checksum %s is not a SHA-1: it must be 40 lowercase hexadecimal characters", quote(c))
+}
+
+// mismatch is the reason an object whose SHA-1 is not the registered one
+// is Invalid.
+func mismatch(got, want string) string {
+	return fmt.Sprintf("checksum mismatch: the file's SHA-1 is %s, not %s as registered", got, want)
+}
+
 // checkChecksum returns the checksum to record; "" when none was given.
 func checkChecksum(c *string) (string, error) {
 	if c == nil || *c == "" {
 		return "", nil
 	}
 	if !isChecksum(*c) {
-		return "", errorf(CodeBadInput, "checksum %s is not a SHA-1: it must be 40 lowercase hexadecimal characters", quote(*c))
+		return "", notSHA1(*c)
 	}
 	return *c, nil
 }
@@ -302,7 +312,7 @@ func (s *Sandbox) hasImage(u *User, pid, checksum string) (*imageRec, error) {
 		return nil, err
 	}
 	if !isChecksum(checksum) {
-		return nil, errorf(CodeBadInput, "checksum %s is not a SHA-1: it must be 40 lowercase hexadecimal characters", quote(checksum))
+		return nil, notSHA1(checksum)
 	}
 	img := s.images[s.byChecksum[p.ID+"/"+checksum]]
 	if img == nil {
@@ -370,6 +380,7 @@ func (s *Sandbox) arrivedLocked(img *imageRec, filename string, size int64) {
 	}
 	img.State = stateUploaded
 	img.Size = size
+	img.Stored = true
 	s.queue = append(s.queue, img.ID)
 	s.changed()
 	s.kickValidators()
@@ -393,62 +404,4 @@ func (s *Sandbox) stat(ctx context.Context, img *imageRec) (int64, error) {
 		return 0, s.noS3()
 	}
 	return s.cfg.S3.Stat(ctx, img.key())
-}
-
-// watchLoop notices S3 and MinIO objects arriving (those clouds have no
-// doneImageUpload) and sweeps expired images.
-func (s *Sandbox) watchLoop() {
-	t := time.NewTicker(s.cfg.WatchInterval)
-	defer t.Stop()
-	for tick := 0; ; tick++ {
-		select {
-		case <-s.ctx.Done():
-			return
-		case <-t.C:
-		}
-		s.sweep()
-		// Clients call startImageUpload right before the PUT, so Uploading
-		// images are looked for at every tick and Pending ones (which may
-		// wait long for their turn) at every tenth.
-		s.watchS3(tick%10 == 0)
-	}
-}
-
-func (s *Sandbox) sweep() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.clock.Now()
-	for _, p := range s.projects {
-		s.refreshLocked(p, now)
-	}
-}
-
-func (s *Sandbox) watchS3(pendingToo bool) {
-	if s.cfg.S3 == nil {
-		return
-	}
-	s.mu.Lock()
-	var waiting []imageRec
-	for _, img := range s.images {
-		if img.Cloud != CloudOSS && img.SourceURL == "" && (img.State == stateUploading || pendingToo && img.State == statePending) {
-			waiting = append(waiting, *img)
-		}
-	}
-	s.mu.Unlock()
-	for _, w := range waiting {
-		ctx, cancel := context.WithTimeout(s.ctx, 10*time.Second)
-		size, err := s.cfg.S3.Stat(ctx, w.key())
-		cancel()
-		if err != nil {
-			if !errors.Is(err, fs.ErrNotExist) && s.ctx.Err() == nil {
-				s.log.Warn("sandbox: looking for an S3 object", "key", w.key(), "err", err)
-			}
-			continue
-		}
-		s.mu.Lock()
-		if img := s.images[w.ID]; img != nil {
-			s.arrivedLocked(img, w.Filename, size)
-		}
-		s.mu.Unlock()
-	}
 }

@@ -143,3 +143,11 @@ func (m mutationResolver) CreateProject(ctx context.Context, name string, typ *g
 	defer m.s.mu.Unlock()
 	return m.s.projectView(p, m.s.clock.Now()), nil
 }
+
+func (m mutationResolver) StopReconstruction(ctx context.Context, id string) (*graph.Task, error) {
+	u, err := m.s.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return m.s.stopReconstruction(u, id)
+}

@@ -21,24 +21,24 @@ func TestReconstruction(t *testing.T) {
 		}
 		return r
 	}
-	wantError := func(r *gqltest.StartReconstructionResponse, code string) {
+	wantError := func(r *gqltest.StartReconstructionResponse, code gqltest.PROJECT_ERROR_CODE) {
 		t.Helper()
 		res := r.StartReconstructionWithError
-		if res.Error == nil || res.Error.Code != code || res.Error.Message == "" || res.Task != nil {
+		if res.Error == nil || res.Error.Reason != code || res.Error.Code < 1001 || res.Error.Message == "" || res.Task != nil {
 			t.Errorf("got %+v %+v, want error %s", res.Error, res.Task, code)
 		} else {
 			t.Logf("%s: %s", code, res.Error.Message)
 		}
 	}
 
-	wantError(start("000000000000000000000000"), "PROJECT_NOT_FOUND")
+	wantError(start("000000000000000000000000"), gqltest.PROJECT_ERROR_CODEProjectNotFound)
 	theirs, _ := gqltest.CreateProject(ctx, e.other, "theirs", nil, nil, nil, nil)
-	wantError(start(theirs.CreateProject.Id), "PROJECT_NOT_FOUND")
+	wantError(start(theirs.CreateProject.Id), gqltest.PROJECT_ERROR_CODEProjectNotFound)
 
 	pid := e.project("recon")
-	wantError(start(pid), "NO_READY_IMAGE")
+	wantError(start(pid), gqltest.PROJECT_ERROR_CODENoReadyImage)
 	e.readyImages(pid, 2)
-	wantError(start(pid), "TOO_FEW_IMAGES")
+	wantError(start(pid), gqltest.PROJECT_ERROR_CODETooFewImages)
 
 	// An image on its way holds the start back; a Pending one does not.
 	jpg := gqltest.IMAGE_TYPEJpeg
@@ -49,9 +49,9 @@ func TestReconstruction(t *testing.T) {
 	if _, err := gqltest.StartImageUpload(ctx, e.demo, up.UploadImageOSS.Image.Id); err != nil {
 		t.Fatal(err)
 	}
-	wantError(start(pid), "IMAGES_NOT_VALIDATED")
+	wantError(start(pid), gqltest.PROJECT_ERROR_CODEImagesNotValidated)
 	e.clock.Advance(66 * time.Minute) // the late image expires
-	wantError(start(pid), "TOO_FEW_IMAGES")
+	wantError(start(pid), gqltest.PROJECT_ERROR_CODETooFewImages)
 
 	e.readyImages(pid, 1)
 	if _, err := gqltest.UploadImageOSS(ctx, e.demo, pid, gqltest.BucketOSSHangzhou, "never.jpg", &jpg, ptr(sha([]byte("never")))); err != nil {
@@ -66,7 +66,7 @@ func TestReconstruction(t *testing.T) {
 	if r.StartReconstructionWithError.Error != nil || task == nil || task.State != "Queueing" || task.TaskType != dense || task.StartDate == nil || task.Queueing != 1 {
 		t.Fatalf("started %+v %+v", r.StartReconstructionWithError.Error, task)
 	}
-	wantError(start(pid), "TASK_RUNNING")
+	wantError(start(pid), gqltest.PROJECT_ERROR_CODETaskRunning)
 
 	state := func() (string, *gqltest.TaskFields) {
 		p, err := gqltest.Project(ctx, e.demo, pid)
@@ -121,7 +121,7 @@ func TestPreStartReconstruction(t *testing.T) {
 		t.Fatalf("preStart = %+v %+v", r.PreStartReconstruction.Error, task)
 	}
 	again, _ := gqltest.PreStartReconstruction(ctx, e.demo, pid, nil)
-	if again.PreStartReconstruction.Error == nil || again.PreStartReconstruction.Error.Code != "TASK_RUNNING" {
+	if again.PreStartReconstruction.Error == nil || again.PreStartReconstruction.Error.Code != 1002 {
 		t.Errorf("second preStart = %+v", again.PreStartReconstruction)
 	}
 	for i := range ids {
@@ -182,6 +182,16 @@ func TestPersistence(t *testing.T) {
 	if _, err := gqltest.StartReconstruction(ctx, e.demo, pid, nil, nil); err != nil {
 		t.Fatal(err)
 	}
+	// Balances (in the snapshot's my.self) and meta files are kept too.
+	if r, err := gqltest.TransferCoins(ctx, e.demo, 10, "other@example.com"); err != nil || r.TransferCoins.Result != "Success" {
+		t.Fatalf("transferCoins = %+v, %v", r, err)
+	}
+	meta, err := gqltest.UploadMetaFileS3(ctx, e.demo, pid, gqltest.BucketS3Tokyo, "gcp.txt", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.s3.put(e.s3.lastPresign().key, []byte("gcp"))
+	waitFor(t, func() bool { return e.metaState(pid, meta.UploadMetaFileS3.File.Id) == "Ready" })
 	before := e.snapshot()
 	e.stop()
 
@@ -196,6 +206,9 @@ func TestPersistence(t *testing.T) {
 	e.demo = e.client(map[string]string{"key": appKey, "altitoken": "new-demo-token"})
 	if after := e.snapshot(); after != before {
 		t.Errorf("state after restart:\n%s\nwant:\n%s", after, before)
+	}
+	if f := e.metaFile(pid, meta.UploadMetaFileS3.File.Id); f == nil || f.State != "Ready" || f.Filesize != 3 {
+		t.Errorf("meta file after restart = %+v", f)
 	}
 	has, err := gqltest.HasImage(ctx, e.demo, pid, sha([]byte("p")))
 	if err != nil || has.HasImage == nil || has.HasImage.Id != pending.UploadImageS3.Image.Id {
@@ -222,4 +235,22 @@ func TestPersistence(t *testing.T) {
 			t.Errorf("New = %v", err)
 		}
 	})
+}
+
+// TestReconstructionErrorCodeIsANumber reads the answer as JSON: the
+// service's own client decodes error.code into an int, so a string there
+// loses the whole answer.
+func TestReconstructionErrorCodeIsANumber(t *testing.T) {
+	e := newEnv(t)
+	pid := e.project("empty")
+	r := e.query(`mutation ($id: ID!) { startReconstructionWithError(id: $id) { error { code message } task { id } } }`, map[string]any{"id": pid})
+	if len(r.Errors) > 0 {
+		t.Fatalf("errors: %+v", r.Errors)
+	}
+	res := r.Data["startReconstructionWithError"].(map[string]any)
+	e1, _ := res["error"].(map[string]any)
+	code, isNumber := e1["code"].(float64)
+	if !isNumber || code != float64(1004) || e1["message"] == "" {
+		t.Errorf("error = %#v (code of type %T), want the number 1004 and a message", e1, e1["code"])
+	}
 }

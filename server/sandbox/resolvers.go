@@ -49,46 +49,12 @@ func (r resolver) Project() graph.ProjectResolver   { return projectResolver(r) 
 func (r resolver) Search() graph.SearchResolver     { return searchResolver(r) }
 func (r resolver) Support() graph.SupportResolver   { return supportResolver(r) }
 func (r resolver) Bank() graph.BankResolver         { return bankResolver(r) }
+func (r resolver) My() graph.MyResolver             { return myResolver(r) }
+func (r resolver) Image() graph.ImageResolver       { return imageResolver(r) }
 
 var _ graph.ResolverRoot = resolver{}
 
 type queryResolver struct{ s *Sandbox }
-
-func (q queryResolver) GetGeoIPInfo(ctx context.Context) (*graph.GeoIPInfo, error) {
-	ip := requestFrom(ctx).remoteIP
-	info := &graph.GeoIPInfo{ID: ip, IP: strPtr(ip), NearestBuckets: []graph.BucketInfo{}}
-	for _, b := range q.s.cfg.Buckets {
-		info.NearestBuckets = append(info.NearestBuckets, graph.BucketInfo{Bucket: b.Name, Display: b.Display, Cloud: string(b.Cloud)})
-	}
-	s3 := string(graph.BucketS3Tokyo)
-	for _, b := range q.s.cfg.Buckets {
-		if b.Cloud == CloudS3 {
-			s3 = b.Name
-			break
-		}
-	}
-	info.NearestMetaBuckets = []graph.BucketInfo{
-		{Bucket: s3, Display: s3 + " (AWS S3)", Cloud: string(CloudS3)},
-		{Bucket: string(graph.BucketMinioMetaLocal), Display: "Local (MinIO)", Cloud: string(CloudMinIO)},
-	}
-	info.NearestModelBuckets = []graph.BucketInfo{
-		{Bucket: string(graph.BucketS3ModelTokyo), Display: "Tokyo (AWS S3)", Cloud: string(CloudS3)},
-		{Bucket: string(graph.BucketMinioModelLocal), Display: "Local (MinIO)", Cloud: string(CloudMinIO)},
-	}
-	return info, nil
-}
-
-func (q queryResolver) Support(ctx context.Context) (*graph.Support, error) {
-	api, web := q.s.cfg.APIURL, q.s.cfg.WebURL
-	base := requestFrom(ctx).baseURL
-	if api == "" {
-		api = base
-	}
-	if web == "" {
-		web = base
-	}
-	return &graph.Support{SystemMode: "Normal", Endpoints: &graph.Endpoints{API: api, Web: web}}, nil
-}
 
 func (q queryResolver) Project(ctx context.Context, id string) (*graph.Project, error) {
 	u, err := q.s.user(ctx)
@@ -108,11 +74,10 @@ func (q queryResolver) Project(ctx context.Context, id string) (*graph.Project, 
 }
 
 func (q queryResolver) My(ctx context.Context) (*graph.My, error) {
-	u, err := q.s.user(ctx)
-	if err != nil {
+	if _, err := q.s.user(ctx); err != nil {
 		return nil, err
 	}
-	return &graph.My{Self: &graph.User{Email: u.Email, Name: u.Name, Username: u.Username}}, nil
+	return &graph.My{}, nil
 }
 
 func (q queryResolver) Search(ctx context.Context) (*graph.Search, error) {
@@ -120,10 +85,6 @@ func (q queryResolver) Search(ctx context.Context) (*graph.Search, error) {
 		return nil, err
 	}
 	return &graph.Search{}, nil
-}
-
-func (q queryResolver) Bank(ctx context.Context) (*graph.Bank, error) {
-	return &graph.Bank{}, nil
 }
 
 type searchResolver struct{ s *Sandbox }
@@ -165,49 +126,6 @@ func (r searchResolver) ProjectID(ctx context.Context, _ *graph.Search, id *stri
 	return out, nil
 }
 
-type supportResolver struct{ s *Sandbox }
-
-func (r supportResolver) SupportedCloud(ctx context.Context, _ *graph.Support, kind *graph.UploadType) ([]string, error) {
-	out := []string{}
-	if kind != nil && *kind != graph.UploadTypeImage {
-		return out, nil
-	}
-	for _, b := range r.s.cfg.Buckets {
-		if !slices.Contains(out, string(b.Cloud)) {
-			out = append(out, string(b.Cloud))
-		}
-	}
-	return out, nil
-}
-
-func (r supportResolver) NetworkTest(ctx context.Context, _ *graph.Support, url string) (string, error) {
-	return r.s.networkTest(ctx, url), nil
-}
-
-type bankResolver struct{ s *Sandbox }
-
-// coinPrices is what one coin costs in each currency.
-var coinPrices = map[graph.Currency]float64{
-	graph.CurrencyUsd: 0.10,
-	graph.CurrencyCny: 0.70,
-	graph.CurrencyHkd: 0.78,
-	graph.CurrencyEur: 0.09,
-}
-
-func (bankResolver) CoinsToMoney(ctx context.Context, _ *graph.Bank, coins *float64, currency *graph.Currency) (float64, error) {
-	c := graph.CurrencyUsd
-	if currency != nil {
-		c = *currency
-	}
-	if coins == nil {
-		return 0, nil
-	}
-	if *coins < 0 {
-		return 0, errorf(CodeBadInput, "coins must not be negative")
-	}
-	return *coins * coinPrices[c], nil
-}
-
 type projectResolver struct{ s *Sandbox }
 
 func (r projectResolver) Image(ctx context.Context, obj *graph.Project, id string) (*graph.Image, error) {
@@ -236,17 +154,7 @@ func (r projectResolver) Task(ctx context.Context, obj *graph.Project) (*graph.T
 	return s.taskView(t, s.clock.Now()), nil
 }
 
-const (
-	defaultPage = 50
-	maxPage     = 500
-)
-
 func (r projectResolver) AllImages(ctx context.Context, obj *graph.Project, filter *graph.ImageFilter, first *int, after *string, last *int, before *string) (*graph.ImageConnection, error) {
-	for _, n := range []*int{first, last} {
-		if n != nil && *n < 0 {
-			return nil, errorf(CodeBadInput, "first and last must not be negative")
-		}
-	}
 	s := r.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -268,55 +176,14 @@ func (r projectResolver) AllImages(ctx context.Context, obj *graph.Project, filt
 		}
 		return true
 	}
-	// Cursors are image ids; they keep their place as other images change.
-	lo, hi := 0, len(p.Images)
-	if after != nil && *after != "" {
-		i := slices.Index(p.Images, *after)
-		if i < 0 {
-			return nil, errorf(CodeBadInput, "after: cursor %s is not an image of this project", quote(*after))
-		}
-		lo = i + 1
-	}
-	if before != nil && *before != "" {
-		i := slices.Index(p.Images, *before)
-		if i < 0 {
-			return nil, errorf(CodeBadInput, "before: cursor %s is not an image of this project", quote(*before))
-		}
-		hi = i
-	}
-	// all holds the kept images; [a, b) is the part between the cursors.
-	var all []*imageRec
-	a, b := -1, 0
-	for i, id := range p.Images {
-		img := s.images[id]
-		if !keep(img) {
-			continue
-		}
-		if i >= lo && a < 0 {
-			a = len(all)
-		}
-		if i < hi {
-			b = len(all) + 1
-		}
-		all = append(all, img)
-	}
-	if a < 0 {
-		a = len(all)
-	}
-	b = max(a, b)
-	if first == nil && last == nil {
-		n := defaultPage
-		first = &n
-	}
-	if first != nil && b-a > min(*first, maxPage) {
-		b = a + min(*first, maxPage)
-	}
-	if last != nil && b-a > min(*last, maxPage) {
-		a = b - min(*last, maxPage)
+	get := func(id string) *imageRec { return s.images[id] }
+	all, a, b, err := page(p.Images, get, keep, first, last, after, before, "an image of this project")
+	if err != nil {
+		return nil, err
 	}
 	conn := &graph.ImageConnection{
 		TotalCount: len(all),
-		PageInfo:   &graph.PageInfo{HasPreviousPage: a > 0, HasNextPage: b < len(all)},
+		PageInfo:   pageInfo(a, b, len(all)),
 		Edges:      []graph.ImageEdge{},
 	}
 	for _, img := range all[a:b] {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -37,6 +38,14 @@ type Sandbox struct {
 	byChecksum map[string]string // pid + "/" + checksum → image id
 	queue      []string          // images waiting for validation
 	fetching   map[string]bool   // images whose URL is being fetched
+	files      map[string]*fileRec
+	reports    []reportRec
+	balances   map[string]float64   // by username
+	faces      map[string]string    // by username
+	loginCodes map[string]loginCode // by phone
+
+	// linkKey signs Image.url links; a restart makes old links invalid.
+	linkKey []byte
 
 	validateKick chan struct{}
 	dirty        chan struct{}
@@ -73,6 +82,11 @@ func New(cfg Config) (*Sandbox, error) {
 		tasks:        map[string]*taskRec{},
 		byChecksum:   map[string]string{},
 		fetching:     map[string]bool{},
+		files:        map[string]*fileRec{},
+		balances:     map[string]float64{},
+		faces:        map[string]string{},
+		loginCodes:   map[string]loginCode{},
+		linkKey:      randomKey(),
 		validateKick: make(chan struct{}, 1),
 		dirty:        make(chan struct{}, 1),
 	}
@@ -88,6 +102,9 @@ func New(cfg Config) (*Sandbox, error) {
 		case s.usersByName[u.Username] != nil:
 			return nil, fmt.Errorf("sandbox: two users are named %q", u.Username)
 		}
+		if err := s.checkUnique(u); err != nil {
+			return nil, err
+		}
 		s.users[u.Token] = u
 		s.usersByName[u.Username] = u
 	}
@@ -102,6 +119,11 @@ func New(cfg Config) (*Sandbox, error) {
 		}
 		if err := s.load(); err != nil {
 			return nil, err
+		}
+	}
+	for _, u := range s.usersByName {
+		if _, ok := s.balances[u.Username]; !ok {
+			s.balances[u.Username] = u.Account.Balance
 		}
 	}
 	s.handler = s.newHandler()
@@ -187,6 +209,11 @@ func (s *Sandbox) start() {
 		}
 	}
 	slices.Sort(s.queue)
+	for _, f := range s.files {
+		if f.State == filePending && f.SourceURL != "" {
+			s.startFileFetchLocked(f)
+		}
+	}
 	s.mu.Unlock()
 	s.kickValidators()
 
@@ -251,9 +278,16 @@ func (s *Sandbox) save() error {
 	for _, t := range s.tasks {
 		st.Tasks = append(st.Tasks, t)
 	}
+	for _, f := range s.files {
+		st.Files = append(st.Files, f)
+	}
+	st.Reports = slices.Clone(s.reports)
+	st.Balances = maps.Clone(s.balances)
+	st.Faces = maps.Clone(s.faces)
 	slices.SortFunc(st.Projects, func(a, b *projectRec) int { return cmpStr(a.ID, b.ID) })
 	slices.SortFunc(st.Images, func(a, b *imageRec) int { return cmpStr(a.ID, b.ID) })
 	slices.SortFunc(st.Tasks, func(a, b *taskRec) int { return cmpStr(a.ID, b.ID) })
+	slices.SortFunc(st.Files, func(a, b *fileRec) int { return cmpStr(a.ID, b.ID) })
 	b, err := json.MarshalIndent(st, "", "\t")
 	s.mu.Unlock()
 	if err != nil {
@@ -319,6 +353,15 @@ func (s *Sandbox) load() error {
 	for _, t := range st.Tasks {
 		s.tasks[t.ID] = t
 	}
+	for _, f := range st.Files {
+		if s.projects[f.PID] == nil {
+			return fmt.Errorf("sandbox: %s: file %s belongs to no project", path, f.ID)
+		}
+		s.files[f.ID] = f
+	}
+	s.reports = st.Reports
+	maps.Copy(s.balances, st.Balances)
+	maps.Copy(s.faces, st.Faces)
 	// The checksum index follows the project's image order, so the oldest
 	// image with a checksum wins, as it did before the restart.
 	for _, p := range s.projects {

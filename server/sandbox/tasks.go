@@ -8,15 +8,6 @@ import (
 	"altiup/server/sandbox/internal/graph"
 )
 
-// Reconstruction error codes (ReconstructionError.code).
-const (
-	ReconProjectNotFound    = "PROJECT_NOT_FOUND"
-	ReconTaskRunning        = "TASK_RUNNING"
-	ReconImagesNotValidated = "IMAGES_NOT_VALIDATED"
-	ReconNoReadyImage       = "NO_READY_IMAGE"
-	ReconTooFewImages       = "TOO_FEW_IMAGES"
-)
-
 // minReadyImages is the fewest Ready images a reconstruction accepts.
 const minReadyImages = 3
 
@@ -57,6 +48,8 @@ func (s *Sandbox) createProject(u *User, name, typ string, imported bool, modelT
 // taskState is a task's state now, and its place in the queue.
 func (s *Sandbox) taskState(t *taskRec, now time.Time) (string, int) {
 	switch {
+	case !t.Stopped.IsZero():
+		return taskStopped, 0
 	case t.Failure != "":
 		return taskFailed, 0
 	case t.Waiting:
@@ -70,6 +63,40 @@ func (s *Sandbox) taskState(t *taskRec, now time.Time) (string, int) {
 		return taskProcessing, 0
 	}
 	return taskDone, 0
+}
+
+// taskEnd is when a task ended; zero while it has not.
+func (s *Sandbox) taskEnd(t *taskRec, now time.Time) time.Time {
+	switch st, _ := s.taskState(t, now); st {
+	case taskStopped:
+		return t.Stopped
+	case taskDone:
+		return t.Start.Add(s.cfg.QueueDuration + s.cfg.ProcessDuration)
+	}
+	return time.Time{}
+}
+
+// stopReconstruction stops the project's running task.
+func (s *Sandbox) stopReconstruction(u *User, pid string) (*graph.Task, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.projectFor(u, pid)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	s.refreshLocked(p, now)
+	t := s.latestTaskLocked(p)
+	if t == nil {
+		return nil, errorf(CodeBadInput, "the project has no reconstruction to stop")
+	}
+	if st, _ := s.taskState(t, now); !isActive(st) {
+		return nil, errorf(CodeBadInput, "the project's reconstruction is %s already: there is nothing to stop", st)
+	}
+	t.Stopped = now
+	t.Waiting = false
+	s.changed()
+	return s.taskView(t, now), nil
 }
 
 func (s *Sandbox) latestTaskLocked(p *projectRec) *taskRec {
@@ -103,9 +130,9 @@ func (s *Sandbox) imageCounts(p *projectRec) (ready, inflight, nonFinal int) {
 func readyError(ready int) *graph.ReconstructionError {
 	switch {
 	case ready == 0:
-		return &graph.ReconstructionError{Code: ReconNoReadyImage, Message: "the project has no Ready image to reconstruct from"}
+		return errNoReadyImage.with("the project has no Ready image to reconstruct from")
 	case ready < minReadyImages:
-		return &graph.ReconstructionError{Code: ReconTooFewImages, Message: fmt.Sprintf("the project has %d Ready image(s); a reconstruction needs at least %d", ready, minReadyImages)}
+		return errTooFewImages.with(fmt.Sprintf("the project has %d Ready image(s); a reconstruction needs at least %d", ready, minReadyImages))
 	}
 	return nil
 }
@@ -118,12 +145,12 @@ func (s *Sandbox) reconstruct(u *User, pid string, opts *graph.TaskOptionsInput,
 	now := s.clock.Now()
 	p, err := s.projectFor(u, pid)
 	if err != nil {
-		return &graph.ReconstructionResult{Error: &graph.ReconstructionError{Code: ReconProjectNotFound, Message: err.Error()}}
+		return &graph.ReconstructionResult{Error: errProjectNotFound.with(err.Error())}
 	}
 	s.refreshLocked(p, now)
 	if t := s.latestTaskLocked(p); t != nil {
 		if st, _ := s.taskState(t, now); isActive(st) {
-			return &graph.ReconstructionResult{Error: &graph.ReconstructionError{Code: ReconTaskRunning, Message: fmt.Sprintf("a reconstruction of this project is already %s (task %s)", st, t.ID)}}
+			return &graph.ReconstructionResult{Error: errTaskRunning.with(fmt.Sprintf("a reconstruction of this project is already %s (task %s)", st, t.ID))}
 		}
 	}
 	ready, inflight, nonFinal := s.imageCounts(p)
@@ -136,10 +163,9 @@ func (s *Sandbox) reconstruct(u *User, pid string, opts *graph.TaskOptionsInput,
 	case wait && nonFinal > 0:
 		t.Waiting = true
 	case inflight > 0:
-		return &graph.ReconstructionResult{Error: &graph.ReconstructionError{
-			Code:    ReconImagesNotValidated,
-			Message: fmt.Sprintf("%d image(s) are still being uploaded or validated; wait until they are Ready or Invalid, or use preStartReconstruction", inflight),
-		}}
+		return &graph.ReconstructionResult{Error: errImagesNotValidated.with(
+			fmt.Sprintf("%d image(s) are still being uploaded or validated; wait until they are Ready or Invalid, or use preStartReconstruction", inflight),
+		)}
 	default:
 		if e := readyError(ready); e != nil {
 			return &graph.ReconstructionResult{Error: e}

@@ -82,6 +82,7 @@ func (s *Sandbox) validate(id string) {
 	p := s.projects[img.PID]
 	img.Size = res.size
 	img.Width, img.Height = res.width, res.height
+	img.GPS = res.gps
 	if res.typ != "" {
 		img.Type = res.typ // what the bytes are, whatever was registered
 	}
@@ -112,6 +113,7 @@ type checkResult struct {
 	size          int64
 	typ           string
 	width, height int
+	gps           bool
 	reasons       []string
 }
 
@@ -135,10 +137,11 @@ func (s *Sandbox) check(img *imageRec) (res checkResult) {
 	res.sum = hex.EncodeToString(h[:])
 	res.size = int64(len(data))
 	if img.ChecksumGiven && res.sum != img.Checksum {
-		res.reasons = append(res.reasons, fmt.Sprintf("checksum mismatch: the file's SHA-1 is %s, not %s as registered", res.sum, img.Checksum))
+		res.reasons = append(res.reasons, mismatch(res.sum, img.Checksum))
 	}
 	typ, w, h2, reason := decodeCheck(data, img.Type, s.cfg.MaxDecodePixels)
 	res.typ, res.width, res.height = typ, w, h2
+	res.gps = hasGPS(data)
 	if reason != "" {
 		res.reasons = append(res.reasons, reason)
 	}
@@ -147,20 +150,22 @@ func (s *Sandbox) check(img *imageRec) (res checkResult) {
 
 var errTooLarge = errors.New("object too large")
 
-func (s *Sandbox) readObject(ctx context.Context, img *imageRec) ([]byte, error) {
-	var rc io.ReadCloser
-	var err error
+// openObject opens an image's object in its storage.
+func (s *Sandbox) openObject(ctx context.Context, img *imageRec) (io.ReadCloser, error) {
 	if img.Cloud == CloudOSS {
 		if s.cfg.OSS == nil {
 			return nil, s.noOSS()
 		}
-		rc, err = s.cfg.OSS.Open(ctx, ossBucketName(img.Bucket), img.key())
-	} else {
-		if s.cfg.S3 == nil {
-			return nil, s.noS3()
-		}
-		rc, err = s.cfg.S3.Open(ctx, img.key())
+		return s.cfg.OSS.Open(ctx, ossBucketName(img.Bucket), img.key())
 	}
+	if s.cfg.S3 == nil {
+		return nil, s.noS3()
+	}
+	return s.cfg.S3.Open(ctx, img.key())
+}
+
+func (s *Sandbox) readObject(ctx context.Context, img *imageRec) ([]byte, error) {
+	rc, err := s.openObject(ctx, img)
 	if err != nil {
 		return nil, err
 	}
@@ -205,4 +210,16 @@ func decodeCheck(data []byte, want string, maxPixels int64) (typ string, width, 
 		}
 	}
 	return typ, cfg.Width, cfg.Height, ""
+}
+
+// hasGPS reads whether an image carries a GPS position; a reader fault on a
+// hostile file counts as none rather than stopping the validator.
+func hasGPS(data []byte) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	_, _, ok = gpsPosition(data)
+	return ok
 }

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"time"
@@ -32,20 +33,35 @@ func intPtr(i int) *int {
 	return &i
 }
 
+// minPixels is the fewest pixels an image counts for: the service counts
+// every image as at least 1920 x 1080.
+const minPixels = 1920 * 1080
+
+// gigapixels is what an image counts for, as the service counts it; 0 for
+// an image not yet measured.
+func gigapixels(w, h int) float64 {
+	if w <= 0 || h <= 0 {
+		return 0
+	}
+	return float64(max(int64(w)*int64(h), minPixels)) / 1e9
+}
+
 func (s *Sandbox) imageView(img *imageRec) *graph.Image {
 	v := &graph.Image{
-		ID:       img.ID,
-		State:    graph.ImageState(img.State),
-		Name:     img.Name,
-		Filename: img.Filename,
-		Checksum: strPtr(img.Checksum),
-		Error:    append([]string{}, img.Errors...),
-		Size:     float64(img.Size),
-		Width:    intPtr(img.Width),
-		Height:   intPtr(img.Height),
-		Cloud:    strPtr(string(img.Cloud)),
-		Bucket:   strPtr(img.Bucket),
-		Date:     utc(img.Created),
+		ID:        img.ID,
+		State:     graph.ImageState(img.State),
+		Name:      img.Name,
+		Filename:  img.Filename,
+		Checksum:  strPtr(img.Checksum),
+		Error:     append([]string{}, img.Errors...),
+		Size:      float64(img.Size),
+		Width:     intPtr(img.Width),
+		Height:    intPtr(img.Height),
+		GigaPixel: gigapixels(img.Width, img.Height),
+		Grounded:  img.GPS,
+		Cloud:     strPtr(string(img.Cloud)),
+		Bucket:    strPtr(img.Bucket),
+		Date:      utc(img.Created),
 	}
 	if img.Type != "" {
 		t := graph.ImageType(img.Type)
@@ -71,6 +87,7 @@ func (s *Sandbox) taskView(t *taskRec, now time.Time) *graph.Task {
 		TaskType:  graph.TaskType(t.Type),
 		State:     st,
 		StartDate: utc(t.Start),
+		EndDate:   utc(s.taskEnd(t, now)),
 		Queueing:  q,
 		Error:     strPtr(t.Failure),
 	}
@@ -90,14 +107,13 @@ func (s *Sandbox) projectView(p *projectRec, now time.Time) *graph.Project {
 		Downloads:   &graph.DownloadConnection{Edges: []graph.DownloadEdge{}},
 	}
 	if p.Imported {
-		v.ImportedState = strPtr("Pending")
+		v.ImportedState = strPtr(cmp.Or(p.ImportedState, "Pending"))
 	}
-	var pixels int64
 	var paths []string
 	for _, id := range p.Images {
 		img := s.images[id]
 		if img.State == stateReady {
-			pixels += int64(img.Width) * int64(img.Height)
+			v.GigaPixel += gigapixels(img.Width, img.Height)
 		}
 		var bucket string
 		if img.Cloud == CloudOSS {
@@ -112,7 +128,6 @@ func (s *Sandbox) projectView(p *projectRec, now time.Time) *graph.Project {
 	for _, k := range paths {
 		v.CloudPath = append(v.CloudPath, graph.CloudPath{Key: k})
 	}
-	v.GigaPixel = float64(pixels) / 1e9
 	if t := s.latestTaskLocked(p); t != nil {
 		v.TaskState, _ = s.taskState(t, now)
 	}

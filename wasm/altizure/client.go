@@ -178,7 +178,8 @@ func (c *Client) StartReconstruction(ctx context.Context, pid, taskType string, 
 	}
 	var out upload.Reconstruction
 	if e := res.Error; e != nil {
-		out.Error = &upload.Error{Code: e.Code, Message: e.Message}
+		// The number is the service's own; only its message is shown.
+		out.Error = &upload.Error{Code: upload.CodeAPI, Message: e.Message}
 	}
 	if t := res.Task; t != nil {
 		out.Task = &upload.Task{ID: t.Id, TaskType: string(t.TaskType), State: t.State, StartDate: t.StartDate, Queueing: t.Queueing}

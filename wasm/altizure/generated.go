@@ -626,7 +626,8 @@ func (v *ProjectTaskProject) GetTask() *ProjectTaskProjectTask { return v.Task }
 // The GraphQL type's documentation follows.
 //
 // A reconstruction task. Sandbox choice of states:
-// Pending (waiting for images to be validated), Queueing, Processing, Done, Failed.
+// Pending (waiting for images to be validated), Queueing, Processing, Done,
+// Failed, Stopped (by stopReconstruction).
 type ProjectTaskProjectTask struct {
 	Id        string     `json:"id"`
 	TaskType  TASK_TYPE  `json:"taskType"`
@@ -675,16 +676,21 @@ func (v *ReconstructionFields) GetError() *ReconstructionFieldsErrorReconstructi
 func (v *ReconstructionFields) GetTask() *ReconstructionFieldsTask { return v.Task }
 
 // ReconstructionFieldsErrorReconstructionError includes the requested fields of the GraphQL type ReconstructionError.
+// The GraphQL type's documentation follows.
+//
+// Why a reconstruction could not start. Show message; never key on code.
 type ReconstructionFieldsErrorReconstructionError struct {
-	// Sandbox choice of codes: PROJECT_NOT_FOUND, TASK_RUNNING, IMAGES_NOT_VALIDATED
-	// (an image is Uploading, Uploaded or Processing), NO_READY_IMAGE,
-	// TOO_FEW_IMAGES (fewer than 3 Ready images).
-	Code    string `json:"code"`
+	// A number, as the real API sends it. Sandbox choice of numbers, each with
+	// its name in PROJECT_ERROR_CODE (for support.errorCodeInfo):
+	// 1001 PROJECT_NOT_FOUND, 1002 TASK_RUNNING, 1003 IMAGES_NOT_VALIDATED
+	// (an image is Uploading, Uploaded or Processing), 1004 NO_READY_IMAGE,
+	// 1005 TOO_FEW_IMAGES (fewer than 3 Ready images).
+	Code    int    `json:"code"`
 	Message string `json:"message"`
 }
 
 // GetCode returns ReconstructionFieldsErrorReconstructionError.Code, and is useful for accessing the field via an interface.
-func (v *ReconstructionFieldsErrorReconstructionError) GetCode() string { return v.Code }
+func (v *ReconstructionFieldsErrorReconstructionError) GetCode() int { return v.Code }
 
 // GetMessage returns ReconstructionFieldsErrorReconstructionError.Message, and is useful for accessing the field via an interface.
 func (v *ReconstructionFieldsErrorReconstructionError) GetMessage() string { return v.Message }
@@ -693,7 +699,8 @@ func (v *ReconstructionFieldsErrorReconstructionError) GetMessage() string { ret
 // The GraphQL type's documentation follows.
 //
 // A reconstruction task. Sandbox choice of states:
-// Pending (waiting for images to be validated), Queueing, Processing, Done, Failed.
+// Pending (waiting for images to be validated), Queueing, Processing, Done,
+// Failed, Stopped (by stopReconstruction).
 type ReconstructionFieldsTask struct {
 	Id        string     `json:"id"`
 	TaskType  TASK_TYPE  `json:"taskType"`

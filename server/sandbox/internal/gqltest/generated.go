@@ -190,6 +190,19 @@ var AllBucketS3 = []BucketS3{
 	BucketS3California,
 }
 
+// S3 buckets for imported models.
+type BucketS3Model string
+
+const (
+	BucketS3ModelTokyo    BucketS3Model = "Tokyo"
+	BucketS3ModelVirginia BucketS3Model = "Virginia"
+)
+
+var AllBucketS3Model = []BucketS3Model{
+	BucketS3ModelTokyo,
+	BucketS3ModelVirginia,
+}
+
 type CURRENCY string
 
 const (
@@ -310,6 +323,9 @@ func (v *DoneImageUploadDoneImageUploadImage) GetWidth() *int { return v.ImageFi
 // GetHeight returns DoneImageUploadDoneImageUploadImage.Height, and is useful for accessing the field via an interface.
 func (v *DoneImageUploadDoneImageUploadImage) GetHeight() *int { return v.ImageFields.Height }
 
+// GetGigaPixel returns DoneImageUploadDoneImageUploadImage.GigaPixel, and is useful for accessing the field via an interface.
+func (v *DoneImageUploadDoneImageUploadImage) GetGigaPixel() float64 { return v.ImageFields.GigaPixel }
+
 // GetGrounded returns DoneImageUploadDoneImageUploadImage.Grounded, and is useful for accessing the field via an interface.
 func (v *DoneImageUploadDoneImageUploadImage) GetGrounded() bool { return v.ImageFields.Grounded }
 
@@ -371,6 +387,8 @@ type __premarshalDoneImageUploadDoneImageUploadImage struct {
 
 	Height *int `json:"height"`
 
+	GigaPixel float64 `json:"gigaPixel"`
+
 	Grounded bool `json:"grounded"`
 
 	Url *string `json:"url"`
@@ -403,6 +421,7 @@ func (v *DoneImageUploadDoneImageUploadImage) __premarshalJSON() (*__premarshalD
 	retval.Size = v.ImageFields.Size
 	retval.Width = v.ImageFields.Width
 	retval.Height = v.ImageFields.Height
+	retval.GigaPixel = v.ImageFields.GigaPixel
 	retval.Grounded = v.ImageFields.Grounded
 	retval.Url = v.ImageFields.Url
 	retval.Cloud = v.ImageFields.Cloud
@@ -422,6 +441,33 @@ type DoneImageUploadResponse struct {
 // GetDoneImageUpload returns DoneImageUploadResponse.DoneImageUpload, and is useful for accessing the field via an interface.
 func (v *DoneImageUploadResponse) GetDoneImageUpload() *DoneImageUploadDoneImageUploadImage {
 	return v.DoneImageUpload
+}
+
+// DoneModelUploadDoneModelUploadProject includes the requested fields of the GraphQL type Project.
+type DoneModelUploadDoneModelUploadProject struct {
+	Id            string  `json:"id"`
+	ImportedState *string `json:"importedState"`
+}
+
+// GetId returns DoneModelUploadDoneModelUploadProject.Id, and is useful for accessing the field via an interface.
+func (v *DoneModelUploadDoneModelUploadProject) GetId() string { return v.Id }
+
+// GetImportedState returns DoneModelUploadDoneModelUploadProject.ImportedState, and is useful for accessing the field via an interface.
+func (v *DoneModelUploadDoneModelUploadProject) GetImportedState() *string { return v.ImportedState }
+
+// DoneModelUploadResponse is returned by DoneModelUpload on success.
+type DoneModelUploadResponse struct {
+	// Tells the server that the model files of an imported project are uploaded.
+	// An error, with nothing changed, while a model file has not arrived or is
+	// Invalid, or when there is none. importedState becomes Done.
+	// Sandbox choice: merge is accepted and changes nothing (the sandbox keeps
+	// each file as sent).
+	DoneModelUpload *DoneModelUploadDoneModelUploadProject `json:"doneModelUpload"`
+}
+
+// GetDoneModelUpload returns DoneModelUploadResponse.DoneModelUpload, and is useful for accessing the field via an interface.
+func (v *DoneModelUploadResponse) GetDoneModelUpload() *DoneModelUploadDoneModelUploadProject {
+	return v.DoneModelUpload
 }
 
 // EnumValuesResponse is returned by EnumValues on success.
@@ -456,6 +502,43 @@ type EnumValuesTypeEnumValuesEnumValue struct {
 // GetName returns EnumValuesTypeEnumValuesEnumValue.Name, and is useful for accessing the field via an interface.
 func (v *EnumValuesTypeEnumValuesEnumValue) GetName() string { return v.Name }
 
+// ErrorCodeInfoResponse is returned by ErrorCodeInfo on success.
+type ErrorCodeInfoResponse struct {
+	// Facts about the service. Needs only the app key.
+	Support ErrorCodeInfoSupport `json:"support"`
+}
+
+// GetSupport returns ErrorCodeInfoResponse.Support, and is useful for accessing the field via an interface.
+func (v *ErrorCodeInfoResponse) GetSupport() ErrorCodeInfoSupport { return v.Support }
+
+// ErrorCodeInfoSupport includes the requested fields of the GraphQL type Support.
+type ErrorCodeInfoSupport struct {
+	// What a PROJECT_ERROR_CODE means and what to do about it, in a language
+	// (default en). Null when code is omitted.
+	ErrorCodeInfo *ErrorCodeInfoSupportErrorCodeInfo `json:"errorCodeInfo"`
+}
+
+// GetErrorCodeInfo returns ErrorCodeInfoSupport.ErrorCodeInfo, and is useful for accessing the field via an interface.
+func (v *ErrorCodeInfoSupport) GetErrorCodeInfo() *ErrorCodeInfoSupportErrorCodeInfo {
+	return v.ErrorCodeInfo
+}
+
+// ErrorCodeInfoSupportErrorCodeInfo includes the requested fields of the GraphQL type ErrorCodeInfo.
+type ErrorCodeInfoSupportErrorCodeInfo struct {
+	Code        PROJECT_ERROR_CODE `json:"code"`
+	Description string             `json:"description"`
+	Solution    string             `json:"solution"`
+}
+
+// GetCode returns ErrorCodeInfoSupportErrorCodeInfo.Code, and is useful for accessing the field via an interface.
+func (v *ErrorCodeInfoSupportErrorCodeInfo) GetCode() PROJECT_ERROR_CODE { return v.Code }
+
+// GetDescription returns ErrorCodeInfoSupportErrorCodeInfo.Description, and is useful for accessing the field via an interface.
+func (v *ErrorCodeInfoSupportErrorCodeInfo) GetDescription() string { return v.Description }
+
+// GetSolution returns ErrorCodeInfoSupportErrorCodeInfo.Solution, and is useful for accessing the field via an interface.
+func (v *ErrorCodeInfoSupportErrorCodeInfo) GetSolution() string { return v.Solution }
+
 // GeoIPGetGeoIPInfo includes the requested fields of the GraphQL type GeoIPInfo.
 type GeoIPGetGeoIPInfo struct {
 	// Sandbox choice: always the loopback address the request came from.
@@ -463,9 +546,9 @@ type GeoIPGetGeoIPInfo struct {
 	Ip *string `json:"ip"`
 	// Image buckets, nearest first.
 	NearestBuckets []GeoIPGetGeoIPInfoNearestBucketsBucketInfo `json:"nearestBuckets"`
-	// Buckets for meta files, nearest first. Sandbox choice: listed, but nothing can be uploaded to them.
+	// Buckets for meta files (uploadMetaFile*), nearest first.
 	NearestMetaBuckets []GeoIPGetGeoIPInfoNearestMetaBucketsBucketInfo `json:"nearestMetaBuckets"`
-	// Buckets for imported models, nearest first. Sandbox choice: listed, but nothing can be uploaded to them.
+	// Buckets for imported models (uploadModel*), nearest first.
 	NearestModelBuckets []GeoIPGetGeoIPInfoNearestModelBucketsBucketInfo `json:"nearestModelBuckets"`
 }
 
@@ -558,6 +641,28 @@ type GeoIPResponse struct {
 // GetGetGeoIPInfo returns GeoIPResponse.GetGeoIPInfo, and is useful for accessing the field via an interface.
 func (v *GeoIPResponse) GetGetGeoIPInfo() GeoIPGetGeoIPInfo { return v.GetGeoIPInfo }
 
+// GetUserTokenByLoginCodeResponse is returned by GetUserTokenByLoginCode on success.
+type GetUserTokenByLoginCodeResponse struct {
+	// A user token for a phone and its login code (used once); null when they do not match.
+	GetUserTokenByLoginCode *string `json:"getUserTokenByLoginCode"`
+}
+
+// GetGetUserTokenByLoginCode returns GetUserTokenByLoginCodeResponse.GetUserTokenByLoginCode, and is useful for accessing the field via an interface.
+func (v *GetUserTokenByLoginCodeResponse) GetGetUserTokenByLoginCode() *string {
+	return v.GetUserTokenByLoginCode
+}
+
+// GetUserTokenResponse is returned by GetUserToken on success.
+type GetUserTokenResponse struct {
+	// A user token for an e-mail and password; null when they do not match.
+	// Sandbox choice: the tokens are fixed by the sandbox's configuration, so
+	// fresh is accepted and changes nothing.
+	GetUserToken *string `json:"getUserToken"`
+}
+
+// GetGetUserToken returns GetUserTokenResponse.GetUserToken, and is useful for accessing the field via an interface.
+func (v *GetUserTokenResponse) GetGetUserToken() *string { return v.GetUserToken }
+
 // HasImageHasImage includes the requested fields of the GraphQL type Image.
 type HasImageHasImage struct {
 	ImageFields `json:"-"`
@@ -592,6 +697,9 @@ func (v *HasImageHasImage) GetWidth() *int { return v.ImageFields.Width }
 
 // GetHeight returns HasImageHasImage.Height, and is useful for accessing the field via an interface.
 func (v *HasImageHasImage) GetHeight() *int { return v.ImageFields.Height }
+
+// GetGigaPixel returns HasImageHasImage.GigaPixel, and is useful for accessing the field via an interface.
+func (v *HasImageHasImage) GetGigaPixel() float64 { return v.ImageFields.GigaPixel }
 
 // GetGrounded returns HasImageHasImage.Grounded, and is useful for accessing the field via an interface.
 func (v *HasImageHasImage) GetGrounded() bool { return v.ImageFields.Grounded }
@@ -654,6 +762,8 @@ type __premarshalHasImageHasImage struct {
 
 	Height *int `json:"height"`
 
+	GigaPixel float64 `json:"gigaPixel"`
+
 	Grounded bool `json:"grounded"`
 
 	Url *string `json:"url"`
@@ -686,6 +796,7 @@ func (v *HasImageHasImage) __premarshalJSON() (*__premarshalHasImageHasImage, er
 	retval.Size = v.ImageFields.Size
 	retval.Width = v.ImageFields.Width
 	retval.Height = v.ImageFields.Height
+	retval.GigaPixel = v.ImageFields.GigaPixel
 	retval.Grounded = v.ImageFields.Grounded
 	retval.Url = v.ImageFields.Url
 	retval.Cloud = v.ImageFields.Cloud
@@ -706,6 +817,15 @@ type HasImageResponse struct {
 
 // GetHasImage returns HasImageResponse.HasImage, and is useful for accessing the field via an interface.
 func (v *HasImageResponse) GetHasImage() *HasImageHasImage { return v.HasImage }
+
+// HelloResponse is returned by Hello on success.
+type HelloResponse struct {
+	// A greeting for a signed-in user (clients use it to probe a token).
+	Hello string `json:"hello"`
+}
+
+// GetHello returns HelloResponse.Hello, and is useful for accessing the field via an interface.
+func (v *HelloResponse) GetHello() string { return v.Hello }
 
 // Which images to list. Pending means every state that is not final.
 type IMAGE_FILTER string
@@ -762,19 +882,19 @@ var AllIMAGE_TYPE = []IMAGE_TYPE{
 	IMAGE_TYPETiff,
 }
 
-// Sandbox choice: the formats the sandbox lists for imported models.
+// The kinds of imported models.
 type IMPORTED_MODEL_TYPE string
 
 const (
-	IMPORTED_MODEL_TYPEObj IMPORTED_MODEL_TYPE = "OBJ"
-	IMPORTED_MODEL_TYPELas IMPORTED_MODEL_TYPE = "LAS"
-	IMPORTED_MODEL_TYPEPly IMPORTED_MODEL_TYPE = "PLY"
+	IMPORTED_MODEL_TYPECad            IMPORTED_MODEL_TYPE = "CAD"
+	IMPORTED_MODEL_TYPEPhotogrammetry IMPORTED_MODEL_TYPE = "PHOTOGRAMMETRY"
+	IMPORTED_MODEL_TYPEPtcloud        IMPORTED_MODEL_TYPE = "PTCLOUD"
 )
 
 var AllIMPORTED_MODEL_TYPE = []IMPORTED_MODEL_TYPE{
-	IMPORTED_MODEL_TYPEObj,
-	IMPORTED_MODEL_TYPELas,
-	IMPORTED_MODEL_TYPEPly,
+	IMPORTED_MODEL_TYPECad,
+	IMPORTED_MODEL_TYPEPhotogrammetry,
+	IMPORTED_MODEL_TYPEPtcloud,
 }
 
 // ImageFields includes the GraphQL fields of Image requested by the fragment ImageFields.
@@ -795,13 +915,18 @@ type ImageFields struct {
 	Error []string `json:"error"`
 	// Size of the stored object in bytes; 0 until it is known.
 	Size float64 `json:"size"`
-	// Width in pixels, once validated.
+	// Width in pixels, from the image's own decoding, once validated.
 	Width *int `json:"width"`
-	// Height in pixels, once validated.
+	// Height in pixels, from the image's own decoding, once validated.
 	Height *int `json:"height"`
-	// Sandbox choice: always false (no geo-tags are read).
+	// What the image counts for, as the service counts it:
+	// max(width x height, 2073600) / 1e9; 0 until validated.
+	GigaPixel float64 `json:"gigaPixel"`
+	// True when the image carries a GPS position (EXIF GPS latitude and longitude).
 	Grounded bool `json:"grounded"`
-	// Sandbox choice: always null (objects are never readable through the API).
+	// A link to download the stored image, valid for 15 minutes; null until the
+	// object has arrived. Sandbox choice: it points to /files/ on the API's
+	// host and is refused once expired or when any part of it is changed.
 	Url *string `json:"url"`
 	// Which cloud the image lives on: OSS, S3 or MINIO.
 	Cloud *string `json:"cloud"`
@@ -841,6 +966,9 @@ func (v *ImageFields) GetWidth() *int { return v.Width }
 // GetHeight returns ImageFields.Height, and is useful for accessing the field via an interface.
 func (v *ImageFields) GetHeight() *int { return v.Height }
 
+// GetGigaPixel returns ImageFields.GigaPixel, and is useful for accessing the field via an interface.
+func (v *ImageFields) GetGigaPixel() float64 { return v.GigaPixel }
+
 // GetGrounded returns ImageFields.Grounded, and is useful for accessing the field via an interface.
 func (v *ImageFields) GetGrounded() bool { return v.Grounded }
 
@@ -856,6 +984,39 @@ func (v *ImageFields) GetBucket() *string { return v.Bucket }
 // GetDate returns ImageFields.Date, and is useful for accessing the field via an interface.
 func (v *ImageFields) GetDate() *time.Time { return v.Date }
 
+// The languages of support texts.
+type LOCALE_TYPE string
+
+const (
+	LOCALE_TYPEEn LOCALE_TYPE = "en"
+	LOCALE_TYPEZh LOCALE_TYPE = "zh"
+)
+
+var AllLOCALE_TYPE = []LOCALE_TYPE{
+	LOCALE_TYPEEn,
+	LOCALE_TYPEZh,
+}
+
+type MEMBERSHIP_STATE string
+
+const (
+	MEMBERSHIP_STATENa        MEMBERSHIP_STATE = "NA"
+	MEMBERSHIP_STATEActive    MEMBERSHIP_STATE = "ACTIVE"
+	MEMBERSHIP_STATESuspended MEMBERSHIP_STATE = "SUSPENDED"
+	MEMBERSHIP_STATETrial     MEMBERSHIP_STATE = "TRIAL"
+	MEMBERSHIP_STATEExpired   MEMBERSHIP_STATE = "EXPIRED"
+	MEMBERSHIP_STATEStopped   MEMBERSHIP_STATE = "STOPPED"
+)
+
+var AllMEMBERSHIP_STATE = []MEMBERSHIP_STATE{
+	MEMBERSHIP_STATENa,
+	MEMBERSHIP_STATEActive,
+	MEMBERSHIP_STATESuspended,
+	MEMBERSHIP_STATETrial,
+	MEMBERSHIP_STATEExpired,
+	MEMBERSHIP_STATEStopped,
+}
+
 // MeMy includes the requested fields of the GraphQL type My.
 type MeMy struct {
 	Self MeMySelfUser `json:"self"`
@@ -865,10 +1026,25 @@ type MeMy struct {
 func (v *MeMy) GetSelf() MeMySelfUser { return v.Self }
 
 // MeMySelfUser includes the requested fields of the GraphQL type User.
+// The GraphQL type's documentation follows.
+//
+// A user. Sandbox choice: the values come from the sandbox's configuration; balance changes with transferCoins.
 type MeMySelfUser struct {
-	Email    string `json:"email"`
-	Name     string `json:"name"`
-	Username string `json:"username"`
+	Email    string  `json:"email"`
+	Name     string  `json:"name"`
+	Username string  `json:"username"`
+	Country  *string `json:"country"`
+	// Coins.
+	Balance float64 `json:"balance"`
+	// Gigapixels the user may reconstruct without paying.
+	FreeGPQuota     float64                `json:"freeGPQuota"`
+	MembershipState MEMBERSHIP_STATE       `json:"membershipState"`
+	Membership      MeMySelfUserMembership `json:"membership"`
+	// Storage used by imported models, in MiB.
+	ModelUsage float64           `json:"modelUsage"`
+	Stats      MeMySelfUserStats `json:"stats"`
+	// When the user joined.
+	Joined *time.Time `json:"joined"`
 }
 
 // GetEmail returns MeMySelfUser.Email, and is useful for accessing the field via an interface.
@@ -880,6 +1056,66 @@ func (v *MeMySelfUser) GetName() string { return v.Name }
 // GetUsername returns MeMySelfUser.Username, and is useful for accessing the field via an interface.
 func (v *MeMySelfUser) GetUsername() string { return v.Username }
 
+// GetCountry returns MeMySelfUser.Country, and is useful for accessing the field via an interface.
+func (v *MeMySelfUser) GetCountry() *string { return v.Country }
+
+// GetBalance returns MeMySelfUser.Balance, and is useful for accessing the field via an interface.
+func (v *MeMySelfUser) GetBalance() float64 { return v.Balance }
+
+// GetFreeGPQuota returns MeMySelfUser.FreeGPQuota, and is useful for accessing the field via an interface.
+func (v *MeMySelfUser) GetFreeGPQuota() float64 { return v.FreeGPQuota }
+
+// GetMembershipState returns MeMySelfUser.MembershipState, and is useful for accessing the field via an interface.
+func (v *MeMySelfUser) GetMembershipState() MEMBERSHIP_STATE { return v.MembershipState }
+
+// GetMembership returns MeMySelfUser.Membership, and is useful for accessing the field via an interface.
+func (v *MeMySelfUser) GetMembership() MeMySelfUserMembership { return v.Membership }
+
+// GetModelUsage returns MeMySelfUser.ModelUsage, and is useful for accessing the field via an interface.
+func (v *MeMySelfUser) GetModelUsage() float64 { return v.ModelUsage }
+
+// GetStats returns MeMySelfUser.Stats, and is useful for accessing the field via an interface.
+func (v *MeMySelfUser) GetStats() MeMySelfUserStats { return v.Stats }
+
+// GetJoined returns MeMySelfUser.Joined, and is useful for accessing the field via an interface.
+func (v *MeMySelfUser) GetJoined() *time.Time { return v.Joined }
+
+// MeMySelfUserMembership includes the requested fields of the GraphQL type Membership.
+type MeMySelfUserMembership struct {
+	State    MEMBERSHIP_STATE `json:"state"`
+	PlanName string           `json:"planName"`
+	// Coins one gigapixel costs beyond the quotas.
+	CoinPerGP float64 `json:"coinPerGP"`
+	// Gigapixels a period of the plan includes.
+	MemberGPQuota float64 `json:"memberGPQuota"`
+	// The project visibilities the plan allows.
+	Visibility []string `json:"visibility"`
+}
+
+// GetState returns MeMySelfUserMembership.State, and is useful for accessing the field via an interface.
+func (v *MeMySelfUserMembership) GetState() MEMBERSHIP_STATE { return v.State }
+
+// GetPlanName returns MeMySelfUserMembership.PlanName, and is useful for accessing the field via an interface.
+func (v *MeMySelfUserMembership) GetPlanName() string { return v.PlanName }
+
+// GetCoinPerGP returns MeMySelfUserMembership.CoinPerGP, and is useful for accessing the field via an interface.
+func (v *MeMySelfUserMembership) GetCoinPerGP() float64 { return v.CoinPerGP }
+
+// GetMemberGPQuota returns MeMySelfUserMembership.MemberGPQuota, and is useful for accessing the field via an interface.
+func (v *MeMySelfUserMembership) GetMemberGPQuota() float64 { return v.MemberGPQuota }
+
+// GetVisibility returns MeMySelfUserMembership.Visibility, and is useful for accessing the field via an interface.
+func (v *MeMySelfUserMembership) GetVisibility() []string { return v.Visibility }
+
+// MeMySelfUserStats includes the requested fields of the GraphQL type UserStats.
+type MeMySelfUserStats struct {
+	// How many projects the user owns.
+	Project int `json:"project"`
+}
+
+// GetProject returns MeMySelfUserStats.Project, and is useful for accessing the field via an interface.
+func (v *MeMySelfUserStats) GetProject() int { return v.Project }
+
 // MeResponse is returned by Me on success.
 type MeResponse struct {
 	// The calling user.
@@ -888,6 +1124,319 @@ type MeResponse struct {
 
 // GetMy returns MeResponse.My, and is useful for accessing the field via an interface.
 func (v *MeResponse) GetMy() *MeMy { return v.My }
+
+// MetaFields includes the GraphQL fields of MetaFile requested by the fragment MetaFields.
+// The GraphQL type's documentation follows.
+//
+// A side file of a project (ground control points and the like). Sandbox
+// choice of states: Pending (registered), Ready (the object arrived and
+// matches the checksum given), Invalid (see error).
+type MetaFields struct {
+	Id    string `json:"id"`
+	State string `json:"state"`
+	// The original file name given at registration.
+	Name string `json:"name"`
+	// The server-derived object name.
+	Filename string `json:"filename"`
+	// Size in bytes; 0 until the object arrives.
+	Filesize float64 `json:"filesize"`
+	// When the file was registered.
+	Date *time.Time `json:"date"`
+	// SHA-1 of the bytes, lowercase hex; null until known.
+	Checksum *string  `json:"checksum"`
+	Error    []string `json:"error"`
+}
+
+// GetId returns MetaFields.Id, and is useful for accessing the field via an interface.
+func (v *MetaFields) GetId() string { return v.Id }
+
+// GetState returns MetaFields.State, and is useful for accessing the field via an interface.
+func (v *MetaFields) GetState() string { return v.State }
+
+// GetName returns MetaFields.Name, and is useful for accessing the field via an interface.
+func (v *MetaFields) GetName() string { return v.Name }
+
+// GetFilename returns MetaFields.Filename, and is useful for accessing the field via an interface.
+func (v *MetaFields) GetFilename() string { return v.Filename }
+
+// GetFilesize returns MetaFields.Filesize, and is useful for accessing the field via an interface.
+func (v *MetaFields) GetFilesize() float64 { return v.Filesize }
+
+// GetDate returns MetaFields.Date, and is useful for accessing the field via an interface.
+func (v *MetaFields) GetDate() *time.Time { return v.Date }
+
+// GetChecksum returns MetaFields.Checksum, and is useful for accessing the field via an interface.
+func (v *MetaFields) GetChecksum() *string { return v.Checksum }
+
+// GetError returns MetaFields.Error, and is useful for accessing the field via an interface.
+func (v *MetaFields) GetError() []string { return v.Error }
+
+// MetaFileProject includes the requested fields of the GraphQL type Project.
+type MetaFileProject struct {
+	// One meta file of the project; null when there is none with that id.
+	MetaFile *MetaFileProjectMetaFile `json:"metaFile"`
+	// The meta file with that SHA-1; null when there is none.
+	HasMetaFile *MetaFileProjectHasMetaFile `json:"hasMetaFile"`
+}
+
+// GetMetaFile returns MetaFileProject.MetaFile, and is useful for accessing the field via an interface.
+func (v *MetaFileProject) GetMetaFile() *MetaFileProjectMetaFile { return v.MetaFile }
+
+// GetHasMetaFile returns MetaFileProject.HasMetaFile, and is useful for accessing the field via an interface.
+func (v *MetaFileProject) GetHasMetaFile() *MetaFileProjectHasMetaFile { return v.HasMetaFile }
+
+// MetaFileProjectHasMetaFile includes the requested fields of the GraphQL type MetaFile.
+// The GraphQL type's documentation follows.
+//
+// A side file of a project (ground control points and the like). Sandbox
+// choice of states: Pending (registered), Ready (the object arrived and
+// matches the checksum given), Invalid (see error).
+type MetaFileProjectHasMetaFile struct {
+	Id string `json:"id"`
+}
+
+// GetId returns MetaFileProjectHasMetaFile.Id, and is useful for accessing the field via an interface.
+func (v *MetaFileProjectHasMetaFile) GetId() string { return v.Id }
+
+// MetaFileProjectMetaFile includes the requested fields of the GraphQL type MetaFile.
+// The GraphQL type's documentation follows.
+//
+// A side file of a project (ground control points and the like). Sandbox
+// choice of states: Pending (registered), Ready (the object arrived and
+// matches the checksum given), Invalid (see error).
+type MetaFileProjectMetaFile struct {
+	MetaFields `json:"-"`
+}
+
+// GetId returns MetaFileProjectMetaFile.Id, and is useful for accessing the field via an interface.
+func (v *MetaFileProjectMetaFile) GetId() string { return v.MetaFields.Id }
+
+// GetState returns MetaFileProjectMetaFile.State, and is useful for accessing the field via an interface.
+func (v *MetaFileProjectMetaFile) GetState() string { return v.MetaFields.State }
+
+// GetName returns MetaFileProjectMetaFile.Name, and is useful for accessing the field via an interface.
+func (v *MetaFileProjectMetaFile) GetName() string { return v.MetaFields.Name }
+
+// GetFilename returns MetaFileProjectMetaFile.Filename, and is useful for accessing the field via an interface.
+func (v *MetaFileProjectMetaFile) GetFilename() string { return v.MetaFields.Filename }
+
+// GetFilesize returns MetaFileProjectMetaFile.Filesize, and is useful for accessing the field via an interface.
+func (v *MetaFileProjectMetaFile) GetFilesize() float64 { return v.MetaFields.Filesize }
+
+// GetDate returns MetaFileProjectMetaFile.Date, and is useful for accessing the field via an interface.
+func (v *MetaFileProjectMetaFile) GetDate() *time.Time { return v.MetaFields.Date }
+
+// GetChecksum returns MetaFileProjectMetaFile.Checksum, and is useful for accessing the field via an interface.
+func (v *MetaFileProjectMetaFile) GetChecksum() *string { return v.MetaFields.Checksum }
+
+// GetError returns MetaFileProjectMetaFile.Error, and is useful for accessing the field via an interface.
+func (v *MetaFileProjectMetaFile) GetError() []string { return v.MetaFields.Error }
+
+func (v *MetaFileProjectMetaFile) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*MetaFileProjectMetaFile
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.MetaFileProjectMetaFile = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.MetaFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalMetaFileProjectMetaFile struct {
+	Id string `json:"id"`
+
+	State string `json:"state"`
+
+	Name string `json:"name"`
+
+	Filename string `json:"filename"`
+
+	Filesize float64 `json:"filesize"`
+
+	Date *time.Time `json:"date"`
+
+	Checksum *string `json:"checksum"`
+
+	Error []string `json:"error"`
+}
+
+func (v *MetaFileProjectMetaFile) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *MetaFileProjectMetaFile) __premarshalJSON() (*__premarshalMetaFileProjectMetaFile, error) {
+	var retval __premarshalMetaFileProjectMetaFile
+
+	retval.Id = v.MetaFields.Id
+	retval.State = v.MetaFields.State
+	retval.Name = v.MetaFields.Name
+	retval.Filename = v.MetaFields.Filename
+	retval.Filesize = v.MetaFields.Filesize
+	retval.Date = v.MetaFields.Date
+	retval.Checksum = v.MetaFields.Checksum
+	retval.Error = v.MetaFields.Error
+	return &retval, nil
+}
+
+// MetaFileResponse is returned by MetaFile on success.
+type MetaFileResponse struct {
+	// A project of the calling user; null when there is none with that id or it belongs to someone else.
+	Project *MetaFileProject `json:"project"`
+}
+
+// GetProject returns MetaFileResponse.Project, and is useful for accessing the field via an interface.
+func (v *MetaFileResponse) GetProject() *MetaFileProject { return v.Project }
+
+// MoneyToCoinsBank includes the requested fields of the GraphQL type Bank.
+type MoneyToCoinsBank struct {
+	// How many coins an amount of money buys, at the prices of coinsToMoney; money defaults to 0.
+	MoneyToCoins float64 `json:"moneyToCoins"`
+}
+
+// GetMoneyToCoins returns MoneyToCoinsBank.MoneyToCoins, and is useful for accessing the field via an interface.
+func (v *MoneyToCoinsBank) GetMoneyToCoins() float64 { return v.MoneyToCoins }
+
+// MoneyToCoinsResponse is returned by MoneyToCoins on success.
+type MoneyToCoinsResponse struct {
+	// Prices. Sandbox choice: needs only the app key (the CLI sends no user token).
+	Bank MoneyToCoinsBank `json:"bank"`
+}
+
+// GetBank returns MoneyToCoinsResponse.Bank, and is useful for accessing the field via an interface.
+func (v *MoneyToCoinsResponse) GetBank() MoneyToCoinsBank { return v.Bank }
+
+// MyProjectsMy includes the requested fields of the GraphQL type My.
+type MyProjectsMy struct {
+	// The caller's projects, newest first, paged by cursor (Relay style; first
+	// defaults to 50, at most 500). search keeps the projects whose name
+	// contains it (ignoring case) or whose id starts with it.
+	AllProjects MyProjectsMyAllProjectsProjectConnection `json:"allProjects"`
+}
+
+// GetAllProjects returns MyProjectsMy.AllProjects, and is useful for accessing the field via an interface.
+func (v *MyProjectsMy) GetAllProjects() MyProjectsMyAllProjectsProjectConnection {
+	return v.AllProjects
+}
+
+// MyProjectsMyAllProjectsProjectConnection includes the requested fields of the GraphQL type ProjectConnection.
+type MyProjectsMyAllProjectsProjectConnection struct {
+	TotalCount int                                                        `json:"totalCount"`
+	PageInfo   MyProjectsMyAllProjectsProjectConnectionPageInfo           `json:"pageInfo"`
+	Edges      []MyProjectsMyAllProjectsProjectConnectionEdgesProjectEdge `json:"edges"`
+}
+
+// GetTotalCount returns MyProjectsMyAllProjectsProjectConnection.TotalCount, and is useful for accessing the field via an interface.
+func (v *MyProjectsMyAllProjectsProjectConnection) GetTotalCount() int { return v.TotalCount }
+
+// GetPageInfo returns MyProjectsMyAllProjectsProjectConnection.PageInfo, and is useful for accessing the field via an interface.
+func (v *MyProjectsMyAllProjectsProjectConnection) GetPageInfo() MyProjectsMyAllProjectsProjectConnectionPageInfo {
+	return v.PageInfo
+}
+
+// GetEdges returns MyProjectsMyAllProjectsProjectConnection.Edges, and is useful for accessing the field via an interface.
+func (v *MyProjectsMyAllProjectsProjectConnection) GetEdges() []MyProjectsMyAllProjectsProjectConnectionEdgesProjectEdge {
+	return v.Edges
+}
+
+// MyProjectsMyAllProjectsProjectConnectionEdgesProjectEdge includes the requested fields of the GraphQL type ProjectEdge.
+type MyProjectsMyAllProjectsProjectConnectionEdgesProjectEdge struct {
+	Cursor string                                                              `json:"cursor"`
+	Node   MyProjectsMyAllProjectsProjectConnectionEdgesProjectEdgeNodeProject `json:"node"`
+}
+
+// GetCursor returns MyProjectsMyAllProjectsProjectConnectionEdgesProjectEdge.Cursor, and is useful for accessing the field via an interface.
+func (v *MyProjectsMyAllProjectsProjectConnectionEdgesProjectEdge) GetCursor() string {
+	return v.Cursor
+}
+
+// GetNode returns MyProjectsMyAllProjectsProjectConnectionEdgesProjectEdge.Node, and is useful for accessing the field via an interface.
+func (v *MyProjectsMyAllProjectsProjectConnectionEdgesProjectEdge) GetNode() MyProjectsMyAllProjectsProjectConnectionEdgesProjectEdgeNodeProject {
+	return v.Node
+}
+
+// MyProjectsMyAllProjectsProjectConnectionEdgesProjectEdgeNodeProject includes the requested fields of the GraphQL type Project.
+type MyProjectsMyAllProjectsProjectConnectionEdgesProjectEdgeNodeProject struct {
+	Id   string `json:"id"`
+	Name string `json:"name"`
+	// Number of images registered in the project.
+	NumImage int `json:"numImage"`
+	// The sum of the Ready images' gigaPixel.
+	GigaPixel float64 `json:"gigaPixel"`
+}
+
+// GetId returns MyProjectsMyAllProjectsProjectConnectionEdgesProjectEdgeNodeProject.Id, and is useful for accessing the field via an interface.
+func (v *MyProjectsMyAllProjectsProjectConnectionEdgesProjectEdgeNodeProject) GetId() string {
+	return v.Id
+}
+
+// GetName returns MyProjectsMyAllProjectsProjectConnectionEdgesProjectEdgeNodeProject.Name, and is useful for accessing the field via an interface.
+func (v *MyProjectsMyAllProjectsProjectConnectionEdgesProjectEdgeNodeProject) GetName() string {
+	return v.Name
+}
+
+// GetNumImage returns MyProjectsMyAllProjectsProjectConnectionEdgesProjectEdgeNodeProject.NumImage, and is useful for accessing the field via an interface.
+func (v *MyProjectsMyAllProjectsProjectConnectionEdgesProjectEdgeNodeProject) GetNumImage() int {
+	return v.NumImage
+}
+
+// GetGigaPixel returns MyProjectsMyAllProjectsProjectConnectionEdgesProjectEdgeNodeProject.GigaPixel, and is useful for accessing the field via an interface.
+func (v *MyProjectsMyAllProjectsProjectConnectionEdgesProjectEdgeNodeProject) GetGigaPixel() float64 {
+	return v.GigaPixel
+}
+
+// MyProjectsMyAllProjectsProjectConnectionPageInfo includes the requested fields of the GraphQL type PageInfo.
+type MyProjectsMyAllProjectsProjectConnectionPageInfo struct {
+	HasNextPage     bool    `json:"hasNextPage"`
+	HasPreviousPage bool    `json:"hasPreviousPage"`
+	StartCursor     *string `json:"startCursor"`
+	EndCursor       *string `json:"endCursor"`
+}
+
+// GetHasNextPage returns MyProjectsMyAllProjectsProjectConnectionPageInfo.HasNextPage, and is useful for accessing the field via an interface.
+func (v *MyProjectsMyAllProjectsProjectConnectionPageInfo) GetHasNextPage() bool {
+	return v.HasNextPage
+}
+
+// GetHasPreviousPage returns MyProjectsMyAllProjectsProjectConnectionPageInfo.HasPreviousPage, and is useful for accessing the field via an interface.
+func (v *MyProjectsMyAllProjectsProjectConnectionPageInfo) GetHasPreviousPage() bool {
+	return v.HasPreviousPage
+}
+
+// GetStartCursor returns MyProjectsMyAllProjectsProjectConnectionPageInfo.StartCursor, and is useful for accessing the field via an interface.
+func (v *MyProjectsMyAllProjectsProjectConnectionPageInfo) GetStartCursor() *string {
+	return v.StartCursor
+}
+
+// GetEndCursor returns MyProjectsMyAllProjectsProjectConnectionPageInfo.EndCursor, and is useful for accessing the field via an interface.
+func (v *MyProjectsMyAllProjectsProjectConnectionPageInfo) GetEndCursor() *string { return v.EndCursor }
+
+// MyProjectsResponse is returned by MyProjects on success.
+type MyProjectsResponse struct {
+	// The calling user.
+	My *MyProjectsMy `json:"my"`
+}
+
+// GetMy returns MyProjectsResponse.My, and is useful for accessing the field via an interface.
+func (v *MyProjectsResponse) GetMy() *MyProjectsMy { return v.My }
 
 // NetworkTestResponse is returned by NetworkTest on success.
 type NetworkTestResponse struct {
@@ -908,6 +1457,26 @@ type NetworkTestSupport struct {
 
 // GetNetworkTest returns NetworkTestSupport.NetworkTest, and is useful for accessing the field via an interface.
 func (v *NetworkTestSupport) GetNetworkTest() string { return v.NetworkTest }
+
+// Why a project's reconstruction failed or was refused. Sandbox choice of
+// values: those of ReconstructionError.code's table.
+type PROJECT_ERROR_CODE string
+
+const (
+	PROJECT_ERROR_CODEProjectNotFound    PROJECT_ERROR_CODE = "PROJECT_NOT_FOUND"
+	PROJECT_ERROR_CODETaskRunning        PROJECT_ERROR_CODE = "TASK_RUNNING"
+	PROJECT_ERROR_CODEImagesNotValidated PROJECT_ERROR_CODE = "IMAGES_NOT_VALIDATED"
+	PROJECT_ERROR_CODENoReadyImage       PROJECT_ERROR_CODE = "NO_READY_IMAGE"
+	PROJECT_ERROR_CODETooFewImages       PROJECT_ERROR_CODE = "TOO_FEW_IMAGES"
+)
+
+var AllPROJECT_ERROR_CODE = []PROJECT_ERROR_CODE{
+	PROJECT_ERROR_CODEProjectNotFound,
+	PROJECT_ERROR_CODETaskRunning,
+	PROJECT_ERROR_CODEImagesNotValidated,
+	PROJECT_ERROR_CODENoReadyImage,
+	PROJECT_ERROR_CODETooFewImages,
+}
 
 type PROJECT_TYPE string
 
@@ -952,17 +1521,29 @@ func (v *PreStartReconstructionPreStartReconstructionReconstructionResult) GetTa
 }
 
 // PreStartReconstructionPreStartReconstructionReconstructionResultErrorReconstructionError includes the requested fields of the GraphQL type ReconstructionError.
+// The GraphQL type's documentation follows.
+//
+// Why a reconstruction could not start. Show message; never key on code.
 type PreStartReconstructionPreStartReconstructionReconstructionResultErrorReconstructionError struct {
-	// Sandbox choice of codes: PROJECT_NOT_FOUND, TASK_RUNNING, IMAGES_NOT_VALIDATED
-	// (an image is Uploading, Uploaded or Processing), NO_READY_IMAGE,
-	// TOO_FEW_IMAGES (fewer than 3 Ready images).
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	// A number, as the real API sends it. Sandbox choice of numbers, each with
+	// its name in PROJECT_ERROR_CODE (for support.errorCodeInfo):
+	// 1001 PROJECT_NOT_FOUND, 1002 TASK_RUNNING, 1003 IMAGES_NOT_VALIDATED
+	// (an image is Uploading, Uploaded or Processing), 1004 NO_READY_IMAGE,
+	// 1005 TOO_FEW_IMAGES (fewer than 3 Ready images).
+	Code int `json:"code"`
+	// Sandbox choice: the code's name, for support.errorCodeInfo.
+	Reason  PROJECT_ERROR_CODE `json:"reason"`
+	Message string             `json:"message"`
 }
 
 // GetCode returns PreStartReconstructionPreStartReconstructionReconstructionResultErrorReconstructionError.Code, and is useful for accessing the field via an interface.
-func (v *PreStartReconstructionPreStartReconstructionReconstructionResultErrorReconstructionError) GetCode() string {
+func (v *PreStartReconstructionPreStartReconstructionReconstructionResultErrorReconstructionError) GetCode() int {
 	return v.Code
+}
+
+// GetReason returns PreStartReconstructionPreStartReconstructionReconstructionResultErrorReconstructionError.Reason, and is useful for accessing the field via an interface.
+func (v *PreStartReconstructionPreStartReconstructionReconstructionResultErrorReconstructionError) GetReason() PROJECT_ERROR_CODE {
+	return v.Reason
 }
 
 // GetMessage returns PreStartReconstructionPreStartReconstructionReconstructionResultErrorReconstructionError.Message, and is useful for accessing the field via an interface.
@@ -974,7 +1555,8 @@ func (v *PreStartReconstructionPreStartReconstructionReconstructionResultErrorRe
 // The GraphQL type's documentation follows.
 //
 // A reconstruction task. Sandbox choice of states:
-// Pending (waiting for images to be validated), Queueing, Processing, Done, Failed.
+// Pending (waiting for images to be validated), Queueing, Processing, Done,
+// Failed, Stopped (by stopReconstruction).
 type PreStartReconstructionPreStartReconstructionReconstructionResultTask struct {
 	TaskFields `json:"-"`
 }
@@ -997,6 +1579,11 @@ func (v *PreStartReconstructionPreStartReconstructionReconstructionResultTask) G
 // GetStartDate returns PreStartReconstructionPreStartReconstructionReconstructionResultTask.StartDate, and is useful for accessing the field via an interface.
 func (v *PreStartReconstructionPreStartReconstructionReconstructionResultTask) GetStartDate() *time.Time {
 	return v.TaskFields.StartDate
+}
+
+// GetEndDate returns PreStartReconstructionPreStartReconstructionReconstructionResultTask.EndDate, and is useful for accessing the field via an interface.
+func (v *PreStartReconstructionPreStartReconstructionReconstructionResultTask) GetEndDate() *time.Time {
+	return v.TaskFields.EndDate
 }
 
 // GetQueueing returns PreStartReconstructionPreStartReconstructionReconstructionResultTask.Queueing, and is useful for accessing the field via an interface.
@@ -1043,6 +1630,8 @@ type __premarshalPreStartReconstructionPreStartReconstructionReconstructionResul
 
 	StartDate *time.Time `json:"startDate"`
 
+	EndDate *time.Time `json:"endDate"`
+
 	Queueing int `json:"queueing"`
 
 	Error *string `json:"error"`
@@ -1063,6 +1652,7 @@ func (v *PreStartReconstructionPreStartReconstructionReconstructionResultTask) _
 	retval.TaskType = v.TaskFields.TaskType
 	retval.State = v.TaskFields.State
 	retval.StartDate = v.TaskFields.StartDate
+	retval.EndDate = v.TaskFields.EndDate
 	retval.Queueing = v.TaskFields.Queueing
 	retval.Error = v.TaskFields.Error
 	return &retval, nil
@@ -1127,6 +1717,9 @@ func (v *ProjectImageProjectImage) GetWidth() *int { return v.ImageFields.Width 
 // GetHeight returns ProjectImageProjectImage.Height, and is useful for accessing the field via an interface.
 func (v *ProjectImageProjectImage) GetHeight() *int { return v.ImageFields.Height }
 
+// GetGigaPixel returns ProjectImageProjectImage.GigaPixel, and is useful for accessing the field via an interface.
+func (v *ProjectImageProjectImage) GetGigaPixel() float64 { return v.ImageFields.GigaPixel }
+
 // GetGrounded returns ProjectImageProjectImage.Grounded, and is useful for accessing the field via an interface.
 func (v *ProjectImageProjectImage) GetGrounded() bool { return v.ImageFields.Grounded }
 
@@ -1188,6 +1781,8 @@ type __premarshalProjectImageProjectImage struct {
 
 	Height *int `json:"height"`
 
+	GigaPixel float64 `json:"gigaPixel"`
+
 	Grounded bool `json:"grounded"`
 
 	Url *string `json:"url"`
@@ -1220,6 +1815,7 @@ func (v *ProjectImageProjectImage) __premarshalJSON() (*__premarshalProjectImage
 	retval.Size = v.ImageFields.Size
 	retval.Width = v.ImageFields.Width
 	retval.Height = v.ImageFields.Height
+	retval.GigaPixel = v.ImageFields.GigaPixel
 	retval.Grounded = v.ImageFields.Grounded
 	retval.Url = v.ImageFields.Url
 	retval.Cloud = v.ImageFields.Cloud
@@ -1247,7 +1843,7 @@ type ProjectProject struct {
 	Visibility    PROJECT_VISIBILITY `json:"visibility"`
 	// Number of images registered in the project.
 	NumImage int `json:"numImage"`
-	// Sum of Ready images' width x height, in gigapixels.
+	// The sum of the Ready images' gigaPixel.
 	GigaPixel float64 `json:"gigaPixel"`
 	// The state of the latest reconstruction task (see Task.state), or Idle.
 	TaskState string `json:"taskState"`
@@ -1372,7 +1968,8 @@ func (v *ProjectProjectDownloadsDownloadConnectionEdgesDownloadEdgeNodeDownload)
 // The GraphQL type's documentation follows.
 //
 // A reconstruction task. Sandbox choice of states:
-// Pending (waiting for images to be validated), Queueing, Processing, Done, Failed.
+// Pending (waiting for images to be validated), Queueing, Processing, Done,
+// Failed, Stopped (by stopReconstruction).
 type ProjectProjectTask struct {
 	TaskFields `json:"-"`
 }
@@ -1388,6 +1985,9 @@ func (v *ProjectProjectTask) GetState() string { return v.TaskFields.State }
 
 // GetStartDate returns ProjectProjectTask.StartDate, and is useful for accessing the field via an interface.
 func (v *ProjectProjectTask) GetStartDate() *time.Time { return v.TaskFields.StartDate }
+
+// GetEndDate returns ProjectProjectTask.EndDate, and is useful for accessing the field via an interface.
+func (v *ProjectProjectTask) GetEndDate() *time.Time { return v.TaskFields.EndDate }
 
 // GetQueueing returns ProjectProjectTask.Queueing, and is useful for accessing the field via an interface.
 func (v *ProjectProjectTask) GetQueueing() int { return v.TaskFields.Queueing }
@@ -1429,6 +2029,8 @@ type __premarshalProjectProjectTask struct {
 
 	StartDate *time.Time `json:"startDate"`
 
+	EndDate *time.Time `json:"endDate"`
+
 	Queueing int `json:"queueing"`
 
 	Error *string `json:"error"`
@@ -1449,6 +2051,7 @@ func (v *ProjectProjectTask) __premarshalJSON() (*__premarshalProjectProjectTask
 	retval.TaskType = v.TaskFields.TaskType
 	retval.State = v.TaskFields.State
 	retval.StartDate = v.TaskFields.StartDate
+	retval.EndDate = v.TaskFields.EndDate
 	retval.Queueing = v.TaskFields.Queueing
 	retval.Error = v.TaskFields.Error
 	return &retval, nil
@@ -1462,6 +2065,105 @@ type ProjectResponse struct {
 
 // GetProject returns ProjectResponse.Project, and is useful for accessing the field via an interface.
 func (v *ProjectResponse) GetProject() *ProjectProject { return v.Project }
+
+// RemoveProjectRemoveProject includes the requested fields of the GraphQL type Project.
+type RemoveProjectRemoveProject struct {
+	Id   string `json:"id"`
+	Name string `json:"name"`
+	// Number of images registered in the project.
+	NumImage int `json:"numImage"`
+}
+
+// GetId returns RemoveProjectRemoveProject.Id, and is useful for accessing the field via an interface.
+func (v *RemoveProjectRemoveProject) GetId() string { return v.Id }
+
+// GetName returns RemoveProjectRemoveProject.Name, and is useful for accessing the field via an interface.
+func (v *RemoveProjectRemoveProject) GetName() string { return v.Name }
+
+// GetNumImage returns RemoveProjectRemoveProject.NumImage, and is useful for accessing the field via an interface.
+func (v *RemoveProjectRemoveProject) GetNumImage() int { return v.NumImage }
+
+// RemoveProjectResponse is returned by RemoveProject on success.
+type RemoveProjectResponse struct {
+	// Removes a project of the caller with its images, meta files, models, tasks
+	// and stored objects. Returns the project as it was.
+	RemoveProject *RemoveProjectRemoveProject `json:"removeProject"`
+}
+
+// GetRemoveProject returns RemoveProjectResponse.RemoveProject, and is useful for accessing the field via an interface.
+func (v *RemoveProjectResponse) GetRemoveProject() *RemoveProjectRemoveProject {
+	return v.RemoveProject
+}
+
+// ReportProjectReportProject includes the requested fields of the GraphQL type Project.
+type ReportProjectReportProject struct {
+	Id string `json:"id"`
+}
+
+// GetId returns ReportProjectReportProject.Id, and is useful for accessing the field via an interface.
+func (v *ReportProjectReportProject) GetId() string { return v.Id }
+
+// ReportProjectResponse is returned by ReportProject on success.
+type ReportProjectResponse struct {
+	// Reports a project for review. Sandbox choice: any public or unlisted
+	// project, or the caller's own, may be reported; the report is recorded.
+	ReportProject *ReportProjectReportProject `json:"reportProject"`
+}
+
+// GetReportProject returns ReportProjectResponse.ReportProject, and is useful for accessing the field via an interface.
+func (v *ReportProjectResponse) GetReportProject() *ReportProjectReportProject {
+	return v.ReportProject
+}
+
+// RequestLoginCodeRequestLoginCodeOperationResult includes the requested fields of the GraphQL type OperationResult.
+type RequestLoginCodeRequestLoginCodeOperationResult struct {
+	// Null on success.
+	Error *RequestLoginCodeRequestLoginCodeOperationResultErrorOperationError `json:"error"`
+	// Success or Fail.
+	Result string `json:"result"`
+}
+
+// GetError returns RequestLoginCodeRequestLoginCodeOperationResult.Error, and is useful for accessing the field via an interface.
+func (v *RequestLoginCodeRequestLoginCodeOperationResult) GetError() *RequestLoginCodeRequestLoginCodeOperationResultErrorOperationError {
+	return v.Error
+}
+
+// GetResult returns RequestLoginCodeRequestLoginCodeOperationResult.Result, and is useful for accessing the field via an interface.
+func (v *RequestLoginCodeRequestLoginCodeOperationResult) GetResult() string { return v.Result }
+
+// RequestLoginCodeRequestLoginCodeOperationResultErrorOperationError includes the requested fields of the GraphQL type OperationError.
+// The GraphQL type's documentation follows.
+//
+// Why an operation failed. Sandbox choice of codes: 2001 NOT_FOUND (no such
+// project of the caller, or no user with that e-mail or phone), 2002
+// SAME_USER (the recipient is the caller), 2003 INSUFFICIENT_BALANCE.
+type RequestLoginCodeRequestLoginCodeOperationResultErrorOperationError struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
+// GetCode returns RequestLoginCodeRequestLoginCodeOperationResultErrorOperationError.Code, and is useful for accessing the field via an interface.
+func (v *RequestLoginCodeRequestLoginCodeOperationResultErrorOperationError) GetCode() int {
+	return v.Code
+}
+
+// GetMessage returns RequestLoginCodeRequestLoginCodeOperationResultErrorOperationError.Message, and is useful for accessing the field via an interface.
+func (v *RequestLoginCodeRequestLoginCodeOperationResultErrorOperationError) GetMessage() string {
+	return v.Message
+}
+
+// RequestLoginCodeResponse is returned by RequestLoginCode on success.
+type RequestLoginCodeResponse struct {
+	// Sends a one-time login code to a verified phone. Sandbox choice: no SMS is
+	// sent; the code is written to the sandbox's log and lasts 10 minutes.
+	// result is Success or Fail.
+	RequestLoginCode RequestLoginCodeRequestLoginCodeOperationResult `json:"requestLoginCode"`
+}
+
+// GetRequestLoginCode returns RequestLoginCodeResponse.RequestLoginCode, and is useful for accessing the field via an interface.
+func (v *RequestLoginCodeResponse) GetRequestLoginCode() RequestLoginCodeRequestLoginCodeOperationResult {
+	return v.RequestLoginCode
+}
 
 // SearchProjectsResponse is returned by SearchProjects on success.
 type SearchProjectsResponse struct {
@@ -1512,6 +2214,16 @@ func (v *SearchProjectsSearchProjectIDProject) GetTaskState() string { return v.
 // GetDate returns SearchProjectsSearchProjectIDProject.Date, and is useful for accessing the field via an interface.
 func (v *SearchProjectsSearchProjectIDProject) GetDate() *time.Time { return v.Date }
 
+// SetProfileFaceResponse is returned by SetProfileFace on success.
+type SetProfileFaceResponse struct {
+	// Sets the caller's profile picture from a JPEG or PNG image, base64 (a
+	// data: URL or bare). Answers Success.
+	SetProfileFace string `json:"setProfileFace"`
+}
+
+// GetSetProfileFace returns SetProfileFaceResponse.SetProfileFace, and is useful for accessing the field via an interface.
+func (v *SetProfileFaceResponse) GetSetProfileFace() string { return v.SetProfileFace }
+
 // StartImageUploadResponse is returned by StartImageUpload on success.
 type StartImageUploadResponse struct {
 	// Tells the server that the upload of a registered image starts now:
@@ -1558,6 +2270,11 @@ func (v *StartImageUploadStartImageUploadImage) GetWidth() *int { return v.Image
 
 // GetHeight returns StartImageUploadStartImageUploadImage.Height, and is useful for accessing the field via an interface.
 func (v *StartImageUploadStartImageUploadImage) GetHeight() *int { return v.ImageFields.Height }
+
+// GetGigaPixel returns StartImageUploadStartImageUploadImage.GigaPixel, and is useful for accessing the field via an interface.
+func (v *StartImageUploadStartImageUploadImage) GetGigaPixel() float64 {
+	return v.ImageFields.GigaPixel
+}
 
 // GetGrounded returns StartImageUploadStartImageUploadImage.Grounded, and is useful for accessing the field via an interface.
 func (v *StartImageUploadStartImageUploadImage) GetGrounded() bool { return v.ImageFields.Grounded }
@@ -1620,6 +2337,8 @@ type __premarshalStartImageUploadStartImageUploadImage struct {
 
 	Height *int `json:"height"`
 
+	GigaPixel float64 `json:"gigaPixel"`
+
 	Grounded bool `json:"grounded"`
 
 	Url *string `json:"url"`
@@ -1652,6 +2371,7 @@ func (v *StartImageUploadStartImageUploadImage) __premarshalJSON() (*__premarsha
 	retval.Size = v.ImageFields.Size
 	retval.Width = v.ImageFields.Width
 	retval.Height = v.ImageFields.Height
+	retval.GigaPixel = v.ImageFields.GigaPixel
 	retval.Grounded = v.ImageFields.Grounded
 	retval.Url = v.ImageFields.Url
 	retval.Cloud = v.ImageFields.Cloud
@@ -1692,17 +2412,29 @@ func (v *StartReconstructionStartReconstructionWithErrorReconstructionResult) Ge
 }
 
 // StartReconstructionStartReconstructionWithErrorReconstructionResultErrorReconstructionError includes the requested fields of the GraphQL type ReconstructionError.
+// The GraphQL type's documentation follows.
+//
+// Why a reconstruction could not start. Show message; never key on code.
 type StartReconstructionStartReconstructionWithErrorReconstructionResultErrorReconstructionError struct {
-	// Sandbox choice of codes: PROJECT_NOT_FOUND, TASK_RUNNING, IMAGES_NOT_VALIDATED
-	// (an image is Uploading, Uploaded or Processing), NO_READY_IMAGE,
-	// TOO_FEW_IMAGES (fewer than 3 Ready images).
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	// A number, as the real API sends it. Sandbox choice of numbers, each with
+	// its name in PROJECT_ERROR_CODE (for support.errorCodeInfo):
+	// 1001 PROJECT_NOT_FOUND, 1002 TASK_RUNNING, 1003 IMAGES_NOT_VALIDATED
+	// (an image is Uploading, Uploaded or Processing), 1004 NO_READY_IMAGE,
+	// 1005 TOO_FEW_IMAGES (fewer than 3 Ready images).
+	Code int `json:"code"`
+	// Sandbox choice: the code's name, for support.errorCodeInfo.
+	Reason  PROJECT_ERROR_CODE `json:"reason"`
+	Message string             `json:"message"`
 }
 
 // GetCode returns StartReconstructionStartReconstructionWithErrorReconstructionResultErrorReconstructionError.Code, and is useful for accessing the field via an interface.
-func (v *StartReconstructionStartReconstructionWithErrorReconstructionResultErrorReconstructionError) GetCode() string {
+func (v *StartReconstructionStartReconstructionWithErrorReconstructionResultErrorReconstructionError) GetCode() int {
 	return v.Code
+}
+
+// GetReason returns StartReconstructionStartReconstructionWithErrorReconstructionResultErrorReconstructionError.Reason, and is useful for accessing the field via an interface.
+func (v *StartReconstructionStartReconstructionWithErrorReconstructionResultErrorReconstructionError) GetReason() PROJECT_ERROR_CODE {
+	return v.Reason
 }
 
 // GetMessage returns StartReconstructionStartReconstructionWithErrorReconstructionResultErrorReconstructionError.Message, and is useful for accessing the field via an interface.
@@ -1714,7 +2446,8 @@ func (v *StartReconstructionStartReconstructionWithErrorReconstructionResultErro
 // The GraphQL type's documentation follows.
 //
 // A reconstruction task. Sandbox choice of states:
-// Pending (waiting for images to be validated), Queueing, Processing, Done, Failed.
+// Pending (waiting for images to be validated), Queueing, Processing, Done,
+// Failed, Stopped (by stopReconstruction).
 type StartReconstructionStartReconstructionWithErrorReconstructionResultTask struct {
 	TaskFields `json:"-"`
 }
@@ -1737,6 +2470,11 @@ func (v *StartReconstructionStartReconstructionWithErrorReconstructionResultTask
 // GetStartDate returns StartReconstructionStartReconstructionWithErrorReconstructionResultTask.StartDate, and is useful for accessing the field via an interface.
 func (v *StartReconstructionStartReconstructionWithErrorReconstructionResultTask) GetStartDate() *time.Time {
 	return v.TaskFields.StartDate
+}
+
+// GetEndDate returns StartReconstructionStartReconstructionWithErrorReconstructionResultTask.EndDate, and is useful for accessing the field via an interface.
+func (v *StartReconstructionStartReconstructionWithErrorReconstructionResultTask) GetEndDate() *time.Time {
+	return v.TaskFields.EndDate
 }
 
 // GetQueueing returns StartReconstructionStartReconstructionWithErrorReconstructionResultTask.Queueing, and is useful for accessing the field via an interface.
@@ -1783,6 +2521,8 @@ type __premarshalStartReconstructionStartReconstructionWithErrorReconstructionRe
 
 	StartDate *time.Time `json:"startDate"`
 
+	EndDate *time.Time `json:"endDate"`
+
 	Queueing int `json:"queueing"`
 
 	Error *string `json:"error"`
@@ -1803,6 +2543,119 @@ func (v *StartReconstructionStartReconstructionWithErrorReconstructionResultTask
 	retval.TaskType = v.TaskFields.TaskType
 	retval.State = v.TaskFields.State
 	retval.StartDate = v.TaskFields.StartDate
+	retval.EndDate = v.TaskFields.EndDate
+	retval.Queueing = v.TaskFields.Queueing
+	retval.Error = v.TaskFields.Error
+	return &retval, nil
+}
+
+// StopReconstructionResponse is returned by StopReconstruction on success.
+type StopReconstructionResponse struct {
+	// Stops the project's running reconstruction (Pending, Queueing or
+	// Processing): its state becomes Stopped. Returns the task; an error when the
+	// project has no running task.
+	StopReconstruction *StopReconstructionStopReconstructionTask `json:"stopReconstruction"`
+}
+
+// GetStopReconstruction returns StopReconstructionResponse.StopReconstruction, and is useful for accessing the field via an interface.
+func (v *StopReconstructionResponse) GetStopReconstruction() *StopReconstructionStopReconstructionTask {
+	return v.StopReconstruction
+}
+
+// StopReconstructionStopReconstructionTask includes the requested fields of the GraphQL type Task.
+// The GraphQL type's documentation follows.
+//
+// A reconstruction task. Sandbox choice of states:
+// Pending (waiting for images to be validated), Queueing, Processing, Done,
+// Failed, Stopped (by stopReconstruction).
+type StopReconstructionStopReconstructionTask struct {
+	TaskFields `json:"-"`
+}
+
+// GetId returns StopReconstructionStopReconstructionTask.Id, and is useful for accessing the field via an interface.
+func (v *StopReconstructionStopReconstructionTask) GetId() string { return v.TaskFields.Id }
+
+// GetTaskType returns StopReconstructionStopReconstructionTask.TaskType, and is useful for accessing the field via an interface.
+func (v *StopReconstructionStopReconstructionTask) GetTaskType() TASK_TYPE {
+	return v.TaskFields.TaskType
+}
+
+// GetState returns StopReconstructionStopReconstructionTask.State, and is useful for accessing the field via an interface.
+func (v *StopReconstructionStopReconstructionTask) GetState() string { return v.TaskFields.State }
+
+// GetStartDate returns StopReconstructionStopReconstructionTask.StartDate, and is useful for accessing the field via an interface.
+func (v *StopReconstructionStopReconstructionTask) GetStartDate() *time.Time {
+	return v.TaskFields.StartDate
+}
+
+// GetEndDate returns StopReconstructionStopReconstructionTask.EndDate, and is useful for accessing the field via an interface.
+func (v *StopReconstructionStopReconstructionTask) GetEndDate() *time.Time {
+	return v.TaskFields.EndDate
+}
+
+// GetQueueing returns StopReconstructionStopReconstructionTask.Queueing, and is useful for accessing the field via an interface.
+func (v *StopReconstructionStopReconstructionTask) GetQueueing() int { return v.TaskFields.Queueing }
+
+// GetError returns StopReconstructionStopReconstructionTask.Error, and is useful for accessing the field via an interface.
+func (v *StopReconstructionStopReconstructionTask) GetError() *string { return v.TaskFields.Error }
+
+func (v *StopReconstructionStopReconstructionTask) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*StopReconstructionStopReconstructionTask
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.StopReconstructionStopReconstructionTask = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.TaskFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalStopReconstructionStopReconstructionTask struct {
+	Id string `json:"id"`
+
+	TaskType TASK_TYPE `json:"taskType"`
+
+	State string `json:"state"`
+
+	StartDate *time.Time `json:"startDate"`
+
+	EndDate *time.Time `json:"endDate"`
+
+	Queueing int `json:"queueing"`
+
+	Error *string `json:"error"`
+}
+
+func (v *StopReconstructionStopReconstructionTask) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *StopReconstructionStopReconstructionTask) __premarshalJSON() (*__premarshalStopReconstructionStopReconstructionTask, error) {
+	var retval __premarshalStopReconstructionStopReconstructionTask
+
+	retval.Id = v.TaskFields.Id
+	retval.TaskType = v.TaskFields.TaskType
+	retval.State = v.TaskFields.State
+	retval.StartDate = v.TaskFields.StartDate
+	retval.EndDate = v.TaskFields.EndDate
 	retval.Queueing = v.TaskFields.Queueing
 	retval.Error = v.TaskFields.Error
 	return &retval, nil
@@ -1821,9 +2674,9 @@ func (v *SupportResponse) GetSupport() SupportSupport { return v.Support }
 type SupportSupport struct {
 	// Normal while the service accepts work.
 	SystemMode string `json:"systemMode"`
-	// The clouds usable for a kind of upload: S3, OSS, MINIO.
-	// Sandbox choice: for Image (also when kind is omitted) the clouds of
-	// nearestBuckets in that order; Model and Meta list none.
+	// The clouds usable for a kind of upload: S3, OSS, MINIO: the clouds of
+	// getGeoIPInfo's nearestBuckets (image, also when kind is omitted),
+	// nearestModelBuckets (model) or nearestMetaBuckets (meta), in that order.
 	SupportedCloud []string `json:"supportedCloud"`
 	// The service's endpoints.
 	Endpoints SupportSupportEndpoints `json:"endpoints"`
@@ -1870,12 +2723,15 @@ var AllTASK_TYPE = []TASK_TYPE{
 // The GraphQL type's documentation follows.
 //
 // A reconstruction task. Sandbox choice of states:
-// Pending (waiting for images to be validated), Queueing, Processing, Done, Failed.
+// Pending (waiting for images to be validated), Queueing, Processing, Done,
+// Failed, Stopped (by stopReconstruction).
 type TaskFields struct {
 	Id        string     `json:"id"`
 	TaskType  TASK_TYPE  `json:"taskType"`
 	State     string     `json:"state"`
 	StartDate *time.Time `json:"startDate"`
+	// When the task ended (Done, Failed or Stopped); null before.
+	EndDate *time.Time `json:"endDate"`
 	// Position in the queue; 0 once running.
 	Queueing int `json:"queueing"`
 	// Sandbox choice: why the task Failed; null otherwise.
@@ -1894,6 +2750,9 @@ func (v *TaskFields) GetState() string { return v.State }
 // GetStartDate returns TaskFields.StartDate, and is useful for accessing the field via an interface.
 func (v *TaskFields) GetStartDate() *time.Time { return v.StartDate }
 
+// GetEndDate returns TaskFields.EndDate, and is useful for accessing the field via an interface.
+func (v *TaskFields) GetEndDate() *time.Time { return v.EndDate }
+
 // GetQueueing returns TaskFields.Queueing, and is useful for accessing the field via an interface.
 func (v *TaskFields) GetQueueing() int { return v.Queueing }
 
@@ -1907,13 +2766,109 @@ type TaskOptionsInput struct {
 // GetTaskType returns TaskOptionsInput.TaskType, and is useful for accessing the field via an interface.
 func (v *TaskOptionsInput) GetTaskType() *TASK_TYPE { return v.TaskType }
 
-// What is being uploaded.
+// TransferCoinsResponse is returned by TransferCoins on success.
+type TransferCoinsResponse struct {
+	// Gives coins of the caller's balance to another user, named by e-mail.
+	// amount must be a positive number. result is Success or Fail.
+	TransferCoins TransferCoinsTransferCoinsOperationResult `json:"transferCoins"`
+}
+
+// GetTransferCoins returns TransferCoinsResponse.TransferCoins, and is useful for accessing the field via an interface.
+func (v *TransferCoinsResponse) GetTransferCoins() TransferCoinsTransferCoinsOperationResult {
+	return v.TransferCoins
+}
+
+// TransferCoinsTransferCoinsOperationResult includes the requested fields of the GraphQL type OperationResult.
+type TransferCoinsTransferCoinsOperationResult struct {
+	// Null on success.
+	Error *TransferCoinsTransferCoinsOperationResultErrorOperationError `json:"error"`
+	// Success or Fail.
+	Result string `json:"result"`
+}
+
+// GetError returns TransferCoinsTransferCoinsOperationResult.Error, and is useful for accessing the field via an interface.
+func (v *TransferCoinsTransferCoinsOperationResult) GetError() *TransferCoinsTransferCoinsOperationResultErrorOperationError {
+	return v.Error
+}
+
+// GetResult returns TransferCoinsTransferCoinsOperationResult.Result, and is useful for accessing the field via an interface.
+func (v *TransferCoinsTransferCoinsOperationResult) GetResult() string { return v.Result }
+
+// TransferCoinsTransferCoinsOperationResultErrorOperationError includes the requested fields of the GraphQL type OperationError.
+// The GraphQL type's documentation follows.
+//
+// Why an operation failed. Sandbox choice of codes: 2001 NOT_FOUND (no such
+// project of the caller, or no user with that e-mail or phone), 2002
+// SAME_USER (the recipient is the caller), 2003 INSUFFICIENT_BALANCE.
+type TransferCoinsTransferCoinsOperationResultErrorOperationError struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
+// GetCode returns TransferCoinsTransferCoinsOperationResultErrorOperationError.Code, and is useful for accessing the field via an interface.
+func (v *TransferCoinsTransferCoinsOperationResultErrorOperationError) GetCode() int { return v.Code }
+
+// GetMessage returns TransferCoinsTransferCoinsOperationResultErrorOperationError.Message, and is useful for accessing the field via an interface.
+func (v *TransferCoinsTransferCoinsOperationResultErrorOperationError) GetMessage() string {
+	return v.Message
+}
+
+// TransferProjectResponse is returned by TransferProject on success.
+type TransferProjectResponse struct {
+	// Gives a project of the caller to another user, named by e-mail.
+	// result is Success or Fail; error says why it failed (see OperationError).
+	TransferProject TransferProjectTransferProjectOperationResult `json:"transferProject"`
+}
+
+// GetTransferProject returns TransferProjectResponse.TransferProject, and is useful for accessing the field via an interface.
+func (v *TransferProjectResponse) GetTransferProject() TransferProjectTransferProjectOperationResult {
+	return v.TransferProject
+}
+
+// TransferProjectTransferProjectOperationResult includes the requested fields of the GraphQL type OperationResult.
+type TransferProjectTransferProjectOperationResult struct {
+	// Null on success.
+	Error *TransferProjectTransferProjectOperationResultErrorOperationError `json:"error"`
+	// Success or Fail.
+	Result string `json:"result"`
+}
+
+// GetError returns TransferProjectTransferProjectOperationResult.Error, and is useful for accessing the field via an interface.
+func (v *TransferProjectTransferProjectOperationResult) GetError() *TransferProjectTransferProjectOperationResultErrorOperationError {
+	return v.Error
+}
+
+// GetResult returns TransferProjectTransferProjectOperationResult.Result, and is useful for accessing the field via an interface.
+func (v *TransferProjectTransferProjectOperationResult) GetResult() string { return v.Result }
+
+// TransferProjectTransferProjectOperationResultErrorOperationError includes the requested fields of the GraphQL type OperationError.
+// The GraphQL type's documentation follows.
+//
+// Why an operation failed. Sandbox choice of codes: 2001 NOT_FOUND (no such
+// project of the caller, or no user with that e-mail or phone), 2002
+// SAME_USER (the recipient is the caller), 2003 INSUFFICIENT_BALANCE.
+type TransferProjectTransferProjectOperationResultErrorOperationError struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
+// GetCode returns TransferProjectTransferProjectOperationResultErrorOperationError.Code, and is useful for accessing the field via an interface.
+func (v *TransferProjectTransferProjectOperationResultErrorOperationError) GetCode() int {
+	return v.Code
+}
+
+// GetMessage returns TransferProjectTransferProjectOperationResultErrorOperationError.Message, and is useful for accessing the field via an interface.
+func (v *TransferProjectTransferProjectOperationResultErrorOperationError) GetMessage() string {
+	return v.Message
+}
+
+// What is being uploaded, spelled as the clients send it.
 type UPLOAD_TYPE string
 
 const (
-	UPLOAD_TYPEImage UPLOAD_TYPE = "Image"
-	UPLOAD_TYPEModel UPLOAD_TYPE = "Model"
-	UPLOAD_TYPEMeta  UPLOAD_TYPE = "Meta"
+	UPLOAD_TYPEImage UPLOAD_TYPE = "image"
+	UPLOAD_TYPEModel UPLOAD_TYPE = "model"
+	UPLOAD_TYPEMeta  UPLOAD_TYPE = "meta"
 )
 
 var AllUPLOAD_TYPE = []UPLOAD_TYPE{
@@ -2001,6 +2956,11 @@ func (v *UploadImageMinioUploadImageMinioS3UploadInfoImage) GetHeight() *int {
 	return v.ImageFields.Height
 }
 
+// GetGigaPixel returns UploadImageMinioUploadImageMinioS3UploadInfoImage.GigaPixel, and is useful for accessing the field via an interface.
+func (v *UploadImageMinioUploadImageMinioS3UploadInfoImage) GetGigaPixel() float64 {
+	return v.ImageFields.GigaPixel
+}
+
 // GetGrounded returns UploadImageMinioUploadImageMinioS3UploadInfoImage.Grounded, and is useful for accessing the field via an interface.
 func (v *UploadImageMinioUploadImageMinioS3UploadInfoImage) GetGrounded() bool {
 	return v.ImageFields.Grounded
@@ -2072,6 +3032,8 @@ type __premarshalUploadImageMinioUploadImageMinioS3UploadInfoImage struct {
 
 	Height *int `json:"height"`
 
+	GigaPixel float64 `json:"gigaPixel"`
+
 	Grounded bool `json:"grounded"`
 
 	Url *string `json:"url"`
@@ -2104,6 +3066,7 @@ func (v *UploadImageMinioUploadImageMinioS3UploadInfoImage) __premarshalJSON() (
 	retval.Size = v.ImageFields.Size
 	retval.Width = v.ImageFields.Width
 	retval.Height = v.ImageFields.Height
+	retval.GigaPixel = v.ImageFields.GigaPixel
 	retval.Grounded = v.ImageFields.Grounded
 	retval.Url = v.ImageFields.Url
 	retval.Cloud = v.ImageFields.Cloud
@@ -2195,6 +3158,11 @@ func (v *UploadImageOSSUploadImageOSSOSSUploadInfoImage) GetHeight() *int {
 	return v.ImageFields.Height
 }
 
+// GetGigaPixel returns UploadImageOSSUploadImageOSSOSSUploadInfoImage.GigaPixel, and is useful for accessing the field via an interface.
+func (v *UploadImageOSSUploadImageOSSOSSUploadInfoImage) GetGigaPixel() float64 {
+	return v.ImageFields.GigaPixel
+}
+
 // GetGrounded returns UploadImageOSSUploadImageOSSOSSUploadInfoImage.Grounded, and is useful for accessing the field via an interface.
 func (v *UploadImageOSSUploadImageOSSOSSUploadInfoImage) GetGrounded() bool {
 	return v.ImageFields.Grounded
@@ -2264,6 +3232,8 @@ type __premarshalUploadImageOSSUploadImageOSSOSSUploadInfoImage struct {
 
 	Height *int `json:"height"`
 
+	GigaPixel float64 `json:"gigaPixel"`
+
 	Grounded bool `json:"grounded"`
 
 	Url *string `json:"url"`
@@ -2296,6 +3266,7 @@ func (v *UploadImageOSSUploadImageOSSOSSUploadInfoImage) __premarshalJSON() (*__
 	retval.Size = v.ImageFields.Size
 	retval.Width = v.ImageFields.Width
 	retval.Height = v.ImageFields.Height
+	retval.GigaPixel = v.ImageFields.GigaPixel
 	retval.Grounded = v.ImageFields.Grounded
 	retval.Url = v.ImageFields.Url
 	retval.Cloud = v.ImageFields.Cloud
@@ -2414,6 +3385,11 @@ func (v *UploadImageS3UploadImageS3S3UploadInfoImage) GetWidth() *int { return v
 // GetHeight returns UploadImageS3UploadImageS3S3UploadInfoImage.Height, and is useful for accessing the field via an interface.
 func (v *UploadImageS3UploadImageS3S3UploadInfoImage) GetHeight() *int { return v.ImageFields.Height }
 
+// GetGigaPixel returns UploadImageS3UploadImageS3S3UploadInfoImage.GigaPixel, and is useful for accessing the field via an interface.
+func (v *UploadImageS3UploadImageS3S3UploadInfoImage) GetGigaPixel() float64 {
+	return v.ImageFields.GigaPixel
+}
+
 // GetGrounded returns UploadImageS3UploadImageS3S3UploadInfoImage.Grounded, and is useful for accessing the field via an interface.
 func (v *UploadImageS3UploadImageS3S3UploadInfoImage) GetGrounded() bool {
 	return v.ImageFields.Grounded
@@ -2479,6 +3455,8 @@ type __premarshalUploadImageS3UploadImageS3S3UploadInfoImage struct {
 
 	Height *int `json:"height"`
 
+	GigaPixel float64 `json:"gigaPixel"`
+
 	Grounded bool `json:"grounded"`
 
 	Url *string `json:"url"`
@@ -2511,6 +3489,7 @@ func (v *UploadImageS3UploadImageS3S3UploadInfoImage) __premarshalJSON() (*__pre
 	retval.Size = v.ImageFields.Size
 	retval.Width = v.ImageFields.Width
 	retval.Height = v.ImageFields.Height
+	retval.GigaPixel = v.ImageFields.GigaPixel
 	retval.Grounded = v.ImageFields.Grounded
 	retval.Url = v.ImageFields.Url
 	retval.Cloud = v.ImageFields.Cloud
@@ -2568,6 +3547,9 @@ func (v *UploadImageURLUploadImageURLImage) GetWidth() *int { return v.ImageFiel
 
 // GetHeight returns UploadImageURLUploadImageURLImage.Height, and is useful for accessing the field via an interface.
 func (v *UploadImageURLUploadImageURLImage) GetHeight() *int { return v.ImageFields.Height }
+
+// GetGigaPixel returns UploadImageURLUploadImageURLImage.GigaPixel, and is useful for accessing the field via an interface.
+func (v *UploadImageURLUploadImageURLImage) GetGigaPixel() float64 { return v.ImageFields.GigaPixel }
 
 // GetGrounded returns UploadImageURLUploadImageURLImage.Grounded, and is useful for accessing the field via an interface.
 func (v *UploadImageURLUploadImageURLImage) GetGrounded() bool { return v.ImageFields.Grounded }
@@ -2630,6 +3612,8 @@ type __premarshalUploadImageURLUploadImageURLImage struct {
 
 	Height *int `json:"height"`
 
+	GigaPixel float64 `json:"gigaPixel"`
+
 	Grounded bool `json:"grounded"`
 
 	Url *string `json:"url"`
@@ -2662,6 +3646,7 @@ func (v *UploadImageURLUploadImageURLImage) __premarshalJSON() (*__premarshalUpl
 	retval.Size = v.ImageFields.Size
 	retval.Width = v.ImageFields.Width
 	retval.Height = v.ImageFields.Height
+	retval.GigaPixel = v.ImageFields.GigaPixel
 	retval.Grounded = v.ImageFields.Grounded
 	retval.Url = v.ImageFields.Url
 	retval.Cloud = v.ImageFields.Cloud
@@ -2669,6 +3654,332 @@ func (v *UploadImageURLUploadImageURLImage) __premarshalJSON() (*__premarshalUpl
 	retval.Date = v.ImageFields.Date
 	return &retval, nil
 }
+
+// UploadMetaFileS3Response is returned by UploadMetaFileS3 on success.
+type UploadMetaFileS3Response struct {
+	// Registers a meta file (ground control points and other side files) of a
+	// project and returns a presigned PUT URL valid for 3 hours, signed for the
+	// Content-Type of the file name's extension (application/octet-stream when
+	// unknown). The server notices the object; see MetaFile.state.
+	UploadMetaFileS3 *UploadMetaFileS3UploadMetaFileS3MetaUploadInfo `json:"uploadMetaFileS3"`
+}
+
+// GetUploadMetaFileS3 returns UploadMetaFileS3Response.UploadMetaFileS3, and is useful for accessing the field via an interface.
+func (v *UploadMetaFileS3Response) GetUploadMetaFileS3() *UploadMetaFileS3UploadMetaFileS3MetaUploadInfo {
+	return v.UploadMetaFileS3
+}
+
+// UploadMetaFileS3UploadMetaFileS3MetaUploadInfo includes the requested fields of the GraphQL type MetaUploadInfo.
+type UploadMetaFileS3UploadMetaFileS3MetaUploadInfo struct {
+	// A presigned PUT URL.
+	Url  string                                                     `json:"url"`
+	File UploadMetaFileS3UploadMetaFileS3MetaUploadInfoFileMetaFile `json:"file"`
+}
+
+// GetUrl returns UploadMetaFileS3UploadMetaFileS3MetaUploadInfo.Url, and is useful for accessing the field via an interface.
+func (v *UploadMetaFileS3UploadMetaFileS3MetaUploadInfo) GetUrl() string { return v.Url }
+
+// GetFile returns UploadMetaFileS3UploadMetaFileS3MetaUploadInfo.File, and is useful for accessing the field via an interface.
+func (v *UploadMetaFileS3UploadMetaFileS3MetaUploadInfo) GetFile() UploadMetaFileS3UploadMetaFileS3MetaUploadInfoFileMetaFile {
+	return v.File
+}
+
+// UploadMetaFileS3UploadMetaFileS3MetaUploadInfoFileMetaFile includes the requested fields of the GraphQL type MetaFile.
+// The GraphQL type's documentation follows.
+//
+// A side file of a project (ground control points and the like). Sandbox
+// choice of states: Pending (registered), Ready (the object arrived and
+// matches the checksum given), Invalid (see error).
+type UploadMetaFileS3UploadMetaFileS3MetaUploadInfoFileMetaFile struct {
+	MetaFields `json:"-"`
+}
+
+// GetId returns UploadMetaFileS3UploadMetaFileS3MetaUploadInfoFileMetaFile.Id, and is useful for accessing the field via an interface.
+func (v *UploadMetaFileS3UploadMetaFileS3MetaUploadInfoFileMetaFile) GetId() string {
+	return v.MetaFields.Id
+}
+
+// GetState returns UploadMetaFileS3UploadMetaFileS3MetaUploadInfoFileMetaFile.State, and is useful for accessing the field via an interface.
+func (v *UploadMetaFileS3UploadMetaFileS3MetaUploadInfoFileMetaFile) GetState() string {
+	return v.MetaFields.State
+}
+
+// GetName returns UploadMetaFileS3UploadMetaFileS3MetaUploadInfoFileMetaFile.Name, and is useful for accessing the field via an interface.
+func (v *UploadMetaFileS3UploadMetaFileS3MetaUploadInfoFileMetaFile) GetName() string {
+	return v.MetaFields.Name
+}
+
+// GetFilename returns UploadMetaFileS3UploadMetaFileS3MetaUploadInfoFileMetaFile.Filename, and is useful for accessing the field via an interface.
+func (v *UploadMetaFileS3UploadMetaFileS3MetaUploadInfoFileMetaFile) GetFilename() string {
+	return v.MetaFields.Filename
+}
+
+// GetFilesize returns UploadMetaFileS3UploadMetaFileS3MetaUploadInfoFileMetaFile.Filesize, and is useful for accessing the field via an interface.
+func (v *UploadMetaFileS3UploadMetaFileS3MetaUploadInfoFileMetaFile) GetFilesize() float64 {
+	return v.MetaFields.Filesize
+}
+
+// GetDate returns UploadMetaFileS3UploadMetaFileS3MetaUploadInfoFileMetaFile.Date, and is useful for accessing the field via an interface.
+func (v *UploadMetaFileS3UploadMetaFileS3MetaUploadInfoFileMetaFile) GetDate() *time.Time {
+	return v.MetaFields.Date
+}
+
+// GetChecksum returns UploadMetaFileS3UploadMetaFileS3MetaUploadInfoFileMetaFile.Checksum, and is useful for accessing the field via an interface.
+func (v *UploadMetaFileS3UploadMetaFileS3MetaUploadInfoFileMetaFile) GetChecksum() *string {
+	return v.MetaFields.Checksum
+}
+
+// GetError returns UploadMetaFileS3UploadMetaFileS3MetaUploadInfoFileMetaFile.Error, and is useful for accessing the field via an interface.
+func (v *UploadMetaFileS3UploadMetaFileS3MetaUploadInfoFileMetaFile) GetError() []string {
+	return v.MetaFields.Error
+}
+
+func (v *UploadMetaFileS3UploadMetaFileS3MetaUploadInfoFileMetaFile) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*UploadMetaFileS3UploadMetaFileS3MetaUploadInfoFileMetaFile
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.UploadMetaFileS3UploadMetaFileS3MetaUploadInfoFileMetaFile = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.MetaFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalUploadMetaFileS3UploadMetaFileS3MetaUploadInfoFileMetaFile struct {
+	Id string `json:"id"`
+
+	State string `json:"state"`
+
+	Name string `json:"name"`
+
+	Filename string `json:"filename"`
+
+	Filesize float64 `json:"filesize"`
+
+	Date *time.Time `json:"date"`
+
+	Checksum *string `json:"checksum"`
+
+	Error []string `json:"error"`
+}
+
+func (v *UploadMetaFileS3UploadMetaFileS3MetaUploadInfoFileMetaFile) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *UploadMetaFileS3UploadMetaFileS3MetaUploadInfoFileMetaFile) __premarshalJSON() (*__premarshalUploadMetaFileS3UploadMetaFileS3MetaUploadInfoFileMetaFile, error) {
+	var retval __premarshalUploadMetaFileS3UploadMetaFileS3MetaUploadInfoFileMetaFile
+
+	retval.Id = v.MetaFields.Id
+	retval.State = v.MetaFields.State
+	retval.Name = v.MetaFields.Name
+	retval.Filename = v.MetaFields.Filename
+	retval.Filesize = v.MetaFields.Filesize
+	retval.Date = v.MetaFields.Date
+	retval.Checksum = v.MetaFields.Checksum
+	retval.Error = v.MetaFields.Error
+	return &retval, nil
+}
+
+// UploadMetaURLResponse is returned by UploadMetaURL on success.
+type UploadMetaURLResponse struct {
+	// Registers a meta file that the server fetches itself, as uploadImageURL does.
+	UploadMetaURL *UploadMetaURLUploadMetaURLMetaFile `json:"uploadMetaURL"`
+}
+
+// GetUploadMetaURL returns UploadMetaURLResponse.UploadMetaURL, and is useful for accessing the field via an interface.
+func (v *UploadMetaURLResponse) GetUploadMetaURL() *UploadMetaURLUploadMetaURLMetaFile {
+	return v.UploadMetaURL
+}
+
+// UploadMetaURLUploadMetaURLMetaFile includes the requested fields of the GraphQL type MetaFile.
+// The GraphQL type's documentation follows.
+//
+// A side file of a project (ground control points and the like). Sandbox
+// choice of states: Pending (registered), Ready (the object arrived and
+// matches the checksum given), Invalid (see error).
+type UploadMetaURLUploadMetaURLMetaFile struct {
+	MetaFields `json:"-"`
+}
+
+// GetId returns UploadMetaURLUploadMetaURLMetaFile.Id, and is useful for accessing the field via an interface.
+func (v *UploadMetaURLUploadMetaURLMetaFile) GetId() string { return v.MetaFields.Id }
+
+// GetState returns UploadMetaURLUploadMetaURLMetaFile.State, and is useful for accessing the field via an interface.
+func (v *UploadMetaURLUploadMetaURLMetaFile) GetState() string { return v.MetaFields.State }
+
+// GetName returns UploadMetaURLUploadMetaURLMetaFile.Name, and is useful for accessing the field via an interface.
+func (v *UploadMetaURLUploadMetaURLMetaFile) GetName() string { return v.MetaFields.Name }
+
+// GetFilename returns UploadMetaURLUploadMetaURLMetaFile.Filename, and is useful for accessing the field via an interface.
+func (v *UploadMetaURLUploadMetaURLMetaFile) GetFilename() string { return v.MetaFields.Filename }
+
+// GetFilesize returns UploadMetaURLUploadMetaURLMetaFile.Filesize, and is useful for accessing the field via an interface.
+func (v *UploadMetaURLUploadMetaURLMetaFile) GetFilesize() float64 { return v.MetaFields.Filesize }
+
+// GetDate returns UploadMetaURLUploadMetaURLMetaFile.Date, and is useful for accessing the field via an interface.
+func (v *UploadMetaURLUploadMetaURLMetaFile) GetDate() *time.Time { return v.MetaFields.Date }
+
+// GetChecksum returns UploadMetaURLUploadMetaURLMetaFile.Checksum, and is useful for accessing the field via an interface.
+func (v *UploadMetaURLUploadMetaURLMetaFile) GetChecksum() *string { return v.MetaFields.Checksum }
+
+// GetError returns UploadMetaURLUploadMetaURLMetaFile.Error, and is useful for accessing the field via an interface.
+func (v *UploadMetaURLUploadMetaURLMetaFile) GetError() []string { return v.MetaFields.Error }
+
+func (v *UploadMetaURLUploadMetaURLMetaFile) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*UploadMetaURLUploadMetaURLMetaFile
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.UploadMetaURLUploadMetaURLMetaFile = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.MetaFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalUploadMetaURLUploadMetaURLMetaFile struct {
+	Id string `json:"id"`
+
+	State string `json:"state"`
+
+	Name string `json:"name"`
+
+	Filename string `json:"filename"`
+
+	Filesize float64 `json:"filesize"`
+
+	Date *time.Time `json:"date"`
+
+	Checksum *string `json:"checksum"`
+
+	Error []string `json:"error"`
+}
+
+func (v *UploadMetaURLUploadMetaURLMetaFile) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *UploadMetaURLUploadMetaURLMetaFile) __premarshalJSON() (*__premarshalUploadMetaURLUploadMetaURLMetaFile, error) {
+	var retval __premarshalUploadMetaURLUploadMetaURLMetaFile
+
+	retval.Id = v.MetaFields.Id
+	retval.State = v.MetaFields.State
+	retval.Name = v.MetaFields.Name
+	retval.Filename = v.MetaFields.Filename
+	retval.Filesize = v.MetaFields.Filesize
+	retval.Date = v.MetaFields.Date
+	retval.Checksum = v.MetaFields.Checksum
+	retval.Error = v.MetaFields.Error
+	return &retval, nil
+}
+
+// UploadModelS3Response is returned by UploadModelS3 on success.
+type UploadModelS3Response struct {
+	// Registers a model file of an imported project (createProject with
+	// imported: true) and returns a presigned PUT URL, as uploadMetaFileS3.
+	UploadModelS3 *UploadModelS3UploadModelS3ModelUploadInfo `json:"uploadModelS3"`
+}
+
+// GetUploadModelS3 returns UploadModelS3Response.UploadModelS3, and is useful for accessing the field via an interface.
+func (v *UploadModelS3Response) GetUploadModelS3() *UploadModelS3UploadModelS3ModelUploadInfo {
+	return v.UploadModelS3
+}
+
+// UploadModelS3UploadModelS3ModelUploadInfo includes the requested fields of the GraphQL type ModelUploadInfo.
+type UploadModelS3UploadModelS3ModelUploadInfo struct {
+	// A presigned PUT URL.
+	Url  string                                                     `json:"url"`
+	File UploadModelS3UploadModelS3ModelUploadInfoFileImportedModel `json:"file"`
+}
+
+// GetUrl returns UploadModelS3UploadModelS3ModelUploadInfo.Url, and is useful for accessing the field via an interface.
+func (v *UploadModelS3UploadModelS3ModelUploadInfo) GetUrl() string { return v.Url }
+
+// GetFile returns UploadModelS3UploadModelS3ModelUploadInfo.File, and is useful for accessing the field via an interface.
+func (v *UploadModelS3UploadModelS3ModelUploadInfo) GetFile() UploadModelS3UploadModelS3ModelUploadInfoFileImportedModel {
+	return v.File
+}
+
+// UploadModelS3UploadModelS3ModelUploadInfoFileImportedModel includes the requested fields of the GraphQL type ImportedModel.
+// The GraphQL type's documentation follows.
+//
+// A model file of an imported project; states as MetaFile's.
+type UploadModelS3UploadModelS3ModelUploadInfoFileImportedModel struct {
+	Id       string `json:"id"`
+	State    string `json:"state"`
+	Name     string `json:"name"`
+	Filename string `json:"filename"`
+}
+
+// GetId returns UploadModelS3UploadModelS3ModelUploadInfoFileImportedModel.Id, and is useful for accessing the field via an interface.
+func (v *UploadModelS3UploadModelS3ModelUploadInfoFileImportedModel) GetId() string { return v.Id }
+
+// GetState returns UploadModelS3UploadModelS3ModelUploadInfoFileImportedModel.State, and is useful for accessing the field via an interface.
+func (v *UploadModelS3UploadModelS3ModelUploadInfoFileImportedModel) GetState() string {
+	return v.State
+}
+
+// GetName returns UploadModelS3UploadModelS3ModelUploadInfoFileImportedModel.Name, and is useful for accessing the field via an interface.
+func (v *UploadModelS3UploadModelS3ModelUploadInfoFileImportedModel) GetName() string { return v.Name }
+
+// GetFilename returns UploadModelS3UploadModelS3ModelUploadInfoFileImportedModel.Filename, and is useful for accessing the field via an interface.
+func (v *UploadModelS3UploadModelS3ModelUploadInfoFileImportedModel) GetFilename() string {
+	return v.Filename
+}
+
+// VersionsResponse is returned by Versions on success.
+type VersionsResponse struct {
+	// The versions of the service. Needs only the app key.
+	Versions VersionsVersions `json:"versions"`
+}
+
+// GetVersions returns VersionsResponse.Versions, and is useful for accessing the field via an interface.
+func (v *VersionsResponse) GetVersions() VersionsVersions { return v.Versions }
+
+// VersionsVersions includes the requested fields of the GraphQL type Versions.
+type VersionsVersions struct {
+	// The API's version.
+	Api string `json:"api"`
+}
+
+// GetApi returns VersionsVersions.Api, and is useful for accessing the field via an interface.
+func (v *VersionsVersions) GetApi() string { return v.Api }
 
 // __AllImagesInput is used internally by genqlient
 type __AllImagesInput struct {
@@ -2742,6 +4053,14 @@ type __DoneImageUploadInput struct {
 // GetId returns __DoneImageUploadInput.Id, and is useful for accessing the field via an interface.
 func (v *__DoneImageUploadInput) GetId() string { return v.Id }
 
+// __DoneModelUploadInput is used internally by genqlient
+type __DoneModelUploadInput struct {
+	Id string `json:"id"`
+}
+
+// GetId returns __DoneModelUploadInput.Id, and is useful for accessing the field via an interface.
+func (v *__DoneModelUploadInput) GetId() string { return v.Id }
+
 // __EnumValuesInput is used internally by genqlient
 type __EnumValuesInput struct {
 	TypeName string `json:"typeName"`
@@ -2749,6 +4068,42 @@ type __EnumValuesInput struct {
 
 // GetTypeName returns __EnumValuesInput.TypeName, and is useful for accessing the field via an interface.
 func (v *__EnumValuesInput) GetTypeName() string { return v.TypeName }
+
+// __ErrorCodeInfoInput is used internally by genqlient
+type __ErrorCodeInfoInput struct {
+	Code *PROJECT_ERROR_CODE `json:"code"`
+	Lang *LOCALE_TYPE        `json:"lang"`
+}
+
+// GetCode returns __ErrorCodeInfoInput.Code, and is useful for accessing the field via an interface.
+func (v *__ErrorCodeInfoInput) GetCode() *PROJECT_ERROR_CODE { return v.Code }
+
+// GetLang returns __ErrorCodeInfoInput.Lang, and is useful for accessing the field via an interface.
+func (v *__ErrorCodeInfoInput) GetLang() *LOCALE_TYPE { return v.Lang }
+
+// __GetUserTokenByLoginCodeInput is used internally by genqlient
+type __GetUserTokenByLoginCodeInput struct {
+	Phone string `json:"phone"`
+	Code  string `json:"code"`
+}
+
+// GetPhone returns __GetUserTokenByLoginCodeInput.Phone, and is useful for accessing the field via an interface.
+func (v *__GetUserTokenByLoginCodeInput) GetPhone() string { return v.Phone }
+
+// GetCode returns __GetUserTokenByLoginCodeInput.Code, and is useful for accessing the field via an interface.
+func (v *__GetUserTokenByLoginCodeInput) GetCode() string { return v.Code }
+
+// __GetUserTokenInput is used internally by genqlient
+type __GetUserTokenInput struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+// GetEmail returns __GetUserTokenInput.Email, and is useful for accessing the field via an interface.
+func (v *__GetUserTokenInput) GetEmail() string { return v.Email }
+
+// GetPassword returns __GetUserTokenInput.Password, and is useful for accessing the field via an interface.
+func (v *__GetUserTokenInput) GetPassword() string { return v.Password }
 
 // __HasImageInput is used internally by genqlient
 type __HasImageInput struct {
@@ -2761,6 +4116,58 @@ func (v *__HasImageInput) GetPid() string { return v.Pid }
 
 // GetChecksum returns __HasImageInput.Checksum, and is useful for accessing the field via an interface.
 func (v *__HasImageInput) GetChecksum() string { return v.Checksum }
+
+// __MetaFileInput is used internally by genqlient
+type __MetaFileInput struct {
+	Pid      string `json:"pid"`
+	Id       string `json:"id"`
+	Checksum string `json:"checksum"`
+}
+
+// GetPid returns __MetaFileInput.Pid, and is useful for accessing the field via an interface.
+func (v *__MetaFileInput) GetPid() string { return v.Pid }
+
+// GetId returns __MetaFileInput.Id, and is useful for accessing the field via an interface.
+func (v *__MetaFileInput) GetId() string { return v.Id }
+
+// GetChecksum returns __MetaFileInput.Checksum, and is useful for accessing the field via an interface.
+func (v *__MetaFileInput) GetChecksum() string { return v.Checksum }
+
+// __MoneyToCoinsInput is used internally by genqlient
+type __MoneyToCoinsInput struct {
+	Money    *float64  `json:"money"`
+	Currency *CURRENCY `json:"currency"`
+}
+
+// GetMoney returns __MoneyToCoinsInput.Money, and is useful for accessing the field via an interface.
+func (v *__MoneyToCoinsInput) GetMoney() *float64 { return v.Money }
+
+// GetCurrency returns __MoneyToCoinsInput.Currency, and is useful for accessing the field via an interface.
+func (v *__MoneyToCoinsInput) GetCurrency() *CURRENCY { return v.Currency }
+
+// __MyProjectsInput is used internally by genqlient
+type __MyProjectsInput struct {
+	First  *int    `json:"first"`
+	Last   *int    `json:"last"`
+	Before *string `json:"before"`
+	After  *string `json:"after"`
+	Search *string `json:"search"`
+}
+
+// GetFirst returns __MyProjectsInput.First, and is useful for accessing the field via an interface.
+func (v *__MyProjectsInput) GetFirst() *int { return v.First }
+
+// GetLast returns __MyProjectsInput.Last, and is useful for accessing the field via an interface.
+func (v *__MyProjectsInput) GetLast() *int { return v.Last }
+
+// GetBefore returns __MyProjectsInput.Before, and is useful for accessing the field via an interface.
+func (v *__MyProjectsInput) GetBefore() *string { return v.Before }
+
+// GetAfter returns __MyProjectsInput.After, and is useful for accessing the field via an interface.
+func (v *__MyProjectsInput) GetAfter() *string { return v.After }
+
+// GetSearch returns __MyProjectsInput.Search, and is useful for accessing the field via an interface.
+func (v *__MyProjectsInput) GetSearch() *string { return v.Search }
 
 // __NetworkTestInput is used internally by genqlient
 type __NetworkTestInput struct {
@@ -2802,6 +4209,34 @@ type __ProjectInput struct {
 // GetId returns __ProjectInput.Id, and is useful for accessing the field via an interface.
 func (v *__ProjectInput) GetId() string { return v.Id }
 
+// __RemoveProjectInput is used internally by genqlient
+type __RemoveProjectInput struct {
+	Id string `json:"id"`
+}
+
+// GetId returns __RemoveProjectInput.Id, and is useful for accessing the field via an interface.
+func (v *__RemoveProjectInput) GetId() string { return v.Id }
+
+// __ReportProjectInput is used internally by genqlient
+type __ReportProjectInput struct {
+	Id          string `json:"id"`
+	Description string `json:"description"`
+}
+
+// GetId returns __ReportProjectInput.Id, and is useful for accessing the field via an interface.
+func (v *__ReportProjectInput) GetId() string { return v.Id }
+
+// GetDescription returns __ReportProjectInput.Description, and is useful for accessing the field via an interface.
+func (v *__ReportProjectInput) GetDescription() string { return v.Description }
+
+// __RequestLoginCodeInput is used internally by genqlient
+type __RequestLoginCodeInput struct {
+	Phone string `json:"phone"`
+}
+
+// GetPhone returns __RequestLoginCodeInput.Phone, and is useful for accessing the field via an interface.
+func (v *__RequestLoginCodeInput) GetPhone() string { return v.Phone }
+
 // __SearchProjectsInput is used internally by genqlient
 type __SearchProjectsInput struct {
 	Id        *string `json:"id"`
@@ -2817,6 +4252,14 @@ func (v *__SearchProjectsInput) GetLimit() *int { return v.Limit }
 
 // GetMyProject returns __SearchProjectsInput.MyProject, and is useful for accessing the field via an interface.
 func (v *__SearchProjectsInput) GetMyProject() *bool { return v.MyProject }
+
+// __SetProfileFaceInput is used internally by genqlient
+type __SetProfileFaceInput struct {
+	ImgStr string `json:"imgStr"`
+}
+
+// GetImgStr returns __SetProfileFaceInput.ImgStr, and is useful for accessing the field via an interface.
+func (v *__SetProfileFaceInput) GetImgStr() string { return v.ImgStr }
 
 // __StartImageUploadInput is used internally by genqlient
 type __StartImageUploadInput struct {
@@ -2842,6 +4285,14 @@ func (v *__StartReconstructionInput) GetOptions() *TaskOptionsInput { return v.O
 // GetCoupons returns __StartReconstructionInput.Coupons, and is useful for accessing the field via an interface.
 func (v *__StartReconstructionInput) GetCoupons() []string { return v.Coupons }
 
+// __StopReconstructionInput is used internally by genqlient
+type __StopReconstructionInput struct {
+	Id string `json:"id"`
+}
+
+// GetId returns __StopReconstructionInput.Id, and is useful for accessing the field via an interface.
+func (v *__StopReconstructionInput) GetId() string { return v.Id }
+
 // __SupportInput is used internally by genqlient
 type __SupportInput struct {
 	Kind *UPLOAD_TYPE `json:"kind"`
@@ -2849,6 +4300,34 @@ type __SupportInput struct {
 
 // GetKind returns __SupportInput.Kind, and is useful for accessing the field via an interface.
 func (v *__SupportInput) GetKind() *UPLOAD_TYPE { return v.Kind }
+
+// __TransferCoinsInput is used internally by genqlient
+type __TransferCoinsInput struct {
+	Amount float64 `json:"amount"`
+	Email  string  `json:"email"`
+}
+
+// GetAmount returns __TransferCoinsInput.Amount, and is useful for accessing the field via an interface.
+func (v *__TransferCoinsInput) GetAmount() float64 { return v.Amount }
+
+// GetEmail returns __TransferCoinsInput.Email, and is useful for accessing the field via an interface.
+func (v *__TransferCoinsInput) GetEmail() string { return v.Email }
+
+// __TransferProjectInput is used internally by genqlient
+type __TransferProjectInput struct {
+	Id      string  `json:"id"`
+	Email   string  `json:"email"`
+	Message *string `json:"message"`
+}
+
+// GetId returns __TransferProjectInput.Id, and is useful for accessing the field via an interface.
+func (v *__TransferProjectInput) GetId() string { return v.Id }
+
+// GetEmail returns __TransferProjectInput.Email, and is useful for accessing the field via an interface.
+func (v *__TransferProjectInput) GetEmail() string { return v.Email }
+
+// GetMessage returns __TransferProjectInput.Message, and is useful for accessing the field via an interface.
+func (v *__TransferProjectInput) GetMessage() *string { return v.Message }
 
 // __UploadImageMinioInput is used internally by genqlient
 type __UploadImageMinioInput struct {
@@ -2941,6 +4420,66 @@ func (v *__UploadImageURLInput) GetFilename() *string { return v.Filename }
 
 // GetChecksum returns __UploadImageURLInput.Checksum, and is useful for accessing the field via an interface.
 func (v *__UploadImageURLInput) GetChecksum() *string { return v.Checksum }
+
+// __UploadMetaFileS3Input is used internally by genqlient
+type __UploadMetaFileS3Input struct {
+	Pid      string   `json:"pid"`
+	Bucket   BucketS3 `json:"bucket"`
+	Filename string   `json:"filename"`
+	Checksum *string  `json:"checksum"`
+}
+
+// GetPid returns __UploadMetaFileS3Input.Pid, and is useful for accessing the field via an interface.
+func (v *__UploadMetaFileS3Input) GetPid() string { return v.Pid }
+
+// GetBucket returns __UploadMetaFileS3Input.Bucket, and is useful for accessing the field via an interface.
+func (v *__UploadMetaFileS3Input) GetBucket() BucketS3 { return v.Bucket }
+
+// GetFilename returns __UploadMetaFileS3Input.Filename, and is useful for accessing the field via an interface.
+func (v *__UploadMetaFileS3Input) GetFilename() string { return v.Filename }
+
+// GetChecksum returns __UploadMetaFileS3Input.Checksum, and is useful for accessing the field via an interface.
+func (v *__UploadMetaFileS3Input) GetChecksum() *string { return v.Checksum }
+
+// __UploadMetaURLInput is used internally by genqlient
+type __UploadMetaURLInput struct {
+	Pid      string  `json:"pid"`
+	Url      string  `json:"url"`
+	Filename *string `json:"filename"`
+	Checksum *string `json:"checksum"`
+}
+
+// GetPid returns __UploadMetaURLInput.Pid, and is useful for accessing the field via an interface.
+func (v *__UploadMetaURLInput) GetPid() string { return v.Pid }
+
+// GetUrl returns __UploadMetaURLInput.Url, and is useful for accessing the field via an interface.
+func (v *__UploadMetaURLInput) GetUrl() string { return v.Url }
+
+// GetFilename returns __UploadMetaURLInput.Filename, and is useful for accessing the field via an interface.
+func (v *__UploadMetaURLInput) GetFilename() *string { return v.Filename }
+
+// GetChecksum returns __UploadMetaURLInput.Checksum, and is useful for accessing the field via an interface.
+func (v *__UploadMetaURLInput) GetChecksum() *string { return v.Checksum }
+
+// __UploadModelS3Input is used internally by genqlient
+type __UploadModelS3Input struct {
+	Id       string        `json:"id"`
+	Bucket   BucketS3Model `json:"bucket"`
+	Filename string        `json:"filename"`
+	Checksum *string       `json:"checksum"`
+}
+
+// GetId returns __UploadModelS3Input.Id, and is useful for accessing the field via an interface.
+func (v *__UploadModelS3Input) GetId() string { return v.Id }
+
+// GetBucket returns __UploadModelS3Input.Bucket, and is useful for accessing the field via an interface.
+func (v *__UploadModelS3Input) GetBucket() BucketS3Model { return v.Bucket }
+
+// GetFilename returns __UploadModelS3Input.Filename, and is useful for accessing the field via an interface.
+func (v *__UploadModelS3Input) GetFilename() string { return v.Filename }
+
+// GetChecksum returns __UploadModelS3Input.Checksum, and is useful for accessing the field via an interface.
+func (v *__UploadModelS3Input) GetChecksum() *string { return v.Checksum }
 
 // The query executed by AllImages.
 const AllImages_Operation = `
@@ -3108,6 +4647,7 @@ fragment ImageFields on Image {
 	size
 	width
 	height
+	gigaPixel
 	grounded
 	url
 	cloud
@@ -3130,6 +4670,41 @@ func DoneImageUpload(
 	}
 
 	data_ = &DoneImageUploadResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by DoneModelUpload.
+const DoneModelUpload_Operation = `
+mutation DoneModelUpload ($id: ID!) {
+	doneModelUpload(id: $id, merge: true) {
+		id
+		importedState
+	}
+}
+`
+
+func DoneModelUpload(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+) (data_ *DoneModelUploadResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "DoneModelUpload",
+		Query:  DoneModelUpload_Operation,
+		Variables: &__DoneModelUploadInput{
+			Id: id,
+		},
+	}
+
+	data_ = &DoneModelUploadResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -3166,6 +4741,46 @@ func EnumValues(
 	}
 
 	data_ = &EnumValuesResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by ErrorCodeInfo.
+const ErrorCodeInfo_Operation = `
+query ErrorCodeInfo ($code: PROJECT_ERROR_CODE, $lang: LOCALE_TYPE) {
+	support {
+		errorCodeInfo(code: $code, lang: $lang) {
+			code
+			description
+			solution
+		}
+	}
+}
+`
+
+func ErrorCodeInfo(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	code *PROJECT_ERROR_CODE,
+	lang *LOCALE_TYPE,
+) (data_ *ErrorCodeInfoResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ErrorCodeInfo",
+		Query:  ErrorCodeInfo_Operation,
+		Variables: &__ErrorCodeInfoInput{
+			Code: code,
+			Lang: lang,
+		},
+	}
+
+	data_ = &ErrorCodeInfoResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -3223,6 +4838,74 @@ func GeoIP(
 	return data_, err_
 }
 
+// The mutation executed by GetUserToken.
+const GetUserToken_Operation = `
+mutation GetUserToken ($email: String!, $password: String!) {
+	getUserToken(email: $email, password: $password)
+}
+`
+
+func GetUserToken(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	email string,
+	password string,
+) (data_ *GetUserTokenResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "GetUserToken",
+		Query:  GetUserToken_Operation,
+		Variables: &__GetUserTokenInput{
+			Email:    email,
+			Password: password,
+		},
+	}
+
+	data_ = &GetUserTokenResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by GetUserTokenByLoginCode.
+const GetUserTokenByLoginCode_Operation = `
+mutation GetUserTokenByLoginCode ($phone: String!, $code: String!) {
+	getUserTokenByLoginCode(phone: $phone, code: $code)
+}
+`
+
+func GetUserTokenByLoginCode(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	phone string,
+	code string,
+) (data_ *GetUserTokenByLoginCodeResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "GetUserTokenByLoginCode",
+		Query:  GetUserTokenByLoginCode_Operation,
+		Variables: &__GetUserTokenByLoginCodeInput{
+			Phone: phone,
+			Code:  code,
+		},
+	}
+
+	data_ = &GetUserTokenByLoginCodeResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The mutation executed by HasImage.
 const HasImage_Operation = `
 mutation HasImage ($pid: ID!, $checksum: String!) {
@@ -3241,6 +4924,7 @@ fragment ImageFields on Image {
 	size
 	width
 	height
+	gigaPixel
 	grounded
 	url
 	cloud
@@ -3276,6 +4960,34 @@ func HasImage(
 	return data_, err_
 }
 
+// The query executed by Hello.
+const Hello_Operation = `
+query Hello {
+	hello
+}
+`
+
+func Hello(
+	ctx_ context.Context,
+	client_ graphql.Client,
+) (data_ *HelloResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "Hello",
+		Query:  Hello_Operation,
+	}
+
+	data_ = &HelloResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The query executed by Me.
 const Me_Operation = `
 query Me {
@@ -3284,6 +4996,22 @@ query Me {
 			email
 			name
 			username
+			country
+			balance
+			freeGPQuota
+			membershipState
+			membership {
+				state
+				planName
+				coinPerGP
+				memberGPQuota
+				visibility
+			}
+			modelUsage
+			stats {
+				project
+			}
+			joined
 		}
 	}
 }
@@ -3299,6 +5027,154 @@ func Me(
 	}
 
 	data_ = &MeResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by MetaFile.
+const MetaFile_Operation = `
+query MetaFile ($pid: ID!, $id: ID!, $checksum: String!) {
+	project(id: $pid) {
+		metaFile(id: $id) {
+			... MetaFields
+		}
+		hasMetaFile(checksum: $checksum) {
+			id
+		}
+	}
+}
+fragment MetaFields on MetaFile {
+	id
+	state
+	name
+	filename
+	filesize
+	date
+	checksum
+	error
+}
+`
+
+func MetaFile(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	pid string,
+	id string,
+	checksum string,
+) (data_ *MetaFileResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "MetaFile",
+		Query:  MetaFile_Operation,
+		Variables: &__MetaFileInput{
+			Pid:      pid,
+			Id:       id,
+			Checksum: checksum,
+		},
+	}
+
+	data_ = &MetaFileResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by MoneyToCoins.
+const MoneyToCoins_Operation = `
+query MoneyToCoins ($money: Float, $currency: CURRENCY) {
+	bank {
+		moneyToCoins(money: $money, currency: $currency)
+	}
+}
+`
+
+func MoneyToCoins(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	money *float64,
+	currency *CURRENCY,
+) (data_ *MoneyToCoinsResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "MoneyToCoins",
+		Query:  MoneyToCoins_Operation,
+		Variables: &__MoneyToCoinsInput{
+			Money:    money,
+			Currency: currency,
+		},
+	}
+
+	data_ = &MoneyToCoinsResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by MyProjects.
+const MyProjects_Operation = `
+query MyProjects ($first: Int, $last: Int, $before: String, $after: String, $search: String) {
+	my {
+		allProjects(first: $first, last: $last, before: $before, after: $after, search: $search) {
+			totalCount
+			pageInfo {
+				hasNextPage
+				hasPreviousPage
+				startCursor
+				endCursor
+			}
+			edges {
+				cursor
+				node {
+					id
+					name
+					numImage
+					gigaPixel
+				}
+			}
+		}
+	}
+}
+`
+
+func MyProjects(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	first *int,
+	last *int,
+	before *string,
+	after *string,
+	search *string,
+) (data_ *MyProjectsResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "MyProjects",
+		Query:  MyProjects_Operation,
+		Variables: &__MyProjectsInput{
+			First:  first,
+			Last:   last,
+			Before: before,
+			After:  after,
+			Search: search,
+		},
+	}
+
+	data_ = &MyProjectsResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -3350,6 +5226,7 @@ mutation PreStartReconstruction ($id: ID!, $options: TaskOptionsInput) {
 	preStartReconstruction(id: $id, options: $options) {
 		error {
 			code
+			reason
 			message
 		}
 		task {
@@ -3362,6 +5239,7 @@ fragment TaskFields on Task {
 	taskType
 	state
 	startDate
+	endDate
 	queueing
 	error
 }
@@ -3433,6 +5311,7 @@ fragment TaskFields on Task {
 	taskType
 	state
 	startDate
+	endDate
 	queueing
 	error
 }
@@ -3483,6 +5362,7 @@ fragment ImageFields on Image {
 	size
 	width
 	height
+	gigaPixel
 	grounded
 	url
 	cloud
@@ -3507,6 +5387,116 @@ func ProjectImage(
 	}
 
 	data_ = &ProjectImageResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by RemoveProject.
+const RemoveProject_Operation = `
+mutation RemoveProject ($id: ID!) {
+	removeProject(id: $id) {
+		id
+		name
+		numImage
+	}
+}
+`
+
+func RemoveProject(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+) (data_ *RemoveProjectResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "RemoveProject",
+		Query:  RemoveProject_Operation,
+		Variables: &__RemoveProjectInput{
+			Id: id,
+		},
+	}
+
+	data_ = &RemoveProjectResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by ReportProject.
+const ReportProject_Operation = `
+mutation ReportProject ($id: ID!, $description: String!) {
+	reportProject(id: $id, description: $description) {
+		id
+	}
+}
+`
+
+func ReportProject(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+	description string,
+) (data_ *ReportProjectResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ReportProject",
+		Query:  ReportProject_Operation,
+		Variables: &__ReportProjectInput{
+			Id:          id,
+			Description: description,
+		},
+	}
+
+	data_ = &ReportProjectResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by RequestLoginCode.
+const RequestLoginCode_Operation = `
+mutation RequestLoginCode ($phone: String!) {
+	requestLoginCode(phone: $phone) {
+		error {
+			code
+			message
+		}
+		result
+	}
+}
+`
+
+func RequestLoginCode(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	phone string,
+) (data_ *RequestLoginCodeResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "RequestLoginCode",
+		Query:  RequestLoginCode_Operation,
+		Variables: &__RequestLoginCodeInput{
+			Phone: phone,
+		},
+	}
+
+	data_ = &RequestLoginCodeResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -3562,6 +5552,38 @@ func SearchProjects(
 	return data_, err_
 }
 
+// The mutation executed by SetProfileFace.
+const SetProfileFace_Operation = `
+mutation SetProfileFace ($imgStr: String!) {
+	setProfileFace(imgStr: $imgStr)
+}
+`
+
+func SetProfileFace(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	imgStr string,
+) (data_ *SetProfileFaceResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "SetProfileFace",
+		Query:  SetProfileFace_Operation,
+		Variables: &__SetProfileFaceInput{
+			ImgStr: imgStr,
+		},
+	}
+
+	data_ = &SetProfileFaceResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The mutation executed by StartImageUpload.
 const StartImageUpload_Operation = `
 mutation StartImageUpload ($id: ID!) {
@@ -3580,6 +5602,7 @@ fragment ImageFields on Image {
 	size
 	width
 	height
+	gigaPixel
 	grounded
 	url
 	cloud
@@ -3619,6 +5642,7 @@ mutation StartReconstruction ($id: ID!, $options: TaskOptionsInput, $coupons: [S
 	startReconstructionWithError(id: $id, options: $options, coupons: $coupons) {
 		error {
 			code
+			reason
 			message
 		}
 		task {
@@ -3631,6 +5655,7 @@ fragment TaskFields on Task {
 	taskType
 	state
 	startDate
+	endDate
 	queueing
 	error
 }
@@ -3654,6 +5679,49 @@ func StartReconstruction(
 	}
 
 	data_ = &StartReconstructionResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by StopReconstruction.
+const StopReconstruction_Operation = `
+mutation StopReconstruction ($id: ID!) {
+	stopReconstruction(id: $id) {
+		... TaskFields
+	}
+}
+fragment TaskFields on Task {
+	id
+	taskType
+	state
+	startDate
+	endDate
+	queueing
+	error
+}
+`
+
+func StopReconstruction(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+) (data_ *StopReconstructionResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "StopReconstruction",
+		Query:  StopReconstruction_Operation,
+		Variables: &__StopReconstructionInput{
+			Id: id,
+		},
+	}
+
+	data_ = &StopReconstructionResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -3704,6 +5772,88 @@ func Support(
 	return data_, err_
 }
 
+// The mutation executed by TransferCoins.
+const TransferCoins_Operation = `
+mutation TransferCoins ($amount: Float!, $email: String!) {
+	transferCoins(amount: $amount, options: {email:$email}) {
+		error {
+			code
+			message
+		}
+		result
+	}
+}
+`
+
+func TransferCoins(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	amount float64,
+	email string,
+) (data_ *TransferCoinsResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "TransferCoins",
+		Query:  TransferCoins_Operation,
+		Variables: &__TransferCoinsInput{
+			Amount: amount,
+			Email:  email,
+		},
+	}
+
+	data_ = &TransferCoinsResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by TransferProject.
+const TransferProject_Operation = `
+mutation TransferProject ($id: ID!, $email: String!, $message: String) {
+	transferProject(id: $id, options: {email:$email,message:$message}) {
+		error {
+			code
+			message
+		}
+		result
+	}
+}
+`
+
+func TransferProject(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+	email string,
+	message *string,
+) (data_ *TransferProjectResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "TransferProject",
+		Query:  TransferProject_Operation,
+		Variables: &__TransferProjectInput{
+			Id:      id,
+			Email:   email,
+			Message: message,
+		},
+	}
+
+	data_ = &TransferProjectResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The mutation executed by UploadImageMinio.
 const UploadImageMinio_Operation = `
 mutation UploadImageMinio ($pid: ID!, $bucket: BucketMinio!, $filename: String!, $imageType: IMAGE_TYPE, $checksum: String) {
@@ -3725,6 +5875,7 @@ fragment ImageFields on Image {
 	size
 	width
 	height
+	gigaPixel
 	grounded
 	url
 	cloud
@@ -3794,6 +5945,7 @@ fragment ImageFields on Image {
 	size
 	width
 	height
+	gigaPixel
 	grounded
 	url
 	cloud
@@ -3856,6 +6008,7 @@ fragment ImageFields on Image {
 	size
 	width
 	height
+	gigaPixel
 	grounded
 	url
 	cloud
@@ -3915,6 +6068,7 @@ fragment ImageFields on Image {
 	size
 	width
 	height
+	gigaPixel
 	grounded
 	url
 	cloud
@@ -3943,6 +6097,185 @@ func UploadImageURL(
 	}
 
 	data_ = &UploadImageURLResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by UploadMetaFileS3.
+const UploadMetaFileS3_Operation = `
+mutation UploadMetaFileS3 ($pid: ID!, $bucket: BucketS3!, $filename: String!, $checksum: String) {
+	uploadMetaFileS3(pid: $pid, bucket: $bucket, filename: $filename, checksum: $checksum) {
+		url
+		file {
+			... MetaFields
+		}
+	}
+}
+fragment MetaFields on MetaFile {
+	id
+	state
+	name
+	filename
+	filesize
+	date
+	checksum
+	error
+}
+`
+
+func UploadMetaFileS3(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	pid string,
+	bucket BucketS3,
+	filename string,
+	checksum *string,
+) (data_ *UploadMetaFileS3Response, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "UploadMetaFileS3",
+		Query:  UploadMetaFileS3_Operation,
+		Variables: &__UploadMetaFileS3Input{
+			Pid:      pid,
+			Bucket:   bucket,
+			Filename: filename,
+			Checksum: checksum,
+		},
+	}
+
+	data_ = &UploadMetaFileS3Response{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by UploadMetaURL.
+const UploadMetaURL_Operation = `
+mutation UploadMetaURL ($pid: ID!, $url: String!, $filename: String, $checksum: String) {
+	uploadMetaURL(pid: $pid, url: $url, filename: $filename, checksum: $checksum) {
+		... MetaFields
+	}
+}
+fragment MetaFields on MetaFile {
+	id
+	state
+	name
+	filename
+	filesize
+	date
+	checksum
+	error
+}
+`
+
+func UploadMetaURL(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	pid string,
+	url string,
+	filename *string,
+	checksum *string,
+) (data_ *UploadMetaURLResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "UploadMetaURL",
+		Query:  UploadMetaURL_Operation,
+		Variables: &__UploadMetaURLInput{
+			Pid:      pid,
+			Url:      url,
+			Filename: filename,
+			Checksum: checksum,
+		},
+	}
+
+	data_ = &UploadMetaURLResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by UploadModelS3.
+const UploadModelS3_Operation = `
+mutation UploadModelS3 ($id: ID!, $bucket: BucketS3Model!, $filename: String!, $checksum: String) {
+	uploadModelS3(id: $id, bucket: $bucket, filename: $filename, checksum: $checksum) {
+		url
+		file {
+			id
+			state
+			name
+			filename
+		}
+	}
+}
+`
+
+func UploadModelS3(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+	bucket BucketS3Model,
+	filename string,
+	checksum *string,
+) (data_ *UploadModelS3Response, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "UploadModelS3",
+		Query:  UploadModelS3_Operation,
+		Variables: &__UploadModelS3Input{
+			Id:       id,
+			Bucket:   bucket,
+			Filename: filename,
+			Checksum: checksum,
+		},
+	}
+
+	data_ = &UploadModelS3Response{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by Versions.
+const Versions_Operation = `
+query Versions {
+	versions {
+		api
+	}
+}
+`
+
+func Versions(
+	ctx_ context.Context,
+	client_ graphql.Client,
+) (data_ *VersionsResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "Versions",
+		Query:  Versions_Operation,
+	}
+
+	data_ = &VersionsResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(

@@ -29,7 +29,9 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Bank() BankResolver
+	Image() ImageResolver
 	Mutation() MutationResolver
+	My() MyResolver
 	Project() ProjectResolver
 	Query() QueryResolver
 	Search() SearchResolver
@@ -42,6 +44,7 @@ type DirectiveRoot struct {
 type ComplexityRoot struct {
 	Bank struct {
 		CoinsToMoney func(childComplexity int, coins *float64, currency *Currency) int
+		MoneyToCoins func(childComplexity int, money *float64, currency *Currency) int
 	}
 
 	BucketInfo struct {
@@ -52,6 +55,16 @@ type ComplexityRoot struct {
 
 	CloudPath struct {
 		Key func(childComplexity int) int
+	}
+
+	Coupon struct {
+		Repeat     func(childComplexity int) int
+		ValidMonth func(childComplexity int) int
+		Value      func(childComplexity int) int
+	}
+
+	Developer struct {
+		Status func(childComplexity int) int
 	}
 
 	Download struct {
@@ -76,6 +89,12 @@ type ComplexityRoot struct {
 		Web func(childComplexity int) int
 	}
 
+	ErrorCodeInfo struct {
+		Code        func(childComplexity int) int
+		Description func(childComplexity int) int
+		Solution    func(childComplexity int) int
+	}
+
 	GeoIPInfo struct {
 		Country             func(childComplexity int) int
 		ID                  func(childComplexity int) int
@@ -86,21 +105,22 @@ type ComplexityRoot struct {
 	}
 
 	Image struct {
-		Bucket   func(childComplexity int) int
-		Checksum func(childComplexity int) int
-		Cloud    func(childComplexity int) int
-		Date     func(childComplexity int) int
-		Error    func(childComplexity int) int
-		Filename func(childComplexity int) int
-		Grounded func(childComplexity int) int
-		Height   func(childComplexity int) int
-		ID       func(childComplexity int) int
-		Name     func(childComplexity int) int
-		Size     func(childComplexity int) int
-		State    func(childComplexity int) int
-		Type     func(childComplexity int) int
-		URL      func(childComplexity int) int
-		Width    func(childComplexity int) int
+		Bucket    func(childComplexity int) int
+		Checksum  func(childComplexity int) int
+		Cloud     func(childComplexity int) int
+		Date      func(childComplexity int) int
+		Error     func(childComplexity int) int
+		Filename  func(childComplexity int) int
+		GigaPixel func(childComplexity int) int
+		Grounded  func(childComplexity int) int
+		Height    func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Size      func(childComplexity int) int
+		State     func(childComplexity int) int
+		Type      func(childComplexity int) int
+		URL       func(childComplexity int) int
+		Width     func(childComplexity int) int
 	}
 
 	ImageConnection struct {
@@ -114,26 +134,102 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ImportedModel struct {
+		Checksum func(childComplexity int) int
+		Date     func(childComplexity int) int
+		Error    func(childComplexity int) int
+		Filename func(childComplexity int) int
+		Filesize func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Name     func(childComplexity int) int
+		State    func(childComplexity int) int
+	}
+
+	Membership struct {
+		AssetStorage      func(childComplexity int) int
+		CoinPerGp         func(childComplexity int) int
+		CoinPriceDiscount func(childComplexity int) int
+		CollaboratorQuota func(childComplexity int) int
+		Coupon            func(childComplexity int) int
+		EndDate           func(childComplexity int) int
+		ForceWatermark    func(childComplexity int) int
+		MemberGPQuota     func(childComplexity int) int
+		ModelPerProject   func(childComplexity int) int
+		Period            func(childComplexity int) int
+		PlanName          func(childComplexity int) int
+		StartDate         func(childComplexity int) int
+		State             func(childComplexity int) int
+		Visibility        func(childComplexity int) int
+	}
+
+	MetaFile struct {
+		Checksum func(childComplexity int) int
+		Date     func(childComplexity int) int
+		Error    func(childComplexity int) int
+		Filename func(childComplexity int) int
+		Filesize func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Name     func(childComplexity int) int
+		State    func(childComplexity int) int
+	}
+
+	MetaUploadInfo struct {
+		File func(childComplexity int) int
+		URL  func(childComplexity int) int
+	}
+
+	ModelUploadInfo struct {
+		File func(childComplexity int) int
+		URL  func(childComplexity int) int
+	}
+
 	Mutation struct {
 		CreateProject                func(childComplexity int, name string, typeArg *ProjectType, imported *bool, modelType *ImportedModelType, visibility *ProjectVisibility) int
 		DoneImageUpload              func(childComplexity int, id string) int
+		DoneModelUpload              func(childComplexity int, id string, merge *bool) int
+		GetUserToken                 func(childComplexity int, email string, password string, fresh *bool) int
+		GetUserTokenByLoginCode      func(childComplexity int, phone string, code string, fresh *bool) int
 		HasImage                     func(childComplexity int, pid string, checksum string) int
 		PreStartReconstruction       func(childComplexity int, id string, options *TaskOptionsInput, coupons []string) int
+		RemoveProject                func(childComplexity int, id string) int
+		ReportProject                func(childComplexity int, id string, description string) int
+		RequestLoginCode             func(childComplexity int, phone string) int
+		SetProfileFace               func(childComplexity int, imgStr string) int
 		StartImageUpload             func(childComplexity int, id string) int
 		StartReconstructionWithError func(childComplexity int, id string, options *TaskOptionsInput, coupons []string) int
+		StopReconstruction           func(childComplexity int, id string) int
+		TransferCoins                func(childComplexity int, amount float64, options TransferInput) int
+		TransferProject              func(childComplexity int, id string, options TransferInput) int
 		UploadImageMinio             func(childComplexity int, pid string, bucket BucketMinio, filename string, typeArg *ImageType, checksum *string) int
 		UploadImageOss               func(childComplexity int, pid string, bucket BucketOss, filename string, typeArg *ImageType, checksum *string) int
 		UploadImageS3                func(childComplexity int, pid string, bucket BucketS3, filename string, typeArg *ImageType, checksum *string) int
 		UploadImageURL               func(childComplexity int, pid string, url string, filename *string, checksum *string) int
+		UploadMetaFileMinio          func(childComplexity int, pid string, bucket BucketMinioMeta, filename string, checksum *string) int
+		UploadMetaFileS3             func(childComplexity int, pid string, bucket BucketS3, filename string, checksum *string) int
+		UploadMetaURL                func(childComplexity int, pid string, url string, filename *string, checksum *string) int
+		UploadModelMinio             func(childComplexity int, id string, bucket BucketMinioModel, filename string, checksum *string) int
+		UploadModelS3                func(childComplexity int, id string, bucket BucketS3Model, filename string, checksum *string) int
+		UploadModelURL               func(childComplexity int, pid string, url string, filename *string, checksum *string) int
 	}
 
 	My struct {
-		Self func(childComplexity int) int
+		AllProjects func(childComplexity int, first *int, last *int, before *string, after *string, search *string) int
+		Self        func(childComplexity int) int
 	}
 
 	OSSUploadInfo struct {
 		Image func(childComplexity int) int
 		Sts   func(childComplexity int) int
+	}
+
+	OperationError struct {
+		Code    func(childComplexity int) int
+		Message func(childComplexity int) int
+	}
+
+	OperationResult struct {
+		Error  func(childComplexity int) int
+		Result func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -149,10 +245,12 @@ type ComplexityRoot struct {
 		Date          func(childComplexity int) int
 		Downloads     func(childComplexity int) int
 		GigaPixel     func(childComplexity int) int
+		HasMetaFile   func(childComplexity int, checksum string) int
 		ID            func(childComplexity int) int
 		Image         func(childComplexity int, id string) int
 		ImportedState func(childComplexity int) int
 		IsImported    func(childComplexity int) int
+		MetaFile      func(childComplexity int, id string) int
 		Name          func(childComplexity int) int
 		NumImage      func(childComplexity int) int
 		ProjectType   func(childComplexity int) int
@@ -161,18 +259,32 @@ type ComplexityRoot struct {
 		Visibility    func(childComplexity int) int
 	}
 
+	ProjectConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ProjectEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Query struct {
 		Bank         func(childComplexity int) int
 		GetGeoIPInfo func(childComplexity int) int
+		Hello        func(childComplexity int) int
 		My           func(childComplexity int) int
 		Project      func(childComplexity int, id string) int
 		Search       func(childComplexity int) int
 		Support      func(childComplexity int) int
+		Versions     func(childComplexity int) int
 	}
 
 	ReconstructionError struct {
 		Code    func(childComplexity int) int
 		Message func(childComplexity int) int
+		Reason  func(childComplexity int) int
 	}
 
 	ReconstructionResult struct {
@@ -200,12 +312,14 @@ type ComplexityRoot struct {
 
 	Support struct {
 		Endpoints      func(childComplexity int) int
+		ErrorCodeInfo  func(childComplexity int, code *ProjectErrorCode, lang *LocaleType) int
 		NetworkTest    func(childComplexity int, url string) int
 		SupportedCloud func(childComplexity int, kind *UploadType) int
 		SystemMode     func(childComplexity int) int
 	}
 
 	Task struct {
+		EndDate   func(childComplexity int) int
 		Error     func(childComplexity int) int
 		ID        func(childComplexity int) int
 		Queueing  func(childComplexity int) int
@@ -215,9 +329,30 @@ type ComplexityRoot struct {
 	}
 
 	User struct {
-		Email    func(childComplexity int) int
-		Name     func(childComplexity int) int
-		Username func(childComplexity int) int
+		Balance         func(childComplexity int) int
+		Country         func(childComplexity int) int
+		Developer       func(childComplexity int) int
+		Email           func(childComplexity int) int
+		FreeGPQuota     func(childComplexity int) int
+		Joined          func(childComplexity int) int
+		Membership      func(childComplexity int) int
+		MembershipState func(childComplexity int) int
+		ModelUsage      func(childComplexity int) int
+		Name            func(childComplexity int) int
+		Stats           func(childComplexity int) int
+		Username        func(childComplexity int) int
+	}
+
+	UserStats struct {
+		Follower  func(childComplexity int) int
+		Following func(childComplexity int) int
+		Planet    func(childComplexity int) int
+		Project   func(childComplexity int) int
+		Star      func(childComplexity int) int
+	}
+
+	Versions struct {
+		API func(childComplexity int) int
 	}
 }
 
@@ -227,6 +362,10 @@ type ComplexityRoot struct {
 
 type BankResolver interface {
 	CoinsToMoney(ctx context.Context, obj *Bank, coins *float64, currency *Currency) (float64, error)
+	MoneyToCoins(ctx context.Context, obj *Bank, money *float64, currency *Currency) (float64, error)
+}
+type ImageResolver interface {
+	URL(ctx context.Context, obj *Image) (*string, error)
 }
 type MutationResolver interface {
 	HasImage(ctx context.Context, pid string, checksum string) (*Image, error)
@@ -239,11 +378,34 @@ type MutationResolver interface {
 	StartReconstructionWithError(ctx context.Context, id string, options *TaskOptionsInput, coupons []string) (*ReconstructionResult, error)
 	PreStartReconstruction(ctx context.Context, id string, options *TaskOptionsInput, coupons []string) (*ReconstructionResult, error)
 	CreateProject(ctx context.Context, name string, typeArg *ProjectType, imported *bool, modelType *ImportedModelType, visibility *ProjectVisibility) (*Project, error)
+	StopReconstruction(ctx context.Context, id string) (*Task, error)
+	RemoveProject(ctx context.Context, id string) (*Project, error)
+	TransferProject(ctx context.Context, id string, options TransferInput) (*OperationResult, error)
+	TransferCoins(ctx context.Context, amount float64, options TransferInput) (*OperationResult, error)
+	ReportProject(ctx context.Context, id string, description string) (*Project, error)
+	GetUserToken(ctx context.Context, email string, password string, fresh *bool) (*string, error)
+	RequestLoginCode(ctx context.Context, phone string) (*OperationResult, error)
+	GetUserTokenByLoginCode(ctx context.Context, phone string, code string, fresh *bool) (*string, error)
+	SetProfileFace(ctx context.Context, imgStr string) (string, error)
+	UploadMetaFileS3(ctx context.Context, pid string, bucket BucketS3, filename string, checksum *string) (*MetaUploadInfo, error)
+	UploadMetaFileMinio(ctx context.Context, pid string, bucket BucketMinioMeta, filename string, checksum *string) (*MetaUploadInfo, error)
+	UploadMetaURL(ctx context.Context, pid string, url string, filename *string, checksum *string) (*MetaFile, error)
+	UploadModelS3(ctx context.Context, id string, bucket BucketS3Model, filename string, checksum *string) (*ModelUploadInfo, error)
+	UploadModelMinio(ctx context.Context, id string, bucket BucketMinioModel, filename string, checksum *string) (*ModelUploadInfo, error)
+	UploadModelURL(ctx context.Context, pid string, url string, filename *string, checksum *string) (*ImportedModel, error)
+	DoneModelUpload(ctx context.Context, id string, merge *bool) (*Project, error)
+}
+type MyResolver interface {
+	Self(ctx context.Context, obj *My) (*User, error)
+	AllProjects(ctx context.Context, obj *My, first *int, last *int, before *string, after *string, search *string) (*ProjectConnection, error)
 }
 type ProjectResolver interface {
 	Image(ctx context.Context, obj *Project, id string) (*Image, error)
 	AllImages(ctx context.Context, obj *Project, filter *ImageFilter, first *int, after *string, last *int, before *string) (*ImageConnection, error)
 	Task(ctx context.Context, obj *Project) (*Task, error)
+
+	HasMetaFile(ctx context.Context, obj *Project, checksum string) (*MetaFile, error)
+	MetaFile(ctx context.Context, obj *Project, id string) (*MetaFile, error)
 }
 type QueryResolver interface {
 	GetGeoIPInfo(ctx context.Context) (*GeoIPInfo, error)
@@ -252,12 +414,15 @@ type QueryResolver interface {
 	My(ctx context.Context) (*My, error)
 	Search(ctx context.Context) (*Search, error)
 	Bank(ctx context.Context) (*Bank, error)
+	Versions(ctx context.Context) (*Versions, error)
+	Hello(ctx context.Context) (string, error)
 }
 type SearchResolver interface {
 	ProjectID(ctx context.Context, obj *Search, id *string, limit *int, myProject *bool) ([]Project, error)
 }
 type SupportResolver interface {
 	SupportedCloud(ctx context.Context, obj *Support, kind *UploadType) ([]string, error)
+	ErrorCodeInfo(ctx context.Context, obj *Support, code *ProjectErrorCode, lang *LocaleType) (*ErrorCodeInfo, error)
 
 	NetworkTest(ctx context.Context, obj *Support, url string) (string, error)
 }
@@ -291,6 +456,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Bank.CoinsToMoney(childComplexity, args["coins"].(*float64), args["currency"].(*Currency)), true
+	case "Bank.moneyToCoins":
+		if e.ComplexityRoot.Bank.MoneyToCoins == nil {
+			break
+		}
+
+		args, err := ec.field_Bank_moneyToCoins_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Bank.MoneyToCoins(childComplexity, args["money"].(*float64), args["currency"].(*Currency)), true
 
 	case "BucketInfo.bucket":
 		if e.ComplexityRoot.BucketInfo.Bucket == nil {
@@ -317,6 +493,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CloudPath.Key(childComplexity), true
+
+	case "Coupon.repeat":
+		if e.ComplexityRoot.Coupon.Repeat == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coupon.Repeat(childComplexity), true
+	case "Coupon.validMonth":
+		if e.ComplexityRoot.Coupon.ValidMonth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coupon.ValidMonth(childComplexity), true
+	case "Coupon.value":
+		if e.ComplexityRoot.Coupon.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coupon.Value(childComplexity), true
+
+	case "Developer.status":
+		if e.ComplexityRoot.Developer.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Developer.Status(childComplexity), true
 
 	case "Download.link":
 		if e.ComplexityRoot.Download.Link == nil {
@@ -381,6 +583,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Endpoints.Web(childComplexity), true
+
+	case "ErrorCodeInfo.code":
+		if e.ComplexityRoot.ErrorCodeInfo.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErrorCodeInfo.Code(childComplexity), true
+	case "ErrorCodeInfo.description":
+		if e.ComplexityRoot.ErrorCodeInfo.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErrorCodeInfo.Description(childComplexity), true
+	case "ErrorCodeInfo.solution":
+		if e.ComplexityRoot.ErrorCodeInfo.Solution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErrorCodeInfo.Solution(childComplexity), true
 
 	case "GeoIPInfo.country":
 		if e.ComplexityRoot.GeoIPInfo.Country == nil {
@@ -455,6 +676,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Image.Filename(childComplexity), true
+	case "Image.gigaPixel":
+		if e.ComplexityRoot.Image.GigaPixel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.GigaPixel(childComplexity), true
 	case "Image.grounded":
 		if e.ComplexityRoot.Image.Grounded == nil {
 			break
@@ -542,6 +769,215 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ImageEdge.Node(childComplexity), true
 
+	case "ImportedModel.checksum":
+		if e.ComplexityRoot.ImportedModel.Checksum == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportedModel.Checksum(childComplexity), true
+	case "ImportedModel.date":
+		if e.ComplexityRoot.ImportedModel.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportedModel.Date(childComplexity), true
+	case "ImportedModel.error":
+		if e.ComplexityRoot.ImportedModel.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportedModel.Error(childComplexity), true
+	case "ImportedModel.filename":
+		if e.ComplexityRoot.ImportedModel.Filename == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportedModel.Filename(childComplexity), true
+	case "ImportedModel.filesize":
+		if e.ComplexityRoot.ImportedModel.Filesize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportedModel.Filesize(childComplexity), true
+	case "ImportedModel.id":
+		if e.ComplexityRoot.ImportedModel.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportedModel.ID(childComplexity), true
+	case "ImportedModel.name":
+		if e.ComplexityRoot.ImportedModel.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportedModel.Name(childComplexity), true
+	case "ImportedModel.state":
+		if e.ComplexityRoot.ImportedModel.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportedModel.State(childComplexity), true
+
+	case "Membership.assetStorage":
+		if e.ComplexityRoot.Membership.AssetStorage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.AssetStorage(childComplexity), true
+	case "Membership.coinPerGP":
+		if e.ComplexityRoot.Membership.CoinPerGp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.CoinPerGp(childComplexity), true
+	case "Membership.coinPriceDiscount":
+		if e.ComplexityRoot.Membership.CoinPriceDiscount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.CoinPriceDiscount(childComplexity), true
+	case "Membership.collaboratorQuota":
+		if e.ComplexityRoot.Membership.CollaboratorQuota == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.CollaboratorQuota(childComplexity), true
+	case "Membership.coupon":
+		if e.ComplexityRoot.Membership.Coupon == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.Coupon(childComplexity), true
+	case "Membership.endDate":
+		if e.ComplexityRoot.Membership.EndDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.EndDate(childComplexity), true
+	case "Membership.forceWatermark":
+		if e.ComplexityRoot.Membership.ForceWatermark == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.ForceWatermark(childComplexity), true
+	case "Membership.memberGPQuota":
+		if e.ComplexityRoot.Membership.MemberGPQuota == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.MemberGPQuota(childComplexity), true
+	case "Membership.modelPerProject":
+		if e.ComplexityRoot.Membership.ModelPerProject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.ModelPerProject(childComplexity), true
+	case "Membership.period":
+		if e.ComplexityRoot.Membership.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.Period(childComplexity), true
+	case "Membership.planName":
+		if e.ComplexityRoot.Membership.PlanName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.PlanName(childComplexity), true
+	case "Membership.startDate":
+		if e.ComplexityRoot.Membership.StartDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.StartDate(childComplexity), true
+	case "Membership.state":
+		if e.ComplexityRoot.Membership.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.State(childComplexity), true
+	case "Membership.visibility":
+		if e.ComplexityRoot.Membership.Visibility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.Visibility(childComplexity), true
+
+	case "MetaFile.checksum":
+		if e.ComplexityRoot.MetaFile.Checksum == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetaFile.Checksum(childComplexity), true
+	case "MetaFile.date":
+		if e.ComplexityRoot.MetaFile.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetaFile.Date(childComplexity), true
+	case "MetaFile.error":
+		if e.ComplexityRoot.MetaFile.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetaFile.Error(childComplexity), true
+	case "MetaFile.filename":
+		if e.ComplexityRoot.MetaFile.Filename == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetaFile.Filename(childComplexity), true
+	case "MetaFile.filesize":
+		if e.ComplexityRoot.MetaFile.Filesize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetaFile.Filesize(childComplexity), true
+	case "MetaFile.id":
+		if e.ComplexityRoot.MetaFile.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetaFile.ID(childComplexity), true
+	case "MetaFile.name":
+		if e.ComplexityRoot.MetaFile.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetaFile.Name(childComplexity), true
+	case "MetaFile.state":
+		if e.ComplexityRoot.MetaFile.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetaFile.State(childComplexity), true
+
+	case "MetaUploadInfo.file":
+		if e.ComplexityRoot.MetaUploadInfo.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetaUploadInfo.File(childComplexity), true
+	case "MetaUploadInfo.url":
+		if e.ComplexityRoot.MetaUploadInfo.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetaUploadInfo.URL(childComplexity), true
+
+	case "ModelUploadInfo.file":
+		if e.ComplexityRoot.ModelUploadInfo.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelUploadInfo.File(childComplexity), true
+	case "ModelUploadInfo.url":
+		if e.ComplexityRoot.ModelUploadInfo.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelUploadInfo.URL(childComplexity), true
+
 	case "Mutation.createProject":
 		if e.ComplexityRoot.Mutation.CreateProject == nil {
 			break
@@ -564,6 +1000,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DoneImageUpload(childComplexity, args["id"].(string)), true
+	case "Mutation.doneModelUpload":
+		if e.ComplexityRoot.Mutation.DoneModelUpload == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_doneModelUpload_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DoneModelUpload(childComplexity, args["id"].(string), args["merge"].(*bool)), true
+	case "Mutation.getUserToken":
+		if e.ComplexityRoot.Mutation.GetUserToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_getUserToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.GetUserToken(childComplexity, args["email"].(string), args["password"].(string), args["fresh"].(*bool)), true
+	case "Mutation.getUserTokenByLoginCode":
+		if e.ComplexityRoot.Mutation.GetUserTokenByLoginCode == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_getUserTokenByLoginCode_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.GetUserTokenByLoginCode(childComplexity, args["phone"].(string), args["code"].(string), args["fresh"].(*bool)), true
 	case "Mutation.hasImage":
 		if e.ComplexityRoot.Mutation.HasImage == nil {
 			break
@@ -586,6 +1055,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PreStartReconstruction(childComplexity, args["id"].(string), args["options"].(*TaskOptionsInput), args["coupons"].([]string)), true
+	case "Mutation.removeProject":
+		if e.ComplexityRoot.Mutation.RemoveProject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeProject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveProject(childComplexity, args["id"].(string)), true
+	case "Mutation.reportProject":
+		if e.ComplexityRoot.Mutation.ReportProject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reportProject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReportProject(childComplexity, args["id"].(string), args["description"].(string)), true
+	case "Mutation.requestLoginCode":
+		if e.ComplexityRoot.Mutation.RequestLoginCode == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestLoginCode_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestLoginCode(childComplexity, args["phone"].(string)), true
+	case "Mutation.setProfileFace":
+		if e.ComplexityRoot.Mutation.SetProfileFace == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setProfileFace_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetProfileFace(childComplexity, args["imgStr"].(string)), true
 	case "Mutation.startImageUpload":
 		if e.ComplexityRoot.Mutation.StartImageUpload == nil {
 			break
@@ -608,6 +1121,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.StartReconstructionWithError(childComplexity, args["id"].(string), args["options"].(*TaskOptionsInput), args["coupons"].([]string)), true
+	case "Mutation.stopReconstruction":
+		if e.ComplexityRoot.Mutation.StopReconstruction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_stopReconstruction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StopReconstruction(childComplexity, args["id"].(string)), true
+	case "Mutation.transferCoins":
+		if e.ComplexityRoot.Mutation.TransferCoins == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_transferCoins_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TransferCoins(childComplexity, args["amount"].(float64), args["options"].(TransferInput)), true
+	case "Mutation.transferProject":
+		if e.ComplexityRoot.Mutation.TransferProject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_transferProject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TransferProject(childComplexity, args["id"].(string), args["options"].(TransferInput)), true
 	case "Mutation.uploadImageMinio":
 		if e.ComplexityRoot.Mutation.UploadImageMinio == nil {
 			break
@@ -652,7 +1198,84 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UploadImageURL(childComplexity, args["pid"].(string), args["url"].(string), args["filename"].(*string), args["checksum"].(*string)), true
+	case "Mutation.uploadMetaFileMinio":
+		if e.ComplexityRoot.Mutation.UploadMetaFileMinio == nil {
+			break
+		}
 
+		args, err := ec.field_Mutation_uploadMetaFileMinio_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UploadMetaFileMinio(childComplexity, args["pid"].(string), args["bucket"].(BucketMinioMeta), args["filename"].(string), args["checksum"].(*string)), true
+	case "Mutation.uploadMetaFileS3":
+		if e.ComplexityRoot.Mutation.UploadMetaFileS3 == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uploadMetaFileS3_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UploadMetaFileS3(childComplexity, args["pid"].(string), args["bucket"].(BucketS3), args["filename"].(string), args["checksum"].(*string)), true
+	case "Mutation.uploadMetaURL":
+		if e.ComplexityRoot.Mutation.UploadMetaURL == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uploadMetaURL_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UploadMetaURL(childComplexity, args["pid"].(string), args["url"].(string), args["filename"].(*string), args["checksum"].(*string)), true
+	case "Mutation.uploadModelMinio":
+		if e.ComplexityRoot.Mutation.UploadModelMinio == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uploadModelMinio_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UploadModelMinio(childComplexity, args["id"].(string), args["bucket"].(BucketMinioModel), args["filename"].(string), args["checksum"].(*string)), true
+	case "Mutation.uploadModelS3":
+		if e.ComplexityRoot.Mutation.UploadModelS3 == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uploadModelS3_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UploadModelS3(childComplexity, args["id"].(string), args["bucket"].(BucketS3Model), args["filename"].(string), args["checksum"].(*string)), true
+	case "Mutation.uploadModelURL":
+		if e.ComplexityRoot.Mutation.UploadModelURL == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uploadModelURL_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UploadModelURL(childComplexity, args["pid"].(string), args["url"].(string), args["filename"].(*string), args["checksum"].(*string)), true
+
+	case "My.allProjects":
+		if e.ComplexityRoot.My.AllProjects == nil {
+			break
+		}
+
+		args, err := ec.field_My_allProjects_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.My.AllProjects(childComplexity, args["first"].(*int), args["last"].(*int), args["before"].(*string), args["after"].(*string), args["search"].(*string)), true
 	case "My.self":
 		if e.ComplexityRoot.My.Self == nil {
 			break
@@ -672,6 +1295,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OSSUploadInfo.Sts(childComplexity), true
+
+	case "OperationError.code":
+		if e.ComplexityRoot.OperationError.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperationError.Code(childComplexity), true
+	case "OperationError.message":
+		if e.ComplexityRoot.OperationError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperationError.Message(childComplexity), true
+
+	case "OperationResult.error":
+		if e.ComplexityRoot.OperationResult.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperationResult.Error(childComplexity), true
+	case "OperationResult.result":
+		if e.ComplexityRoot.OperationResult.Result == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperationResult.Result(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -733,6 +1382,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.GigaPixel(childComplexity), true
+	case "Project.hasMetaFile":
+		if e.ComplexityRoot.Project.HasMetaFile == nil {
+			break
+		}
+
+		args, err := ec.field_Project_hasMetaFile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.HasMetaFile(childComplexity, args["checksum"].(string)), true
 	case "Project.id":
 		if e.ComplexityRoot.Project.ID == nil {
 			break
@@ -762,6 +1422,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.IsImported(childComplexity), true
+	case "Project.metaFile":
+		if e.ComplexityRoot.Project.MetaFile == nil {
+			break
+		}
+
+		args, err := ec.field_Project_metaFile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.MetaFile(childComplexity, args["id"].(string)), true
 	case "Project.name":
 		if e.ComplexityRoot.Project.Name == nil {
 			break
@@ -799,6 +1470,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Project.Visibility(childComplexity), true
 
+	case "ProjectConnection.edges":
+		if e.ComplexityRoot.ProjectConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectConnection.Edges(childComplexity), true
+	case "ProjectConnection.pageInfo":
+		if e.ComplexityRoot.ProjectConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectConnection.PageInfo(childComplexity), true
+	case "ProjectConnection.totalCount":
+		if e.ComplexityRoot.ProjectConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectConnection.TotalCount(childComplexity), true
+
+	case "ProjectEdge.cursor":
+		if e.ComplexityRoot.ProjectEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectEdge.Cursor(childComplexity), true
+	case "ProjectEdge.node":
+		if e.ComplexityRoot.ProjectEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectEdge.Node(childComplexity), true
+
 	case "Query.bank":
 		if e.ComplexityRoot.Query.Bank == nil {
 			break
@@ -811,6 +1514,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.GetGeoIPInfo(childComplexity), true
+	case "Query.hello":
+		if e.ComplexityRoot.Query.Hello == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Hello(childComplexity), true
 
 	case "Query.my":
 		if e.ComplexityRoot.Query.My == nil {
@@ -841,6 +1550,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Support(childComplexity), true
+	case "Query.versions":
+		if e.ComplexityRoot.Query.Versions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Versions(childComplexity), true
 
 	case "ReconstructionError.code":
 		if e.ComplexityRoot.ReconstructionError.Code == nil {
@@ -854,6 +1569,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReconstructionError.Message(childComplexity), true
+	case "ReconstructionError.reason":
+		if e.ComplexityRoot.ReconstructionError.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconstructionError.Reason(childComplexity), true
 
 	case "ReconstructionResult.error":
 		if e.ComplexityRoot.ReconstructionResult.Error == nil {
@@ -936,6 +1657,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Support.Endpoints(childComplexity), true
+	case "Support.errorCodeInfo":
+		if e.ComplexityRoot.Support.ErrorCodeInfo == nil {
+			break
+		}
+
+		args, err := ec.field_Support_errorCodeInfo_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Support.ErrorCodeInfo(childComplexity, args["code"].(*ProjectErrorCode), args["lang"].(*LocaleType)), true
 	case "Support.networkTest":
 		if e.ComplexityRoot.Support.NetworkTest == nil {
 			break
@@ -965,6 +1697,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Support.SystemMode(childComplexity), true
 
+	case "Task.endDate":
+		if e.ComplexityRoot.Task.EndDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Task.EndDate(childComplexity), true
 	case "Task.error":
 		if e.ComplexityRoot.Task.Error == nil {
 			break
@@ -1002,24 +1740,116 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Task.TaskType(childComplexity), true
 
+	case "User.balance":
+		if e.ComplexityRoot.User.Balance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Balance(childComplexity), true
+	case "User.country":
+		if e.ComplexityRoot.User.Country == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Country(childComplexity), true
+	case "User.developer":
+		if e.ComplexityRoot.User.Developer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Developer(childComplexity), true
 	case "User.email":
 		if e.ComplexityRoot.User.Email == nil {
 			break
 		}
 
 		return e.ComplexityRoot.User.Email(childComplexity), true
+	case "User.freeGPQuota":
+		if e.ComplexityRoot.User.FreeGPQuota == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.FreeGPQuota(childComplexity), true
+	case "User.joined":
+		if e.ComplexityRoot.User.Joined == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Joined(childComplexity), true
+	case "User.membership":
+		if e.ComplexityRoot.User.Membership == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Membership(childComplexity), true
+	case "User.membershipState":
+		if e.ComplexityRoot.User.MembershipState == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.MembershipState(childComplexity), true
+	case "User.modelUsage":
+		if e.ComplexityRoot.User.ModelUsage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.ModelUsage(childComplexity), true
 	case "User.name":
 		if e.ComplexityRoot.User.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.User.Name(childComplexity), true
+	case "User.stats":
+		if e.ComplexityRoot.User.Stats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Stats(childComplexity), true
 	case "User.username":
 		if e.ComplexityRoot.User.Username == nil {
 			break
 		}
 
 		return e.ComplexityRoot.User.Username(childComplexity), true
+
+	case "UserStats.follower":
+		if e.ComplexityRoot.UserStats.Follower == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserStats.Follower(childComplexity), true
+	case "UserStats.following":
+		if e.ComplexityRoot.UserStats.Following == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserStats.Following(childComplexity), true
+	case "UserStats.planet":
+		if e.ComplexityRoot.UserStats.Planet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserStats.Planet(childComplexity), true
+	case "UserStats.project":
+		if e.ComplexityRoot.UserStats.Project == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserStats.Project(childComplexity), true
+	case "UserStats.star":
+		if e.ComplexityRoot.UserStats.Star == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserStats.Star(childComplexity), true
+
+	case "Versions.api":
+		if e.ComplexityRoot.Versions.API == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Versions.API(childComplexity), true
 
 	}
 	return 0, false
@@ -1031,6 +1861,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("TaskOptionsInput", ec.unmarshalInputTaskOptionsInput),
+			graphql.NewInputUnmarshaler("TransferInput", ec.unmarshalInputTransferInput),
 		)
 	}
 	first := true
@@ -1111,18 +1942,27 @@ var sources = []*ast.Source{
 #
 # This file is the contract between the uploader (wasm/altizure, through
 # genqlient) and the sandbox (server/sandbox, through gqlgen). It covers every
-# operation and field that real Altizure clients use for an image upload.
+# operation and field that real Altizure clients use: the image upload, and
+# around it accounts, projects, meta files, imported models and support.
 # Where the public record is silent, the choice made here is marked
 # "Sandbox choice:" in the description.
 #
 # Authentication: every request carries the header ` + "`" + `key` + "`" + ` (the app key).
-# getGeoIPInfo, support, bank and introspection (__type, __schema) need
-# nothing else; every other field also needs the header ` + "`" + `altitoken` + "`" + ` (a user
-# token, e.g. from the OAuth implicit flow at /auth/start). A missing or
-# unknown key or token is a GraphQL error in words and changes nothing.
+# getGeoIPInfo, support, bank, versions, introspection (__type, __schema)
+# and the sign-in mutations (getUserToken, requestLoginCode,
+# getUserTokenByLoginCode) need nothing else; every other field also needs
+# the header ` + "`" + `altitoken` + "`" + ` (a user token, e.g. from the OAuth implicit flow at
+# /auth/start). A missing or unknown key or token is a GraphQL error in words
+# and changes nothing.
 #
 # Sandbox choice: an enum value sent in a variable is also accepted when it
-# differs only in letter case (the CLI sends supportedCloud(kind: "image")).
+# differs only in letter case.
+#
+# What the sandbox only simulates: reconstructions (tasks advance on a timer
+# and produce nothing to download), coins and memberships (balances are
+# numbers in the sandbox's state, moved by transferCoins only), SMS (the
+# login code is written to the sandbox's log), reports (recorded, never
+# reviewed) and imported models (stored, never converted).
 
 "An RFC 3339 date-time in UTC, e.g. 2006-01-02T15:04:05Z."
 scalar Time
@@ -1149,6 +1989,10 @@ type Query {
   search: Search!
   "Prices. Sandbox choice: needs only the app key (the CLI sends no user token)."
   bank: Bank!
+  "The versions of the service. Needs only the app key."
+  versions: Versions!
+  "A greeting for a signed-in user (clients use it to probe a token)."
+  hello: String!
 }
 
 type Mutation {
@@ -1228,6 +2072,121 @@ type Mutation {
 
   "Creates a project owned by the calling user. Sandbox choice: type defaults to free, visibility to public."
   createProject(name: String!, type: PROJECT_TYPE, imported: Boolean, modelType: IMPORTED_MODEL_TYPE, visibility: PROJECT_VISIBILITY): Project
+
+  """
+  Stops the project's running reconstruction (Pending, Queueing or
+  Processing): its state becomes Stopped. Returns the task; an error when the
+  project has no running task.
+  """
+  stopReconstruction(id: ID!): Task
+
+  """
+  Removes a project of the caller with its images, meta files, models, tasks
+  and stored objects. Returns the project as it was.
+  """
+  removeProject(id: ID!): Project
+
+  """
+  Gives a project of the caller to another user, named by e-mail.
+  result is Success or Fail; error says why it failed (see OperationError).
+  """
+  transferProject(id: ID!, options: TransferInput!): OperationResult!
+
+  """
+  Gives coins of the caller's balance to another user, named by e-mail.
+  amount must be a positive number. result is Success or Fail.
+  """
+  transferCoins(amount: Float!, options: TransferInput!): OperationResult!
+
+  """
+  Reports a project for review. Sandbox choice: any public or unlisted
+  project, or the caller's own, may be reported; the report is recorded.
+  """
+  reportProject(id: ID!, description: String!): Project
+
+  """
+  A user token for an e-mail and password; null when they do not match.
+  Sandbox choice: the tokens are fixed by the sandbox's configuration, so
+  fresh is accepted and changes nothing.
+  """
+  getUserToken(email: String!, password: String!, fresh: Boolean): String
+
+  """
+  Sends a one-time login code to a verified phone. Sandbox choice: no SMS is
+  sent; the code is written to the sandbox's log and lasts 10 minutes.
+  result is Success or Fail.
+  """
+  requestLoginCode(phone: String!): OperationResult!
+
+  "A user token for a phone and its login code (used once); null when they do not match."
+  getUserTokenByLoginCode(phone: String!, code: String!, fresh: Boolean): String
+
+  """
+  Sets the caller's profile picture from a JPEG or PNG image, base64 (a
+  data: URL or bare). Answers Success.
+  """
+  setProfileFace(imgStr: String!): String!
+
+  """
+  Registers a meta file (ground control points and other side files) of a
+  project and returns a presigned PUT URL valid for 3 hours, signed for the
+  Content-Type of the file name's extension (application/octet-stream when
+  unknown). The server notices the object; see MetaFile.state.
+  """
+  uploadMetaFileS3(pid: ID!, bucket: BucketS3!, filename: String!, checksum: String): MetaUploadInfo
+  "Registers a meta file on a MinIO bucket; works as uploadMetaFileS3."
+  uploadMetaFileMinio(pid: ID!, bucket: BucketMinioMeta!, filename: String!, checksum: String): MetaUploadInfo
+  "Registers a meta file that the server fetches itself, as uploadImageURL does."
+  uploadMetaURL(pid: ID!, url: String!, filename: String, checksum: String): MetaFile
+
+  """
+  Registers a model file of an imported project (createProject with
+  imported: true) and returns a presigned PUT URL, as uploadMetaFileS3.
+  """
+  uploadModelS3(id: ID!, bucket: BucketS3Model!, filename: String!, checksum: String): ModelUploadInfo
+  "Registers a model file on a MinIO bucket; works as uploadModelS3."
+  uploadModelMinio(id: ID!, bucket: BucketMinioModel!, filename: String!, checksum: String): ModelUploadInfo
+  "Registers a model file that the server fetches itself, as uploadImageURL does."
+  uploadModelURL(pid: ID!, url: String!, filename: String, checksum: String): ImportedModel
+
+  """
+  Tells the server that the model files of an imported project are uploaded.
+  An error, with nothing changed, while a model file has not arrived or is
+  Invalid, or when there is none. importedState becomes Done.
+  Sandbox choice: merge is accepted and changes nothing (the sandbox keeps
+  each file as sent).
+  """
+  doneModelUpload(id: ID!, merge: Boolean): Project
+}
+
+"Who receives a transfer."
+input TransferInput {
+  "The e-mail of a user of the service, not the caller's."
+  email: String!
+  "A message for the recipient."
+  message: String
+}
+
+"""
+Why an operation failed. Sandbox choice of codes: 2001 NOT_FOUND (no such
+project of the caller, or no user with that e-mail or phone), 2002
+SAME_USER (the recipient is the caller), 2003 INSUFFICIENT_BALANCE.
+"""
+type OperationError {
+  code: Int!
+  message: String!
+}
+
+type OperationResult {
+  "Null on success."
+  error: OperationError
+  "Success or Fail."
+  result: String!
+}
+
+type Versions {
+  "The API's version."
+  api: String!
 }
 
 type GeoIPInfo {
@@ -1237,9 +2196,9 @@ type GeoIPInfo {
   country: String
   "Image buckets, nearest first."
   nearestBuckets: [BucketInfo!]!
-  "Buckets for meta files, nearest first. Sandbox choice: listed, but nothing can be uploaded to them."
+  "Buckets for meta files (uploadMetaFile*), nearest first."
   nearestMetaBuckets: [BucketInfo!]!
-  "Buckets for imported models, nearest first. Sandbox choice: listed, but nothing can be uploaded to them."
+  "Buckets for imported models (uploadModel*), nearest first."
   nearestModelBuckets: [BucketInfo!]!
 }
 
@@ -1303,11 +2262,16 @@ type Support {
   "Normal while the service accepts work."
   systemMode: String!
   """
-  The clouds usable for a kind of upload: S3, OSS, MINIO.
-  Sandbox choice: for Image (also when kind is omitted) the clouds of
-  nearestBuckets in that order; Model and Meta list none.
+  The clouds usable for a kind of upload: S3, OSS, MINIO: the clouds of
+  getGeoIPInfo's nearestBuckets (image, also when kind is omitted),
+  nearestModelBuckets (model) or nearestMetaBuckets (meta), in that order.
   """
   supportedCloud(kind: UPLOAD_TYPE): [String!]!
+  """
+  What a PROJECT_ERROR_CODE means and what to do about it, in a language
+  (default en). Null when code is omitted.
+  """
+  errorCodeInfo(code: PROJECT_ERROR_CODE, lang: LOCALE_TYPE): ErrorCodeInfo
   "The service's endpoints."
   endpoints: Endpoints!
   """
@@ -1318,11 +2282,23 @@ type Support {
   networkTest(url: String!): String!
 }
 
-"What is being uploaded."
+"What is being uploaded, spelled as the clients send it."
 enum UPLOAD_TYPE {
-  Image
-  Model
-  Meta
+  image
+  model
+  meta
+}
+
+"The languages of support texts."
+enum LOCALE_TYPE {
+  en
+  zh
+}
+
+type ErrorCodeInfo {
+  code: PROJECT_ERROR_CODE!
+  description: String!
+  solution: String!
 }
 
 type Endpoints {
@@ -1372,13 +2348,22 @@ type Image {
   error: [String!]!
   "Size of the stored object in bytes; 0 until it is known."
   size: Float!
-  "Width in pixels, once validated."
+  "Width in pixels, from the image's own decoding, once validated."
   width: Int
-  "Height in pixels, once validated."
+  "Height in pixels, from the image's own decoding, once validated."
   height: Int
-  "Sandbox choice: always false (no geo-tags are read)."
+  """
+  What the image counts for, as the service counts it:
+  max(width x height, 2073600) / 1e9; 0 until validated.
+  """
+  gigaPixel: Float!
+  "True when the image carries a GPS position (EXIF GPS latitude and longitude)."
   grounded: Boolean!
-  "Sandbox choice: always null (objects are never readable through the API)."
+  """
+  A link to download the stored image, valid for 15 minutes; null until the
+  object has arrived. Sandbox choice: it points to /files/ on the API's
+  host and is refused once expired or when any part of it is changed.
+  """
   url: String
   "Which cloud the image lives on: OSS, S3 or MINIO."
   cloud: String
@@ -1455,7 +2440,7 @@ type Project {
   visibility: PROJECT_VISIBILITY!
   "Number of images registered in the project."
   numImage: Int!
-  "Sum of Ready images' width x height, in gigapixels."
+  "The sum of the Ready images' gigaPixel."
   gigaPixel: Float!
   "The state of the latest reconstruction task (see Task.state), or Idle."
   taskState: String!
@@ -1475,6 +2460,55 @@ type Project {
   task: Task
   "Sandbox choice: always empty (the sandbox produces no models)."
   downloads: DownloadConnection!
+  "The meta file with that SHA-1; null when there is none."
+  hasMetaFile(checksum: String!): MetaFile
+  "One meta file of the project; null when there is none with that id."
+  metaFile(id: ID!): MetaFile
+}
+
+"""
+A side file of a project (ground control points and the like). Sandbox
+choice of states: Pending (registered), Ready (the object arrived and
+matches the checksum given), Invalid (see error).
+"""
+type MetaFile {
+  id: ID!
+  state: String!
+  "The original file name given at registration."
+  name: String!
+  "The server-derived object name."
+  filename: String!
+  "Size in bytes; 0 until the object arrives."
+  filesize: Float!
+  "When the file was registered."
+  date: Time
+  "SHA-1 of the bytes, lowercase hex; null until known."
+  checksum: String
+  error: [String!]!
+}
+
+"A model file of an imported project; states as MetaFile's."
+type ImportedModel {
+  id: ID!
+  state: String!
+  name: String!
+  filename: String!
+  filesize: Float!
+  date: Time
+  checksum: String
+  error: [String!]!
+}
+
+type MetaUploadInfo {
+  "A presigned PUT URL."
+  url: String!
+  file: MetaFile!
+}
+
+type ModelUploadInfo {
+  "A presigned PUT URL."
+  url: String!
+  file: ImportedModel!
 }
 
 type DownloadConnection {
@@ -1505,11 +2539,11 @@ enum PROJECT_VISIBILITY {
   private
 }
 
-"Sandbox choice: the formats the sandbox lists for imported models."
+"The kinds of imported models."
 enum IMPORTED_MODEL_TYPE {
-  OBJ
-  LAS
-  PLY
+  CAD
+  PHOTOGRAMMETRY
+  PTCLOUD
 }
 
 enum TASK_TYPE {
@@ -1522,25 +2556,47 @@ input TaskOptionsInput {
   taskType: TASK_TYPE
 }
 
+"""
+Why a reconstruction could not start. Show message; never key on code.
+"""
 type ReconstructionError {
   """
-  Sandbox choice of codes: PROJECT_NOT_FOUND, TASK_RUNNING, IMAGES_NOT_VALIDATED
-  (an image is Uploading, Uploaded or Processing), NO_READY_IMAGE,
-  TOO_FEW_IMAGES (fewer than 3 Ready images).
+  A number, as the real API sends it. Sandbox choice of numbers, each with
+  its name in PROJECT_ERROR_CODE (for support.errorCodeInfo):
+  1001 PROJECT_NOT_FOUND, 1002 TASK_RUNNING, 1003 IMAGES_NOT_VALIDATED
+  (an image is Uploading, Uploaded or Processing), 1004 NO_READY_IMAGE,
+  1005 TOO_FEW_IMAGES (fewer than 3 Ready images).
   """
-  code: String!
+  code: Int!
+  "Sandbox choice: the code's name, for support.errorCodeInfo."
+  reason: PROJECT_ERROR_CODE!
   message: String!
 }
 
 """
+Why a project's reconstruction failed or was refused. Sandbox choice of
+values: those of ReconstructionError.code's table.
+"""
+enum PROJECT_ERROR_CODE {
+  PROJECT_NOT_FOUND
+  TASK_RUNNING
+  IMAGES_NOT_VALIDATED
+  NO_READY_IMAGE
+  TOO_FEW_IMAGES
+}
+
+"""
 A reconstruction task. Sandbox choice of states:
-Pending (waiting for images to be validated), Queueing, Processing, Done, Failed.
+Pending (waiting for images to be validated), Queueing, Processing, Done,
+Failed, Stopped (by stopReconstruction).
 """
 type Task {
   id: ID!
   taskType: TASK_TYPE!
   state: String!
   startDate: Time
+  "When the task ended (Done, Failed or Stopped); null before."
+  endDate: Time
   "Position in the queue; 0 once running."
   queueing: Int!
   "Sandbox choice: why the task Failed; null otherwise."
@@ -1552,14 +2608,105 @@ type ReconstructionResult {
   task: Task
 }
 
+"A user. Sandbox choice: the values come from the sandbox's configuration; balance changes with transferCoins."
 type User {
   email: String!
   name: String!
   username: String!
+  country: String
+  "Coins."
+  balance: Float!
+  "Gigapixels the user may reconstruct without paying."
+  freeGPQuota: Float!
+  membershipState: MEMBERSHIP_STATE!
+  membership: Membership!
+  "Storage used by imported models, in MiB."
+  modelUsage: Float!
+  developer: Developer!
+  stats: UserStats!
+  "When the user joined."
+  joined: Time
+}
+
+enum MEMBERSHIP_STATE {
+  NA
+  ACTIVE
+  SUSPENDED
+  TRIAL
+  EXPIRED
+  STOPPED
+}
+
+type Membership {
+  state: MEMBERSHIP_STATE!
+  planName: String!
+  "Months."
+  period: Int!
+  startDate: Time
+  endDate: Time
+  "Gigapixels a period of the plan includes."
+  memberGPQuota: Float!
+  "Coins one gigapixel costs beyond the quotas."
+  coinPerGP: Float!
+  "The fraction of the coin price paid (1 = no discount)."
+  coinPriceDiscount: Float!
+  "MiB."
+  assetStorage: Float!
+  "The project visibilities the plan allows."
+  visibility: [String!]!
+  coupon: Coupon
+  modelPerProject: Int!
+  collaboratorQuota: Int!
+  forceWatermark: Boolean!
+}
+
+type Coupon {
+  value: Int!
+  repeat: Int!
+  validMonth: Int!
+}
+
+type Developer {
+  status: DEVELOPER_STATUS!
+}
+
+enum DEVELOPER_STATUS {
+  NA
+  UNDER_REVIEW
+  TRIAL
+  ACTIVE
+  INACTIVE
+  EXPIRED
+}
+
+type UserStats {
+  star: Int!
+  "How many projects the user owns."
+  project: Int!
+  planet: Int!
+  follower: Int!
+  following: Int!
 }
 
 type My {
   self: User!
+  """
+  The caller's projects, newest first, paged by cursor (Relay style; first
+  defaults to 50, at most 500). search keeps the projects whose name
+  contains it (ignoring case) or whose id starts with it.
+  """
+  allProjects(first: Int, last: Int, before: String, after: String, search: String): ProjectConnection!
+}
+
+type ProjectEdge {
+  cursor: String!
+  node: Project!
+}
+
+type ProjectConnection {
+  totalCount: Int!
+  pageInfo: PageInfo!
+  edges: [ProjectEdge!]!
 }
 
 type Search {
@@ -1584,6 +2731,8 @@ type Bank {
   = 0.78 HKD = 0.09 EUR; currency defaults to USD, coins to 0.
   """
   coinsToMoney(coins: Float, currency: CURRENCY): Float!
+  "How many coins an amount of money buys, at the prices of coinsToMoney; money defaults to 0."
+  moneyToCoins(money: Float, currency: CURRENCY): Float!
 }
 `, BuiltIn: false},
 }
@@ -1597,6 +2746,8 @@ func (ec *executionContext) childFields_Bank(ctx context.Context, field graphql.
 	switch field.Name {
 	case "coinsToMoney":
 		return ec.fieldContext_Bank_coinsToMoney(ctx, field)
+	case "moneyToCoins":
+		return ec.fieldContext_Bank_moneyToCoins(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Bank", field.Name)
 }
@@ -1619,6 +2770,26 @@ func (ec *executionContext) childFields_CloudPath(ctx context.Context, field gra
 		return ec.fieldContext_CloudPath_key(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CloudPath", field.Name)
+}
+
+func (ec *executionContext) childFields_Coupon(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_Coupon_value(ctx, field)
+	case "repeat":
+		return ec.fieldContext_Coupon_repeat(ctx, field)
+	case "validMonth":
+		return ec.fieldContext_Coupon_validMonth(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Coupon", field.Name)
+}
+
+func (ec *executionContext) childFields_Developer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_Developer_status(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Developer", field.Name)
 }
 
 func (ec *executionContext) childFields_Download(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1665,6 +2836,18 @@ func (ec *executionContext) childFields_Endpoints(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type Endpoints", field.Name)
 }
 
+func (ec *executionContext) childFields_ErrorCodeInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_ErrorCodeInfo_code(ctx, field)
+	case "description":
+		return ec.fieldContext_ErrorCodeInfo_description(ctx, field)
+	case "solution":
+		return ec.fieldContext_ErrorCodeInfo_solution(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ErrorCodeInfo", field.Name)
+}
+
 func (ec *executionContext) childFields_GeoIPInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1705,6 +2888,8 @@ func (ec *executionContext) childFields_Image(ctx context.Context, field graphql
 		return ec.fieldContext_Image_width(ctx, field)
 	case "height":
 		return ec.fieldContext_Image_height(ctx, field)
+	case "gigaPixel":
+		return ec.fieldContext_Image_gigaPixel(ctx, field)
 	case "grounded":
 		return ec.fieldContext_Image_grounded(ctx, field)
 	case "url":
@@ -1741,10 +2926,110 @@ func (ec *executionContext) childFields_ImageEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type ImageEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ImportedModel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ImportedModel_id(ctx, field)
+	case "state":
+		return ec.fieldContext_ImportedModel_state(ctx, field)
+	case "name":
+		return ec.fieldContext_ImportedModel_name(ctx, field)
+	case "filename":
+		return ec.fieldContext_ImportedModel_filename(ctx, field)
+	case "filesize":
+		return ec.fieldContext_ImportedModel_filesize(ctx, field)
+	case "date":
+		return ec.fieldContext_ImportedModel_date(ctx, field)
+	case "checksum":
+		return ec.fieldContext_ImportedModel_checksum(ctx, field)
+	case "error":
+		return ec.fieldContext_ImportedModel_error(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportedModel", field.Name)
+}
+
+func (ec *executionContext) childFields_Membership(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "state":
+		return ec.fieldContext_Membership_state(ctx, field)
+	case "planName":
+		return ec.fieldContext_Membership_planName(ctx, field)
+	case "period":
+		return ec.fieldContext_Membership_period(ctx, field)
+	case "startDate":
+		return ec.fieldContext_Membership_startDate(ctx, field)
+	case "endDate":
+		return ec.fieldContext_Membership_endDate(ctx, field)
+	case "memberGPQuota":
+		return ec.fieldContext_Membership_memberGPQuota(ctx, field)
+	case "coinPerGP":
+		return ec.fieldContext_Membership_coinPerGP(ctx, field)
+	case "coinPriceDiscount":
+		return ec.fieldContext_Membership_coinPriceDiscount(ctx, field)
+	case "assetStorage":
+		return ec.fieldContext_Membership_assetStorage(ctx, field)
+	case "visibility":
+		return ec.fieldContext_Membership_visibility(ctx, field)
+	case "coupon":
+		return ec.fieldContext_Membership_coupon(ctx, field)
+	case "modelPerProject":
+		return ec.fieldContext_Membership_modelPerProject(ctx, field)
+	case "collaboratorQuota":
+		return ec.fieldContext_Membership_collaboratorQuota(ctx, field)
+	case "forceWatermark":
+		return ec.fieldContext_Membership_forceWatermark(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Membership", field.Name)
+}
+
+func (ec *executionContext) childFields_MetaFile(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_MetaFile_id(ctx, field)
+	case "state":
+		return ec.fieldContext_MetaFile_state(ctx, field)
+	case "name":
+		return ec.fieldContext_MetaFile_name(ctx, field)
+	case "filename":
+		return ec.fieldContext_MetaFile_filename(ctx, field)
+	case "filesize":
+		return ec.fieldContext_MetaFile_filesize(ctx, field)
+	case "date":
+		return ec.fieldContext_MetaFile_date(ctx, field)
+	case "checksum":
+		return ec.fieldContext_MetaFile_checksum(ctx, field)
+	case "error":
+		return ec.fieldContext_MetaFile_error(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MetaFile", field.Name)
+}
+
+func (ec *executionContext) childFields_MetaUploadInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "url":
+		return ec.fieldContext_MetaUploadInfo_url(ctx, field)
+	case "file":
+		return ec.fieldContext_MetaUploadInfo_file(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MetaUploadInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_ModelUploadInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "url":
+		return ec.fieldContext_ModelUploadInfo_url(ctx, field)
+	case "file":
+		return ec.fieldContext_ModelUploadInfo_file(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ModelUploadInfo", field.Name)
+}
+
 func (ec *executionContext) childFields_My(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "self":
 		return ec.fieldContext_My_self(ctx, field)
+	case "allProjects":
+		return ec.fieldContext_My_allProjects(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type My", field.Name)
 }
@@ -1757,6 +3042,26 @@ func (ec *executionContext) childFields_OSSUploadInfo(ctx context.Context, field
 		return ec.fieldContext_OSSUploadInfo_image(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OSSUploadInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_OperationError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_OperationError_code(ctx, field)
+	case "message":
+		return ec.fieldContext_OperationError_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OperationError", field.Name)
+}
+
+func (ec *executionContext) childFields_OperationResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "error":
+		return ec.fieldContext_OperationResult_error(ctx, field)
+	case "result":
+		return ec.fieldContext_OperationResult_result(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OperationResult", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1805,14 +3110,42 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_task(ctx, field)
 	case "downloads":
 		return ec.fieldContext_Project_downloads(ctx, field)
+	case "hasMetaFile":
+		return ec.fieldContext_Project_hasMetaFile(ctx, field)
+	case "metaFile":
+		return ec.fieldContext_Project_metaFile(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Project", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_ProjectConnection_totalCount(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ProjectConnection_pageInfo(ctx, field)
+	case "edges":
+		return ec.fieldContext_ProjectConnection_edges(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ProjectEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ProjectEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_ReconstructionError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
 		return ec.fieldContext_ReconstructionError_code(ctx, field)
+	case "reason":
+		return ec.fieldContext_ReconstructionError_reason(ctx, field)
 	case "message":
 		return ec.fieldContext_ReconstructionError_message(ctx, field)
 	}
@@ -1871,6 +3204,8 @@ func (ec *executionContext) childFields_Support(ctx context.Context, field graph
 		return ec.fieldContext_Support_systemMode(ctx, field)
 	case "supportedCloud":
 		return ec.fieldContext_Support_supportedCloud(ctx, field)
+	case "errorCodeInfo":
+		return ec.fieldContext_Support_errorCodeInfo(ctx, field)
 	case "endpoints":
 		return ec.fieldContext_Support_endpoints(ctx, field)
 	case "networkTest":
@@ -1889,6 +3224,8 @@ func (ec *executionContext) childFields_Task(ctx context.Context, field graphql.
 		return ec.fieldContext_Task_state(ctx, field)
 	case "startDate":
 		return ec.fieldContext_Task_startDate(ctx, field)
+	case "endDate":
+		return ec.fieldContext_Task_endDate(ctx, field)
 	case "queueing":
 		return ec.fieldContext_Task_queueing(ctx, field)
 	case "error":
@@ -1905,8 +3242,50 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_name(ctx, field)
 	case "username":
 		return ec.fieldContext_User_username(ctx, field)
+	case "country":
+		return ec.fieldContext_User_country(ctx, field)
+	case "balance":
+		return ec.fieldContext_User_balance(ctx, field)
+	case "freeGPQuota":
+		return ec.fieldContext_User_freeGPQuota(ctx, field)
+	case "membershipState":
+		return ec.fieldContext_User_membershipState(ctx, field)
+	case "membership":
+		return ec.fieldContext_User_membership(ctx, field)
+	case "modelUsage":
+		return ec.fieldContext_User_modelUsage(ctx, field)
+	case "developer":
+		return ec.fieldContext_User_developer(ctx, field)
+	case "stats":
+		return ec.fieldContext_User_stats(ctx, field)
+	case "joined":
+		return ec.fieldContext_User_joined(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
+}
+
+func (ec *executionContext) childFields_UserStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "star":
+		return ec.fieldContext_UserStats_star(ctx, field)
+	case "project":
+		return ec.fieldContext_UserStats_project(ctx, field)
+	case "planet":
+		return ec.fieldContext_UserStats_planet(ctx, field)
+	case "follower":
+		return ec.fieldContext_UserStats_follower(ctx, field)
+	case "following":
+		return ec.fieldContext_UserStats_following(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserStats", field.Name)
+}
+
+func (ec *executionContext) childFields_Versions(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "api":
+		return ec.fieldContext_Versions_api(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Versions", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2047,6 +3426,28 @@ func (ec *executionContext) field_Bank_coinsToMoney_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Bank_moneyToCoins_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "money",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["money"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "currency",
+		func(ctx context.Context, v any) (*Currency, error) {
+			return ec.unmarshalOCURRENCY2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐCurrency(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["currency"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2107,6 +3508,88 @@ func (ec *executionContext) field_Mutation_doneImageUpload_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_doneModelUpload_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "merge",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["merge"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_getUserTokenByLoginCode_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "phone",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["phone"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "code",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["code"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "fresh",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["fresh"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_getUserToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "email",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["email"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "password",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["password"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "fresh",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["fresh"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_hasImage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2159,6 +3642,70 @@ func (ec *executionContext) field_Mutation_preStartReconstruction_args(ctx conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_removeProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reportProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "description",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["description"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_requestLoginCode_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "phone",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["phone"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setProfileFace_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "imgStr",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["imgStr"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_startImageUpload_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2200,6 +3747,64 @@ func (ec *executionContext) field_Mutation_startReconstructionWithError_args(ctx
 		return nil, err
 	}
 	args["coupons"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_stopReconstruction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_transferCoins_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "amount",
+		func(ctx context.Context, v any) (float64, error) {
+			return ec.unmarshalNFloat2float64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["amount"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "options",
+		func(ctx context.Context, v any) (TransferInput, error) {
+			return ec.unmarshalNTransferInput2altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐTransferInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["options"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_transferProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "options",
+		func(ctx context.Context, v any) (TransferInput, error) {
+			return ec.unmarshalNTransferInput2altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐTransferInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["options"] = arg1
 	return args, nil
 }
 
@@ -2379,6 +3984,280 @@ func (ec *executionContext) field_Mutation_uploadImageURL_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_uploadMetaFileMinio_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "pid",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["pid"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "bucket",
+		func(ctx context.Context, v any) (BucketMinioMeta, error) {
+			return ec.unmarshalNBucketMinioMeta2altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐBucketMinioMeta(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["bucket"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filename",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filename"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "checksum",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["checksum"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_uploadMetaFileS3_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "pid",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["pid"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "bucket",
+		func(ctx context.Context, v any) (BucketS3, error) {
+			return ec.unmarshalNBucketS32altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐBucketS3(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["bucket"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filename",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filename"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "checksum",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["checksum"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_uploadMetaURL_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "pid",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["pid"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "url",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["url"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filename",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filename"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "checksum",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["checksum"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_uploadModelMinio_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "bucket",
+		func(ctx context.Context, v any) (BucketMinioModel, error) {
+			return ec.unmarshalNBucketMinioModel2altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐBucketMinioModel(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["bucket"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filename",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filename"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "checksum",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["checksum"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_uploadModelS3_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "bucket",
+		func(ctx context.Context, v any) (BucketS3Model, error) {
+			return ec.unmarshalNBucketS3Model2altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐBucketS3Model(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["bucket"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filename",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filename"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "checksum",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["checksum"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_uploadModelURL_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "pid",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["pid"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "url",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["url"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filename",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filename"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "checksum",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["checksum"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_My_allProjects_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Project_allImages_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2425,7 +4304,35 @@ func (ec *executionContext) field_Project_allImages_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Project_hasMetaFile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "checksum",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["checksum"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Project_image_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_metaFile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -2494,6 +4401,28 @@ func (ec *executionContext) field_Search_projectID_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["myProject"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Support_errorCodeInfo_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "code",
+		func(ctx context.Context, v any) (*ProjectErrorCode, error) {
+			return ec.unmarshalOPROJECT_ERROR_CODE2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐProjectErrorCode(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["code"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "lang",
+		func(ctx context.Context, v any) (*LocaleType, error) {
+			return ec.unmarshalOLOCALE_TYPE2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐLocaleType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lang"] = arg1
 	return args, nil
 }
 
@@ -2643,6 +4572,50 @@ func (ec *executionContext) fieldContext_Bank_coinsToMoney(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Bank_moneyToCoins(ctx context.Context, field graphql.CollectedField, obj *Bank) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bank_moneyToCoins(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Bank().MoneyToCoins(ctx, obj, fc.Args["money"].(*float64), fc.Args["currency"].(*Currency))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bank_moneyToCoins(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Bank",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Bank_moneyToCoins_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _BucketInfo_bucket(ctx context.Context, field graphql.CollectedField, obj *BucketInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2733,6 +4706,98 @@ func (ec *executionContext) _CloudPath_key(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_CloudPath_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CloudPath", field, false, false, "String")
+}
+
+func (ec *executionContext) _Coupon_value(ctx context.Context, field graphql.CollectedField, obj *Coupon) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coupon_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coupon_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coupon", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Coupon_repeat(ctx context.Context, field graphql.CollectedField, obj *Coupon) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coupon_repeat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Repeat, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coupon_repeat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coupon", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Coupon_validMonth(ctx context.Context, field graphql.CollectedField, obj *Coupon) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coupon_validMonth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidMonth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coupon_validMonth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coupon", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Developer_status(ctx context.Context, field graphql.CollectedField, obj *Developer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Developer_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v DeveloperStatus) graphql.Marshaler {
+			return ec.marshalNDEVELOPER_STATUS2altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐDeveloperStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Developer_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Developer", field, false, false, "DEVELOPER_STATUS")
 }
 
 func (ec *executionContext) _Download_state(ctx context.Context, field graphql.CollectedField, obj *Download) (ret graphql.Marshaler) {
@@ -2981,6 +5046,75 @@ func (ec *executionContext) _Endpoints_web(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Endpoints_web(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Endpoints", field, false, false, "String")
+}
+
+func (ec *executionContext) _ErrorCodeInfo_code(ctx context.Context, field graphql.CollectedField, obj *ErrorCodeInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErrorCodeInfo_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ProjectErrorCode) graphql.Marshaler {
+			return ec.marshalNPROJECT_ERROR_CODE2altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐProjectErrorCode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErrorCodeInfo_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ErrorCodeInfo", field, false, false, "PROJECT_ERROR_CODE")
+}
+
+func (ec *executionContext) _ErrorCodeInfo_description(ctx context.Context, field graphql.CollectedField, obj *ErrorCodeInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErrorCodeInfo_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErrorCodeInfo_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ErrorCodeInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _ErrorCodeInfo_solution(ctx context.Context, field graphql.CollectedField, obj *ErrorCodeInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErrorCodeInfo_solution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Solution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErrorCodeInfo_solution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ErrorCodeInfo", field, false, false, "String")
 }
 
 func (ec *executionContext) _GeoIPInfo_id(ctx context.Context, field graphql.CollectedField, obj *GeoIPInfo) (ret graphql.Marshaler) {
@@ -3378,6 +5512,29 @@ func (ec *executionContext) fieldContext_Image_height(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Image", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Image_gigaPixel(ctx context.Context, field graphql.CollectedField, obj *Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_gigaPixel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GigaPixel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_gigaPixel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, false, false, "Float")
+}
+
 func (ec *executionContext) _Image_grounded(ctx context.Context, field graphql.CollectedField, obj *Image) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3410,7 +5567,7 @@ func (ec *executionContext) _Image_url(ctx context.Context, field graphql.Collec
 			return ec.fieldContext_Image_url(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.URL, nil
+			return ec.Resolvers.Image().URL(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -3421,7 +5578,7 @@ func (ec *executionContext) _Image_url(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Image_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Image", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Image", field, true, true, "String")
 }
 
 func (ec *executionContext) _Image_cloud(ctx context.Context, field graphql.CollectedField, obj *Image) (ret graphql.Marshaler) {
@@ -3630,6 +5787,815 @@ func (ec *executionContext) fieldContext_ImageEdge_node(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Image(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportedModel_id(ctx context.Context, field graphql.CollectedField, obj *ImportedModel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportedModel_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportedModel_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportedModel", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ImportedModel_state(ctx context.Context, field graphql.CollectedField, obj *ImportedModel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportedModel_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportedModel_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportedModel", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportedModel_name(ctx context.Context, field graphql.CollectedField, obj *ImportedModel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportedModel_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportedModel_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportedModel", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportedModel_filename(ctx context.Context, field graphql.CollectedField, obj *ImportedModel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportedModel_filename(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Filename, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportedModel_filename(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportedModel", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportedModel_filesize(ctx context.Context, field graphql.CollectedField, obj *ImportedModel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportedModel_filesize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Filesize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportedModel_filesize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportedModel", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ImportedModel_date(ctx context.Context, field graphql.CollectedField, obj *ImportedModel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportedModel_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportedModel_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportedModel", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ImportedModel_checksum(ctx context.Context, field graphql.CollectedField, obj *ImportedModel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportedModel_checksum(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Checksum, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportedModel_checksum(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportedModel", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportedModel_error(ctx context.Context, field graphql.CollectedField, obj *ImportedModel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportedModel_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportedModel_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportedModel", field, false, false, "String")
+}
+
+func (ec *executionContext) _Membership_state(ctx context.Context, field graphql.CollectedField, obj *Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v MembershipState) graphql.Marshaler {
+			return ec.marshalNMEMBERSHIP_STATE2altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐMembershipState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, false, false, "MEMBERSHIP_STATE")
+}
+
+func (ec *executionContext) _Membership_planName(ctx context.Context, field graphql.CollectedField, obj *Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_planName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlanName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_planName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, false, false, "String")
+}
+
+func (ec *executionContext) _Membership_period(ctx context.Context, field graphql.CollectedField, obj *Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Membership_startDate(ctx context.Context, field graphql.CollectedField, obj *Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_startDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_startDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Membership_endDate(ctx context.Context, field graphql.CollectedField, obj *Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_endDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_endDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Membership_memberGPQuota(ctx context.Context, field graphql.CollectedField, obj *Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_memberGPQuota(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MemberGPQuota, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_memberGPQuota(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Membership_coinPerGP(ctx context.Context, field graphql.CollectedField, obj *Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_coinPerGP(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CoinPerGp, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_coinPerGP(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Membership_coinPriceDiscount(ctx context.Context, field graphql.CollectedField, obj *Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_coinPriceDiscount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CoinPriceDiscount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_coinPriceDiscount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Membership_assetStorage(ctx context.Context, field graphql.CollectedField, obj *Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_assetStorage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AssetStorage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_assetStorage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Membership_visibility(ctx context.Context, field graphql.CollectedField, obj *Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_visibility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Visibility, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_visibility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, false, false, "String")
+}
+
+func (ec *executionContext) _Membership_coupon(ctx context.Context, field graphql.CollectedField, obj *Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_coupon(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Coupon, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Coupon) graphql.Marshaler {
+			return ec.marshalOCoupon2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐCoupon(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_coupon(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Membership",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Coupon(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Membership_modelPerProject(ctx context.Context, field graphql.CollectedField, obj *Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_modelPerProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ModelPerProject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_modelPerProject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Membership_collaboratorQuota(ctx context.Context, field graphql.CollectedField, obj *Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_collaboratorQuota(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CollaboratorQuota, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_collaboratorQuota(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Membership_forceWatermark(ctx context.Context, field graphql.CollectedField, obj *Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_forceWatermark(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ForceWatermark, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_forceWatermark(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _MetaFile_id(ctx context.Context, field graphql.CollectedField, obj *MetaFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetaFile_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetaFile_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetaFile", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MetaFile_state(ctx context.Context, field graphql.CollectedField, obj *MetaFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetaFile_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetaFile_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetaFile", field, false, false, "String")
+}
+
+func (ec *executionContext) _MetaFile_name(ctx context.Context, field graphql.CollectedField, obj *MetaFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetaFile_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetaFile_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetaFile", field, false, false, "String")
+}
+
+func (ec *executionContext) _MetaFile_filename(ctx context.Context, field graphql.CollectedField, obj *MetaFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetaFile_filename(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Filename, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetaFile_filename(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetaFile", field, false, false, "String")
+}
+
+func (ec *executionContext) _MetaFile_filesize(ctx context.Context, field graphql.CollectedField, obj *MetaFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetaFile_filesize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Filesize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetaFile_filesize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetaFile", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MetaFile_date(ctx context.Context, field graphql.CollectedField, obj *MetaFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetaFile_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetaFile_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetaFile", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MetaFile_checksum(ctx context.Context, field graphql.CollectedField, obj *MetaFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetaFile_checksum(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Checksum, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetaFile_checksum(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetaFile", field, false, false, "String")
+}
+
+func (ec *executionContext) _MetaFile_error(ctx context.Context, field graphql.CollectedField, obj *MetaFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetaFile_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetaFile_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetaFile", field, false, false, "String")
+}
+
+func (ec *executionContext) _MetaUploadInfo_url(ctx context.Context, field graphql.CollectedField, obj *MetaUploadInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetaUploadInfo_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetaUploadInfo_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetaUploadInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _MetaUploadInfo_file(ctx context.Context, field graphql.CollectedField, obj *MetaUploadInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetaUploadInfo_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.File, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MetaFile) graphql.Marshaler {
+			return ec.marshalNMetaFile2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐMetaFile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetaUploadInfo_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MetaUploadInfo",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MetaFile(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ModelUploadInfo_url(ctx context.Context, field graphql.CollectedField, obj *ModelUploadInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModelUploadInfo_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModelUploadInfo_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModelUploadInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _ModelUploadInfo_file(ctx context.Context, field graphql.CollectedField, obj *ModelUploadInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModelUploadInfo_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.File, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ImportedModel) graphql.Marshaler {
+			return ec.marshalNImportedModel2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐImportedModel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModelUploadInfo_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ModelUploadInfo",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportedModel(ctx, field)
 		},
 	}
 	return fc, nil
@@ -4075,6 +7041,710 @@ func (ec *executionContext) fieldContext_Mutation_createProject(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_stopReconstruction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_stopReconstruction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StopReconstruction(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Task) graphql.Marshaler {
+			return ec.marshalOTask2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐTask(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_stopReconstruction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Task(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_stopReconstruction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveProject(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Project) graphql.Marshaler {
+			return ec.marshalOProject2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐProject(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeProject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_transferProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_transferProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TransferProject(ctx, fc.Args["id"].(string), fc.Args["options"].(TransferInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *OperationResult) graphql.Marshaler {
+			return ec.marshalNOperationResult2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐOperationResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_transferProject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OperationResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_transferProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_transferCoins(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_transferCoins(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TransferCoins(ctx, fc.Args["amount"].(float64), fc.Args["options"].(TransferInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *OperationResult) graphql.Marshaler {
+			return ec.marshalNOperationResult2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐOperationResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_transferCoins(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OperationResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_transferCoins_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reportProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reportProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReportProject(ctx, fc.Args["id"].(string), fc.Args["description"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Project) graphql.Marshaler {
+			return ec.marshalOProject2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐProject(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reportProject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reportProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_getUserToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_getUserToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().GetUserToken(ctx, fc.Args["email"].(string), fc.Args["password"].(string), fc.Args["fresh"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_getUserToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_getUserToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_requestLoginCode(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_requestLoginCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RequestLoginCode(ctx, fc.Args["phone"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *OperationResult) graphql.Marshaler {
+			return ec.marshalNOperationResult2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐOperationResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_requestLoginCode(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OperationResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_requestLoginCode_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_getUserTokenByLoginCode(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_getUserTokenByLoginCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().GetUserTokenByLoginCode(ctx, fc.Args["phone"].(string), fc.Args["code"].(string), fc.Args["fresh"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_getUserTokenByLoginCode(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_getUserTokenByLoginCode_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setProfileFace(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setProfileFace(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetProfileFace(ctx, fc.Args["imgStr"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setProfileFace(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setProfileFace_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_uploadMetaFileS3(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_uploadMetaFileS3(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UploadMetaFileS3(ctx, fc.Args["pid"].(string), fc.Args["bucket"].(BucketS3), fc.Args["filename"].(string), fc.Args["checksum"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MetaUploadInfo) graphql.Marshaler {
+			return ec.marshalOMetaUploadInfo2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐMetaUploadInfo(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_uploadMetaFileS3(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MetaUploadInfo(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_uploadMetaFileS3_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_uploadMetaFileMinio(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_uploadMetaFileMinio(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UploadMetaFileMinio(ctx, fc.Args["pid"].(string), fc.Args["bucket"].(BucketMinioMeta), fc.Args["filename"].(string), fc.Args["checksum"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MetaUploadInfo) graphql.Marshaler {
+			return ec.marshalOMetaUploadInfo2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐMetaUploadInfo(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_uploadMetaFileMinio(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MetaUploadInfo(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_uploadMetaFileMinio_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_uploadMetaURL(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_uploadMetaURL(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UploadMetaURL(ctx, fc.Args["pid"].(string), fc.Args["url"].(string), fc.Args["filename"].(*string), fc.Args["checksum"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MetaFile) graphql.Marshaler {
+			return ec.marshalOMetaFile2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐMetaFile(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_uploadMetaURL(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MetaFile(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_uploadMetaURL_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_uploadModelS3(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_uploadModelS3(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UploadModelS3(ctx, fc.Args["id"].(string), fc.Args["bucket"].(BucketS3Model), fc.Args["filename"].(string), fc.Args["checksum"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ModelUploadInfo) graphql.Marshaler {
+			return ec.marshalOModelUploadInfo2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐModelUploadInfo(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_uploadModelS3(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModelUploadInfo(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_uploadModelS3_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_uploadModelMinio(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_uploadModelMinio(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UploadModelMinio(ctx, fc.Args["id"].(string), fc.Args["bucket"].(BucketMinioModel), fc.Args["filename"].(string), fc.Args["checksum"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ModelUploadInfo) graphql.Marshaler {
+			return ec.marshalOModelUploadInfo2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐModelUploadInfo(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_uploadModelMinio(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModelUploadInfo(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_uploadModelMinio_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_uploadModelURL(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_uploadModelURL(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UploadModelURL(ctx, fc.Args["pid"].(string), fc.Args["url"].(string), fc.Args["filename"].(*string), fc.Args["checksum"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ImportedModel) graphql.Marshaler {
+			return ec.marshalOImportedModel2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐImportedModel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_uploadModelURL(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportedModel(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_uploadModelURL_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_doneModelUpload(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_doneModelUpload(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DoneModelUpload(ctx, fc.Args["id"].(string), fc.Args["merge"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Project) graphql.Marshaler {
+			return ec.marshalOProject2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐProject(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_doneModelUpload(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_doneModelUpload_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _My_self(ctx context.Context, field graphql.CollectedField, obj *My) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4084,7 +7754,7 @@ func (ec *executionContext) _My_self(ctx context.Context, field graphql.Collecte
 			return ec.fieldContext_My_self(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Self, nil
+			return ec.Resolvers.My().Self(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *User) graphql.Marshaler {
@@ -4098,11 +7768,55 @@ func (ec *executionContext) fieldContext_My_self(_ context.Context, field graphq
 	fc = &graphql.FieldContext{
 		Object:     "My",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _My_allProjects(ctx context.Context, field graphql.CollectedField, obj *My) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_My_allProjects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.My().AllProjects(ctx, obj, fc.Args["first"].(*int), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["after"].(*string), fc.Args["search"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ProjectConnection) graphql.Marshaler {
+			return ec.marshalNProjectConnection2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐProjectConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_My_allProjects(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "My",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_My_allProjects_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -4169,6 +7883,107 @@ func (ec *executionContext) fieldContext_OSSUploadInfo_image(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _OperationError_code(ctx context.Context, field graphql.CollectedField, obj *OperationError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperationError_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OperationError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OperationError", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OperationError_message(ctx context.Context, field graphql.CollectedField, obj *OperationError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperationError_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OperationError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OperationError", field, false, false, "String")
+}
+
+func (ec *executionContext) _OperationResult_error(ctx context.Context, field graphql.CollectedField, obj *OperationResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperationResult_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *OperationError) graphql.Marshaler {
+			return ec.marshalOOperationError2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐOperationError(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OperationResult_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OperationResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OperationError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OperationResult_result(ctx context.Context, field graphql.CollectedField, obj *OperationResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperationResult_result(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Result, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OperationResult_result(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OperationResult", field, false, false, "String")
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *PageInfo) (ret graphql.Marshaler) {
@@ -4677,6 +8492,236 @@ func (ec *executionContext) fieldContext_Project_downloads(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Project_hasMetaFile(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_hasMetaFile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().HasMetaFile(ctx, obj, fc.Args["checksum"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MetaFile) graphql.Marshaler {
+			return ec.marshalOMetaFile2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐMetaFile(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_hasMetaFile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MetaFile(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_hasMetaFile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_metaFile(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_metaFile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().MetaFile(ctx, obj, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MetaFile) graphql.Marshaler {
+			return ec.marshalOMetaFile2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐMetaFile(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_metaFile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MetaFile(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_metaFile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ProjectConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ProjectConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ProjectConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []ProjectEdge) graphql.Marshaler {
+			return ec.marshalNProjectEdge2ᚕaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐProjectEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ProjectEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProjectEdge_node(ctx context.Context, field graphql.CollectedField, obj *ProjectEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_getGeoIPInfo(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4881,6 +8926,61 @@ func (ec *executionContext) fieldContext_Query_bank(_ context.Context, field gra
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_versions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_versions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Versions(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Versions) graphql.Marshaler {
+			return ec.marshalNVersions2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐVersions(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_versions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Versions(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_hello(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_hello(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Hello(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_hello(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Query", field, true, true, "String")
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4969,15 +9069,38 @@ func (ec *executionContext) _ReconstructionError_code(ctx context.Context, field
 			return obj.Code, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_ReconstructionError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ReconstructionError", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ReconstructionError", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReconstructionError_reason(ctx context.Context, field graphql.CollectedField, obj *ReconstructionError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReconstructionError_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ProjectErrorCode) graphql.Marshaler {
+			return ec.marshalNPROJECT_ERROR_CODE2altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐProjectErrorCode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReconstructionError_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReconstructionError", field, false, false, "PROJECT_ERROR_CODE")
 }
 
 func (ec *executionContext) _ReconstructionError_message(ctx context.Context, field graphql.CollectedField, obj *ReconstructionError) (ret graphql.Marshaler) {
@@ -5371,6 +9494,50 @@ func (ec *executionContext) fieldContext_Support_supportedCloud(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Support_errorCodeInfo(ctx context.Context, field graphql.CollectedField, obj *Support) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Support_errorCodeInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Support().ErrorCodeInfo(ctx, obj, fc.Args["code"].(*ProjectErrorCode), fc.Args["lang"].(*LocaleType))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ErrorCodeInfo) graphql.Marshaler {
+			return ec.marshalOErrorCodeInfo2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐErrorCodeInfo(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Support_errorCodeInfo(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Support",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ErrorCodeInfo(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Support_errorCodeInfo_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Support_endpoints(ctx context.Context, field graphql.CollectedField, obj *Support) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5539,6 +9706,29 @@ func (ec *executionContext) fieldContext_Task_startDate(_ context.Context, field
 	return graphql.NewScalarFieldContext("Task", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Task_endDate(ctx context.Context, field graphql.CollectedField, obj *Task) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Task_endDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Task_endDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Task", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Task_queueing(ctx context.Context, field graphql.CollectedField, obj *Task) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5652,6 +9842,378 @@ func (ec *executionContext) _User_username(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_User_username(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "String")
+}
+
+func (ec *executionContext) _User_country(ctx context.Context, field graphql.CollectedField, obj *User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_country(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Country, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_country(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "String")
+}
+
+func (ec *executionContext) _User_balance(ctx context.Context, field graphql.CollectedField, obj *User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_balance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Balance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_balance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "Float")
+}
+
+func (ec *executionContext) _User_freeGPQuota(ctx context.Context, field graphql.CollectedField, obj *User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_freeGPQuota(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FreeGPQuota, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_freeGPQuota(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "Float")
+}
+
+func (ec *executionContext) _User_membershipState(ctx context.Context, field graphql.CollectedField, obj *User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_membershipState(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MembershipState, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v MembershipState) graphql.Marshaler {
+			return ec.marshalNMEMBERSHIP_STATE2altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐMembershipState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_membershipState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "MEMBERSHIP_STATE")
+}
+
+func (ec *executionContext) _User_membership(ctx context.Context, field graphql.CollectedField, obj *User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_membership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Membership, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Membership) graphql.Marshaler {
+			return ec.marshalNMembership2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐMembership(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_membership(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Membership(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _User_modelUsage(ctx context.Context, field graphql.CollectedField, obj *User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_modelUsage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ModelUsage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_modelUsage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "Float")
+}
+
+func (ec *executionContext) _User_developer(ctx context.Context, field graphql.CollectedField, obj *User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_developer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Developer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Developer) graphql.Marshaler {
+			return ec.marshalNDeveloper2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐDeveloper(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_developer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Developer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _User_stats(ctx context.Context, field graphql.CollectedField, obj *User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_stats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stats, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *UserStats) graphql.Marshaler {
+			return ec.marshalNUserStats2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐUserStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_stats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _User_joined(ctx context.Context, field graphql.CollectedField, obj *User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_joined(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Joined, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_joined(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "Time")
+}
+
+func (ec *executionContext) _UserStats_star(ctx context.Context, field graphql.CollectedField, obj *UserStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserStats_star(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Star, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserStats_star(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UserStats_project(ctx context.Context, field graphql.CollectedField, obj *UserStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserStats_project(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Project, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserStats_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UserStats_planet(ctx context.Context, field graphql.CollectedField, obj *UserStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserStats_planet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Planet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserStats_planet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UserStats_follower(ctx context.Context, field graphql.CollectedField, obj *UserStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserStats_follower(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Follower, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserStats_follower(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UserStats_following(ctx context.Context, field graphql.CollectedField, obj *UserStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserStats_following(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Following, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserStats_following(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Versions_api(ctx context.Context, field graphql.CollectedField, obj *Versions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Versions_api(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.API, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Versions_api(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Versions", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -6769,6 +11331,55 @@ func UnmarshalTaskOptionsInput(ctx context.Context, raw any) (TaskOptionsInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputTransferInput(ctx context.Context, obj any) (TransferInput, error) {
+	var it TransferInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"email", "message"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "message":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("message"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Message = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTransferInput unmarshals raw into the TransferInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTransferInput(ctx context.Context, raw any) (TransferInput, error) {
+	var out TransferInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TransferInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -6793,6 +11404,12 @@ func (ec *executionContext) _Bank(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Bank_coinsToMoney(ctx, field, obj)
+				})
+		case "moneyToCoins":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Bank_moneyToCoins(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -6867,6 +11484,82 @@ func (ec *executionContext) _CloudPath(ctx context.Context, sel ast.SelectionSet
 			out.Values[i] = graphql.MarshalString("CloudPath")
 		case "key":
 			out.Values[i] = ec._CloudPath_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var couponImplementors = []string{"Coupon"}
+
+func (ec *executionContext) _Coupon(ctx context.Context, sel ast.SelectionSet, obj *Coupon) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, couponImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Coupon")
+		case "value":
+			out.Values[i] = ec._Coupon_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "repeat":
+			out.Values[i] = ec._Coupon_repeat(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "validMonth":
+			out.Values[i] = ec._Coupon_validMonth(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var developerImplementors = []string{"Developer"}
+
+func (ec *executionContext) _Developer(ctx context.Context, sel ast.SelectionSet, obj *Developer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, developerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Developer")
+		case "status":
+			out.Values[i] = ec._Developer_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -7049,6 +11742,49 @@ func (ec *executionContext) _Endpoints(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var errorCodeInfoImplementors = []string{"ErrorCodeInfo"}
+
+func (ec *executionContext) _ErrorCodeInfo(ctx context.Context, sel ast.SelectionSet, obj *ErrorCodeInfo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, errorCodeInfoImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ErrorCodeInfo")
+		case "code":
+			out.Values[i] = ec._ErrorCodeInfo_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._ErrorCodeInfo_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "solution":
+			out.Values[i] = ec._ErrorCodeInfo_solution(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var geoIPInfoImplementors = []string{"GeoIPInfo"}
 
 func (ec *executionContext) _GeoIPInfo(ctx context.Context, sel ast.SelectionSet, obj *GeoIPInfo) graphql.Marshaler {
@@ -7121,77 +11857,83 @@ func (ec *executionContext) _Image(ctx context.Context, sel ast.SelectionSet, ob
 		case "id":
 			out.Values[i] = ec._Image_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "state":
 			out.Values[i] = ec._Image_state(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._Image_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "filename":
 			out.Values[i] = ec._Image_filename(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "checksum":
 			out.Values[i] = ec._Image_checksum(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "type":
 			out.Values[i] = ec._Image_type(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "error":
 			out.Values[i] = ec._Image_error(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "size":
 			out.Values[i] = ec._Image_size(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "width":
 			out.Values[i] = ec._Image_width(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "height":
 			out.Values[i] = ec._Image_height(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "gigaPixel":
+			out.Values[i] = ec._Image_gigaPixel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "grounded":
 			out.Values[i] = ec._Image_grounded(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "url":
-			out.Values[i] = ec._Image_url(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Image_url(ctx, field, obj)
+				})
 		case "cloud":
 			out.Values[i] = ec._Image_cloud(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "bucket":
 			out.Values[i] = ec._Image_bucket(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "date":
 			out.Values[i] = ec._Image_date(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -7271,6 +12013,316 @@ func (ec *executionContext) _ImageEdge(ctx context.Context, sel ast.SelectionSet
 			}
 		case "node":
 			out.Values[i] = ec._ImageEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importedModelImplementors = []string{"ImportedModel"}
+
+func (ec *executionContext) _ImportedModel(ctx context.Context, sel ast.SelectionSet, obj *ImportedModel) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importedModelImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportedModel")
+		case "id":
+			out.Values[i] = ec._ImportedModel_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "state":
+			out.Values[i] = ec._ImportedModel_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._ImportedModel_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "filename":
+			out.Values[i] = ec._ImportedModel_filename(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "filesize":
+			out.Values[i] = ec._ImportedModel_filesize(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "date":
+			out.Values[i] = ec._ImportedModel_date(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "checksum":
+			out.Values[i] = ec._ImportedModel_checksum(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "error":
+			out.Values[i] = ec._ImportedModel_error(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var membershipImplementors = []string{"Membership"}
+
+func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSet, obj *Membership) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, membershipImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Membership")
+		case "state":
+			out.Values[i] = ec._Membership_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "planName":
+			out.Values[i] = ec._Membership_planName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "period":
+			out.Values[i] = ec._Membership_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startDate":
+			out.Values[i] = ec._Membership_startDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "endDate":
+			out.Values[i] = ec._Membership_endDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "memberGPQuota":
+			out.Values[i] = ec._Membership_memberGPQuota(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "coinPerGP":
+			out.Values[i] = ec._Membership_coinPerGP(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "coinPriceDiscount":
+			out.Values[i] = ec._Membership_coinPriceDiscount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assetStorage":
+			out.Values[i] = ec._Membership_assetStorage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "visibility":
+			out.Values[i] = ec._Membership_visibility(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "coupon":
+			out.Values[i] = ec._Membership_coupon(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "modelPerProject":
+			out.Values[i] = ec._Membership_modelPerProject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "collaboratorQuota":
+			out.Values[i] = ec._Membership_collaboratorQuota(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "forceWatermark":
+			out.Values[i] = ec._Membership_forceWatermark(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var metaFileImplementors = []string{"MetaFile"}
+
+func (ec *executionContext) _MetaFile(ctx context.Context, sel ast.SelectionSet, obj *MetaFile) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, metaFileImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MetaFile")
+		case "id":
+			out.Values[i] = ec._MetaFile_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "state":
+			out.Values[i] = ec._MetaFile_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._MetaFile_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "filename":
+			out.Values[i] = ec._MetaFile_filename(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "filesize":
+			out.Values[i] = ec._MetaFile_filesize(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "date":
+			out.Values[i] = ec._MetaFile_date(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "checksum":
+			out.Values[i] = ec._MetaFile_checksum(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "error":
+			out.Values[i] = ec._MetaFile_error(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var metaUploadInfoImplementors = []string{"MetaUploadInfo"}
+
+func (ec *executionContext) _MetaUploadInfo(ctx context.Context, sel ast.SelectionSet, obj *MetaUploadInfo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, metaUploadInfoImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MetaUploadInfo")
+		case "url":
+			out.Values[i] = ec._MetaUploadInfo_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "file":
+			out.Values[i] = ec._MetaUploadInfo_file(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var modelUploadInfoImplementors = []string{"ModelUploadInfo"}
+
+func (ec *executionContext) _ModelUploadInfo(ctx context.Context, sel ast.SelectionSet, obj *ModelUploadInfo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, modelUploadInfoImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ModelUploadInfo")
+		case "url":
+			out.Values[i] = ec._ModelUploadInfo_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "file":
+			out.Values[i] = ec._ModelUploadInfo_file(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -7380,6 +12432,118 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "stopReconstruction":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_stopReconstruction(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "removeProject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeProject(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "transferProject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_transferProject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "transferCoins":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_transferCoins(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reportProject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reportProject(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "getUserToken":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_getUserToken(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "requestLoginCode":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestLoginCode(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "getUserTokenByLoginCode":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_getUserTokenByLoginCode(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "setProfileFace":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setProfileFace(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "uploadMetaFileS3":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_uploadMetaFileS3(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "uploadMetaFileMinio":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_uploadMetaFileMinio(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "uploadMetaURL":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_uploadMetaURL(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "uploadModelS3":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_uploadModelS3(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "uploadModelMinio":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_uploadModelMinio(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "uploadModelURL":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_uploadModelURL(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "doneModelUpload":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_doneModelUpload(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -7409,10 +12573,17 @@ func (ec *executionContext) _My(ctx context.Context, sel ast.SelectionSet, obj *
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("My")
 		case "self":
-			out.Values[i] = ec._My_self(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._My_self(ctx, field, obj)
+				})
+		case "allProjects":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._My_allProjects(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -7449,6 +12620,82 @@ func (ec *executionContext) _OSSUploadInfo(ctx context.Context, sel ast.Selectio
 		case "image":
 			out.Values[i] = ec._OSSUploadInfo_image(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var operationErrorImplementors = []string{"OperationError"}
+
+func (ec *executionContext) _OperationError(ctx context.Context, sel ast.SelectionSet, obj *OperationError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, operationErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OperationError")
+		case "code":
+			out.Values[i] = ec._OperationError_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._OperationError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var operationResultImplementors = []string{"OperationResult"}
+
+func (ec *executionContext) _OperationResult(ctx context.Context, sel ast.SelectionSet, obj *OperationResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, operationResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OperationResult")
+		case "error":
+			out.Values[i] = ec._OperationResult_error(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "result":
+			out.Values[i] = ec._OperationResult_result(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -7605,6 +12852,99 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "hasMetaFile":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_hasMetaFile(ctx, field, obj)
+				})
+		case "metaFile":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_metaFile(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectConnectionImplementors = []string{"ProjectConnection"}
+
+func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.SelectionSet, obj *ProjectConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectConnection")
+		case "totalCount":
+			out.Values[i] = ec._ProjectConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ProjectConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._ProjectConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectEdgeImplementors = []string{"ProjectEdge"}
+
+func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionSet, obj *ProjectEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectEdge")
+		case "cursor":
+			out.Values[i] = ec._ProjectEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ProjectEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -7677,6 +13017,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_bank(ctx, field)
 				})
+		case "versions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_versions(ctx, field)
+				})
+		case "hello":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_hello(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -7721,6 +13073,11 @@ func (ec *executionContext) _ReconstructionError(ctx context.Context, sel ast.Se
 			out.Values[i] = graphql.MarshalString("ReconstructionError")
 		case "code":
 			out.Values[i] = ec._ReconstructionError_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._ReconstructionError_reason(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -7936,6 +13293,12 @@ func (ec *executionContext) _Support(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Support_supportedCloud(ctx, field, obj)
 				})
+		case "errorCodeInfo":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Support_errorCodeInfo(ctx, field, obj)
+				})
 		case "endpoints":
 			out.Values[i] = ec._Support_endpoints(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -7995,6 +13358,11 @@ func (ec *executionContext) _Task(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "endDate":
+			out.Values[i] = ec._Task_endDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "queueing":
 			out.Values[i] = ec._Task_queueing(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -8045,6 +13413,137 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "username":
 			out.Values[i] = ec._User_username(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "country":
+			out.Values[i] = ec._User_country(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "balance":
+			out.Values[i] = ec._User_balance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "freeGPQuota":
+			out.Values[i] = ec._User_freeGPQuota(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "membershipState":
+			out.Values[i] = ec._User_membershipState(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "membership":
+			out.Values[i] = ec._User_membership(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "modelUsage":
+			out.Values[i] = ec._User_modelUsage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "developer":
+			out.Values[i] = ec._User_developer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stats":
+			out.Values[i] = ec._User_stats(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "joined":
+			out.Values[i] = ec._User_joined(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var userStatsImplementors = []string{"UserStats"}
+
+func (ec *executionContext) _UserStats(ctx context.Context, sel ast.SelectionSet, obj *UserStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, userStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UserStats")
+		case "star":
+			out.Values[i] = ec._UserStats_star(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "project":
+			out.Values[i] = ec._UserStats_project(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "planet":
+			out.Values[i] = ec._UserStats_planet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "follower":
+			out.Values[i] = ec._UserStats_follower(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "following":
+			out.Values[i] = ec._UserStats_following(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var versionsImplementors = []string{"Versions"}
+
+func (ec *executionContext) _Versions(ctx context.Context, sel ast.SelectionSet, obj *Versions) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, versionsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Versions")
+		case "api":
+			out.Values[i] = ec._Versions_api(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -8479,6 +13978,26 @@ func (ec *executionContext) marshalNBucketMinio2altiupᚋserverᚋsandboxᚋinte
 	return v
 }
 
+func (ec *executionContext) unmarshalNBucketMinioMeta2altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐBucketMinioMeta(ctx context.Context, v any) (BucketMinioMeta, error) {
+	var res BucketMinioMeta
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBucketMinioMeta2altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐBucketMinioMeta(ctx context.Context, sel ast.SelectionSet, v BucketMinioMeta) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNBucketMinioModel2altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐBucketMinioModel(ctx context.Context, v any) (BucketMinioModel, error) {
+	var res BucketMinioModel
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBucketMinioModel2altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐBucketMinioModel(ctx context.Context, sel ast.SelectionSet, v BucketMinioModel) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNBucketOSS2altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐBucketOss(ctx context.Context, v any) (BucketOss, error) {
 	var res BucketOss
 	err := res.UnmarshalGQL(v)
@@ -8496,6 +14015,16 @@ func (ec *executionContext) unmarshalNBucketS32altiupᚋserverᚋsandboxᚋinter
 }
 
 func (ec *executionContext) marshalNBucketS32altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐBucketS3(ctx context.Context, sel ast.SelectionSet, v BucketS3) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNBucketS3Model2altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐBucketS3Model(ctx context.Context, v any) (BucketS3Model, error) {
+	var res BucketS3Model
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBucketS3Model2altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐBucketS3Model(ctx context.Context, sel ast.SelectionSet, v BucketS3Model) graphql.Marshaler {
 	return v
 }
 
@@ -8517,6 +14046,24 @@ func (ec *executionContext) marshalNCloudPath2ᚕaltiupᚋserverᚋsandboxᚋint
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNDEVELOPER_STATUS2altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐDeveloperStatus(ctx context.Context, v any) (DeveloperStatus, error) {
+	var res DeveloperStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDEVELOPER_STATUS2altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐDeveloperStatus(ctx context.Context, sel ast.SelectionSet, v DeveloperStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNDeveloper2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐDeveloper(ctx context.Context, sel ast.SelectionSet, v *Developer) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Developer!")
+		return graphql.Null
+	}
+	return ec._Developer(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNDownload2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐDownload(ctx context.Context, sel ast.SelectionSet, v *Download) graphql.Marshaler {
@@ -8645,6 +14192,14 @@ func (ec *executionContext) marshalNImageEdge2ᚕaltiupᚋserverᚋsandboxᚋint
 	return ret
 }
 
+func (ec *executionContext) marshalNImportedModel2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐImportedModel(ctx context.Context, sel ast.SelectionSet, v *ImportedModel) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportedModel!")
+		return graphql.Null
+	}
+	return ec._ImportedModel(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -8657,6 +14212,50 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNMEMBERSHIP_STATE2altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐMembershipState(ctx context.Context, v any) (MembershipState, error) {
+	var res MembershipState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMEMBERSHIP_STATE2altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐMembershipState(ctx context.Context, sel ast.SelectionSet, v MembershipState) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNMembership2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐMembership(ctx context.Context, sel ast.SelectionSet, v *Membership) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Membership!")
+		return graphql.Null
+	}
+	return ec._Membership(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMetaFile2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐMetaFile(ctx context.Context, sel ast.SelectionSet, v *MetaFile) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MetaFile!")
+		return graphql.Null
+	}
+	return ec._MetaFile(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOperationResult2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐOperationResult(ctx context.Context, sel ast.SelectionSet, v *OperationResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OperationResult!")
+		return graphql.Null
+	}
+	return ec._OperationResult(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPROJECT_ERROR_CODE2altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐProjectErrorCode(ctx context.Context, v any) (ProjectErrorCode, error) {
+	var res ProjectErrorCode
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPROJECT_ERROR_CODE2altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐProjectErrorCode(ctx context.Context, sel ast.SelectionSet, v ProjectErrorCode) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNPROJECT_TYPE2altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐProjectType(ctx context.Context, v any) (ProjectType, error) {
@@ -8696,6 +14295,42 @@ func (ec *executionContext) marshalNProject2ᚕaltiupᚋserverᚋsandboxᚋinter
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProject2altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐProject(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProject2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐProject(ctx context.Context, sel ast.SelectionSet, v *Project) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Project!")
+		return graphql.Null
+	}
+	return ec._Project(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProjectConnection2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐProjectConnection(ctx context.Context, sel ast.SelectionSet, v *ProjectConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProjectConnection!")
+		return graphql.Null
+	}
+	return ec._ProjectConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProjectEdge2altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐProjectEdge(ctx context.Context, sel ast.SelectionSet, v ProjectEdge) graphql.Marshaler {
+	return ec._ProjectEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProjectEdge2ᚕaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐProjectEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []ProjectEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProjectEdge2altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐProjectEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -8792,12 +14427,33 @@ func (ec *executionContext) marshalNTASK_TYPE2altiupᚋserverᚋsandboxᚋintern
 	return v
 }
 
+func (ec *executionContext) unmarshalNTransferInput2altiupᚋserverᚋsandboxᚋinternalᚋgraphᚐTransferInput(ctx context.Context, v any) (TransferInput, error) {
+	res, err := ec.unmarshalInputTransferInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNUser2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐUser(ctx context.Context, sel ast.SelectionSet, v *User) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "User!")
 		return graphql.Null
 	}
 	return ec._User(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUserStats2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐUserStats(ctx context.Context, sel ast.SelectionSet, v *UserStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UserStats!")
+		return graphql.Null
+	}
+	return ec._UserStats(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVersions2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐVersions(ctx context.Context, sel ast.SelectionSet, v *Versions) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Versions!")
+		return graphql.Null
+	}
+	return ec._Versions(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -8988,6 +14644,20 @@ func (ec *executionContext) marshalOCURRENCY2ᚖaltiupᚋserverᚋsandboxᚋinte
 	return v
 }
 
+func (ec *executionContext) marshalOCoupon2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐCoupon(ctx context.Context, sel ast.SelectionSet, v *Coupon) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Coupon(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOErrorCodeInfo2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐErrorCodeInfo(ctx context.Context, sel ast.SelectionSet, v *ErrorCodeInfo) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ErrorCodeInfo(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
 	if v == nil {
 		return nil, nil
@@ -9060,6 +14730,13 @@ func (ec *executionContext) marshalOImage2ᚖaltiupᚋserverᚋsandboxᚋinterna
 	return ec._Image(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOImportedModel2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐImportedModel(ctx context.Context, sel ast.SelectionSet, v *ImportedModel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ImportedModel(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -9078,6 +14755,43 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) unmarshalOLOCALE_TYPE2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐLocaleType(ctx context.Context, v any) (*LocaleType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(LocaleType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOLOCALE_TYPE2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐLocaleType(ctx context.Context, sel ast.SelectionSet, v *LocaleType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOMetaFile2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐMetaFile(ctx context.Context, sel ast.SelectionSet, v *MetaFile) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MetaFile(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMetaUploadInfo2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐMetaUploadInfo(ctx context.Context, sel ast.SelectionSet, v *MetaUploadInfo) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MetaUploadInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOModelUploadInfo2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐModelUploadInfo(ctx context.Context, sel ast.SelectionSet, v *ModelUploadInfo) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ModelUploadInfo(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOMy2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐMy(ctx context.Context, sel ast.SelectionSet, v *My) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -9090,6 +14804,29 @@ func (ec *executionContext) marshalOOSSUploadInfo2ᚖaltiupᚋserverᚋsandbox�
 		return graphql.Null
 	}
 	return ec._OSSUploadInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOOperationError2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐOperationError(ctx context.Context, sel ast.SelectionSet, v *OperationError) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OperationError(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPROJECT_ERROR_CODE2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐProjectErrorCode(ctx context.Context, v any) (*ProjectErrorCode, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(ProjectErrorCode)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPROJECT_ERROR_CODE2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐProjectErrorCode(ctx context.Context, sel ast.SelectionSet, v *ProjectErrorCode) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOPROJECT_TYPE2ᚖaltiupᚋserverᚋsandboxᚋinternalᚋgraphᚐProjectType(ctx context.Context, v any) (*ProjectType, error) {

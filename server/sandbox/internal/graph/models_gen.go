@@ -14,6 +14,8 @@ type Bank struct {
 	// What coins cost in a currency. Sandbox choice: 1 coin = 0.10 USD = 0.70 CNY
 	// = 0.78 HKD = 0.09 EUR; currency defaults to USD, coins to 0.
 	CoinsToMoney float64 `json:"coinsToMoney"`
+	// How many coins an amount of money buys, at the prices of coinsToMoney; money defaults to 0.
+	MoneyToCoins float64 `json:"moneyToCoins"`
 }
 
 type BucketInfo struct {
@@ -27,6 +29,16 @@ type BucketInfo struct {
 
 type CloudPath struct {
 	Key string `json:"key"`
+}
+
+type Coupon struct {
+	Value      int `json:"value"`
+	Repeat     int `json:"repeat"`
+	ValidMonth int `json:"validMonth"`
+}
+
+type Developer struct {
+	Status DeveloperStatus `json:"status"`
 }
 
 type Download struct {
@@ -53,6 +65,12 @@ type Endpoints struct {
 	Web string `json:"web"`
 }
 
+type ErrorCodeInfo struct {
+	Code        ProjectErrorCode `json:"code"`
+	Description string           `json:"description"`
+	Solution    string           `json:"solution"`
+}
+
 type GeoIPInfo struct {
 	// Sandbox choice: always the loopback address the request came from.
 	ID      string  `json:"id"`
@@ -60,9 +78,9 @@ type GeoIPInfo struct {
 	Country *string `json:"country,omitempty"`
 	// Image buckets, nearest first.
 	NearestBuckets []BucketInfo `json:"nearestBuckets"`
-	// Buckets for meta files, nearest first. Sandbox choice: listed, but nothing can be uploaded to them.
+	// Buckets for meta files (uploadMetaFile*), nearest first.
 	NearestMetaBuckets []BucketInfo `json:"nearestMetaBuckets"`
-	// Buckets for imported models, nearest first. Sandbox choice: listed, but nothing can be uploaded to them.
+	// Buckets for imported models (uploadModel*), nearest first.
 	NearestModelBuckets []BucketInfo `json:"nearestModelBuckets"`
 }
 
@@ -83,13 +101,18 @@ type Image struct {
 	Error []string `json:"error"`
 	// Size of the stored object in bytes; 0 until it is known.
 	Size float64 `json:"size"`
-	// Width in pixels, once validated.
+	// Width in pixels, from the image's own decoding, once validated.
 	Width *int `json:"width,omitempty"`
-	// Height in pixels, once validated.
+	// Height in pixels, from the image's own decoding, once validated.
 	Height *int `json:"height,omitempty"`
-	// Sandbox choice: always false (no geo-tags are read).
+	// What the image counts for, as the service counts it:
+	// max(width x height, 2073600) / 1e9; 0 until validated.
+	GigaPixel float64 `json:"gigaPixel"`
+	// True when the image carries a GPS position (EXIF GPS latitude and longitude).
 	Grounded bool `json:"grounded"`
-	// Sandbox choice: always null (objects are never readable through the API).
+	// A link to download the stored image, valid for 15 minutes; null until the
+	// object has arrived. Sandbox choice: it points to /files/ on the API's
+	// host and is refused once expired or when any part of it is changed.
 	URL *string `json:"url,omitempty"`
 	// Which cloud the image lives on: OSS, S3 or MINIO.
 	Cloud *string `json:"cloud,omitempty"`
@@ -110,17 +133,102 @@ type ImageEdge struct {
 	Node   *Image `json:"node"`
 }
 
+// A model file of an imported project; states as MetaFile's.
+type ImportedModel struct {
+	ID       string     `json:"id"`
+	State    string     `json:"state"`
+	Name     string     `json:"name"`
+	Filename string     `json:"filename"`
+	Filesize float64    `json:"filesize"`
+	Date     *time.Time `json:"date,omitempty"`
+	Checksum *string    `json:"checksum,omitempty"`
+	Error    []string   `json:"error"`
+}
+
+type Membership struct {
+	State    MembershipState `json:"state"`
+	PlanName string          `json:"planName"`
+	// Months.
+	Period    int        `json:"period"`
+	StartDate *time.Time `json:"startDate,omitempty"`
+	EndDate   *time.Time `json:"endDate,omitempty"`
+	// Gigapixels a period of the plan includes.
+	MemberGPQuota float64 `json:"memberGPQuota"`
+	// Coins one gigapixel costs beyond the quotas.
+	CoinPerGp float64 `json:"coinPerGP"`
+	// The fraction of the coin price paid (1 = no discount).
+	CoinPriceDiscount float64 `json:"coinPriceDiscount"`
+	// MiB.
+	AssetStorage float64 `json:"assetStorage"`
+	// The project visibilities the plan allows.
+	Visibility        []string `json:"visibility"`
+	Coupon            *Coupon  `json:"coupon,omitempty"`
+	ModelPerProject   int      `json:"modelPerProject"`
+	CollaboratorQuota int      `json:"collaboratorQuota"`
+	ForceWatermark    bool     `json:"forceWatermark"`
+}
+
+// A side file of a project (ground control points and the like). Sandbox
+// choice of states: Pending (registered), Ready (the object arrived and
+// matches the checksum given), Invalid (see error).
+type MetaFile struct {
+	ID    string `json:"id"`
+	State string `json:"state"`
+	// The original file name given at registration.
+	Name string `json:"name"`
+	// The server-derived object name.
+	Filename string `json:"filename"`
+	// Size in bytes; 0 until the object arrives.
+	Filesize float64 `json:"filesize"`
+	// When the file was registered.
+	Date *time.Time `json:"date,omitempty"`
+	// SHA-1 of the bytes, lowercase hex; null until known.
+	Checksum *string  `json:"checksum,omitempty"`
+	Error    []string `json:"error"`
+}
+
+type MetaUploadInfo struct {
+	// A presigned PUT URL.
+	URL  string    `json:"url"`
+	File *MetaFile `json:"file"`
+}
+
+type ModelUploadInfo struct {
+	// A presigned PUT URL.
+	URL  string         `json:"url"`
+	File *ImportedModel `json:"file"`
+}
+
 type Mutation struct {
 }
 
 type My struct {
 	Self *User `json:"self"`
+	// The caller's projects, newest first, paged by cursor (Relay style; first
+	// defaults to 50, at most 500). search keeps the projects whose name
+	// contains it (ignoring case) or whose id starts with it.
+	AllProjects *ProjectConnection `json:"allProjects"`
 }
 
 type OSSUploadInfo struct {
 	Sts *Sts `json:"sts"`
 	// Null when filename was empty.
 	Image *Image `json:"image,omitempty"`
+}
+
+// Why an operation failed. Sandbox choice of codes: 2001 NOT_FOUND (no such
+// project of the caller, or no user with that e-mail or phone), 2002
+// SAME_USER (the recipient is the caller), 2003 INSUFFICIENT_BALANCE.
+type OperationError struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
+type OperationResult struct {
+	// Null on success.
+	Error *OperationError `json:"error,omitempty"`
+	// Success or Fail.
+	Result string `json:"result"`
 }
 
 type PageInfo struct {
@@ -139,7 +247,7 @@ type Project struct {
 	Visibility    ProjectVisibility `json:"visibility"`
 	// Number of images registered in the project.
 	NumImage int `json:"numImage"`
-	// Sum of Ready images' width x height, in gigapixels.
+	// The sum of the Ready images' gigaPixel.
 	GigaPixel float64 `json:"gigaPixel"`
 	// The state of the latest reconstruction task (see Task.state), or Idle.
 	TaskState string `json:"taskState"`
@@ -157,17 +265,37 @@ type Project struct {
 	Task *Task `json:"task,omitempty"`
 	// Sandbox choice: always empty (the sandbox produces no models).
 	Downloads *DownloadConnection `json:"downloads"`
+	// The meta file with that SHA-1; null when there is none.
+	HasMetaFile *MetaFile `json:"hasMetaFile,omitempty"`
+	// One meta file of the project; null when there is none with that id.
+	MetaFile *MetaFile `json:"metaFile,omitempty"`
+}
+
+type ProjectConnection struct {
+	TotalCount int           `json:"totalCount"`
+	PageInfo   *PageInfo     `json:"pageInfo"`
+	Edges      []ProjectEdge `json:"edges"`
+}
+
+type ProjectEdge struct {
+	Cursor string   `json:"cursor"`
+	Node   *Project `json:"node"`
 }
 
 type Query struct {
 }
 
+// Why a reconstruction could not start. Show message; never key on code.
 type ReconstructionError struct {
-	// Sandbox choice of codes: PROJECT_NOT_FOUND, TASK_RUNNING, IMAGES_NOT_VALIDATED
-	// (an image is Uploading, Uploaded or Processing), NO_READY_IMAGE,
-	// TOO_FEW_IMAGES (fewer than 3 Ready images).
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	// A number, as the real API sends it. Sandbox choice of numbers, each with
+	// its name in PROJECT_ERROR_CODE (for support.errorCodeInfo):
+	// 1001 PROJECT_NOT_FOUND, 1002 TASK_RUNNING, 1003 IMAGES_NOT_VALIDATED
+	// (an image is Uploading, Uploaded or Processing), 1004 NO_READY_IMAGE,
+	// 1005 TOO_FEW_IMAGES (fewer than 3 Ready images).
+	Code int `json:"code"`
+	// Sandbox choice: the code's name, for support.errorCodeInfo.
+	Reason  ProjectErrorCode `json:"reason"`
+	Message string           `json:"message"`
 }
 
 type ReconstructionResult struct {
@@ -207,10 +335,13 @@ type Search struct {
 type Support struct {
 	// Normal while the service accepts work.
 	SystemMode string `json:"systemMode"`
-	// The clouds usable for a kind of upload: S3, OSS, MINIO.
-	// Sandbox choice: for Image (also when kind is omitted) the clouds of
-	// nearestBuckets in that order; Model and Meta list none.
+	// The clouds usable for a kind of upload: S3, OSS, MINIO: the clouds of
+	// getGeoIPInfo's nearestBuckets (image, also when kind is omitted),
+	// nearestModelBuckets (model) or nearestMetaBuckets (meta), in that order.
 	SupportedCloud []string `json:"supportedCloud"`
+	// What a PROJECT_ERROR_CODE means and what to do about it, in a language
+	// (default en). Null when code is omitted.
+	ErrorCodeInfo *ErrorCodeInfo `json:"errorCodeInfo,omitempty"`
 	// The service's endpoints.
 	Endpoints *Endpoints `json:"endpoints"`
 	// Success when the server can fetch that URL (an answer with a 2xx status),
@@ -220,12 +351,15 @@ type Support struct {
 }
 
 // A reconstruction task. Sandbox choice of states:
-// Pending (waiting for images to be validated), Queueing, Processing, Done, Failed.
+// Pending (waiting for images to be validated), Queueing, Processing, Done,
+// Failed, Stopped (by stopReconstruction).
 type Task struct {
 	ID        string     `json:"id"`
 	TaskType  TaskType   `json:"taskType"`
 	State     string     `json:"state"`
 	StartDate *time.Time `json:"startDate,omitempty"`
+	// When the task ended (Done, Failed or Stopped); null before.
+	EndDate *time.Time `json:"endDate,omitempty"`
 	// Position in the queue; 0 once running.
 	Queueing int `json:"queueing"`
 	// Sandbox choice: why the task Failed; null otherwise.
@@ -236,10 +370,46 @@ type TaskOptionsInput struct {
 	TaskType *TaskType `json:"taskType,omitempty"`
 }
 
+// Who receives a transfer.
+type TransferInput struct {
+	// The e-mail of a user of the service, not the caller's.
+	Email string `json:"email"`
+	// A message for the recipient.
+	Message *string `json:"message,omitempty"`
+}
+
+// A user. Sandbox choice: the values come from the sandbox's configuration; balance changes with transferCoins.
 type User struct {
-	Email    string `json:"email"`
-	Name     string `json:"name"`
-	Username string `json:"username"`
+	Email    string  `json:"email"`
+	Name     string  `json:"name"`
+	Username string  `json:"username"`
+	Country  *string `json:"country,omitempty"`
+	// Coins.
+	Balance float64 `json:"balance"`
+	// Gigapixels the user may reconstruct without paying.
+	FreeGPQuota     float64         `json:"freeGPQuota"`
+	MembershipState MembershipState `json:"membershipState"`
+	Membership      *Membership     `json:"membership"`
+	// Storage used by imported models, in MiB.
+	ModelUsage float64    `json:"modelUsage"`
+	Developer  *Developer `json:"developer"`
+	Stats      *UserStats `json:"stats"`
+	// When the user joined.
+	Joined *time.Time `json:"joined,omitempty"`
+}
+
+type UserStats struct {
+	Star int `json:"star"`
+	// How many projects the user owns.
+	Project   int `json:"project"`
+	Planet    int `json:"planet"`
+	Follower  int `json:"follower"`
+	Following int `json:"following"`
+}
+
+type Versions struct {
+	// The API's version.
+	API string `json:"api"`
 }
 
 // MinIO image buckets. Sandbox choice: one.
@@ -654,6 +824,69 @@ func (e Currency) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+type DeveloperStatus string
+
+const (
+	DeveloperStatusNa          DeveloperStatus = "NA"
+	DeveloperStatusUnderReview DeveloperStatus = "UNDER_REVIEW"
+	DeveloperStatusTrial       DeveloperStatus = "TRIAL"
+	DeveloperStatusActive      DeveloperStatus = "ACTIVE"
+	DeveloperStatusInactive    DeveloperStatus = "INACTIVE"
+	DeveloperStatusExpired     DeveloperStatus = "EXPIRED"
+)
+
+var AllDeveloperStatus = []DeveloperStatus{
+	DeveloperStatusNa,
+	DeveloperStatusUnderReview,
+	DeveloperStatusTrial,
+	DeveloperStatusActive,
+	DeveloperStatusInactive,
+	DeveloperStatusExpired,
+}
+
+func (e DeveloperStatus) IsValid() bool {
+	switch e {
+	case DeveloperStatusNa, DeveloperStatusUnderReview, DeveloperStatusTrial, DeveloperStatusActive, DeveloperStatusInactive, DeveloperStatusExpired:
+		return true
+	}
+	return false
+}
+
+func (e DeveloperStatus) String() string {
+	return string(e)
+}
+
+func (e *DeveloperStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DeveloperStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DEVELOPER_STATUS", str)
+	}
+	return nil
+}
+
+func (e DeveloperStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DeveloperStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DeveloperStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Which images to list. Pending means every state that is not final.
 type ImageFilter string
 
@@ -838,24 +1071,24 @@ func (e ImageType) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Sandbox choice: the formats the sandbox lists for imported models.
+// The kinds of imported models.
 type ImportedModelType string
 
 const (
-	ImportedModelTypeObj ImportedModelType = "OBJ"
-	ImportedModelTypeLas ImportedModelType = "LAS"
-	ImportedModelTypePly ImportedModelType = "PLY"
+	ImportedModelTypeCad            ImportedModelType = "CAD"
+	ImportedModelTypePhotogrammetry ImportedModelType = "PHOTOGRAMMETRY"
+	ImportedModelTypePtcloud        ImportedModelType = "PTCLOUD"
 )
 
 var AllImportedModelType = []ImportedModelType{
-	ImportedModelTypeObj,
-	ImportedModelTypeLas,
-	ImportedModelTypePly,
+	ImportedModelTypeCad,
+	ImportedModelTypePhotogrammetry,
+	ImportedModelTypePtcloud,
 }
 
 func (e ImportedModelType) IsValid() bool {
 	switch e {
-	case ImportedModelTypeObj, ImportedModelTypeLas, ImportedModelTypePly:
+	case ImportedModelTypeCad, ImportedModelTypePhotogrammetry, ImportedModelTypePtcloud:
 		return true
 	}
 	return false
@@ -891,6 +1124,188 @@ func (e *ImportedModelType) UnmarshalJSON(b []byte) error {
 }
 
 func (e ImportedModelType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The languages of support texts.
+type LocaleType string
+
+const (
+	LocaleTypeEn LocaleType = "en"
+	LocaleTypeZh LocaleType = "zh"
+)
+
+var AllLocaleType = []LocaleType{
+	LocaleTypeEn,
+	LocaleTypeZh,
+}
+
+func (e LocaleType) IsValid() bool {
+	switch e {
+	case LocaleTypeEn, LocaleTypeZh:
+		return true
+	}
+	return false
+}
+
+func (e LocaleType) String() string {
+	return string(e)
+}
+
+func (e *LocaleType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = LocaleType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid LOCALE_TYPE", str)
+	}
+	return nil
+}
+
+func (e LocaleType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *LocaleType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e LocaleType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type MembershipState string
+
+const (
+	MembershipStateNa        MembershipState = "NA"
+	MembershipStateActive    MembershipState = "ACTIVE"
+	MembershipStateSuspended MembershipState = "SUSPENDED"
+	MembershipStateTrial     MembershipState = "TRIAL"
+	MembershipStateExpired   MembershipState = "EXPIRED"
+	MembershipStateStopped   MembershipState = "STOPPED"
+)
+
+var AllMembershipState = []MembershipState{
+	MembershipStateNa,
+	MembershipStateActive,
+	MembershipStateSuspended,
+	MembershipStateTrial,
+	MembershipStateExpired,
+	MembershipStateStopped,
+}
+
+func (e MembershipState) IsValid() bool {
+	switch e {
+	case MembershipStateNa, MembershipStateActive, MembershipStateSuspended, MembershipStateTrial, MembershipStateExpired, MembershipStateStopped:
+		return true
+	}
+	return false
+}
+
+func (e MembershipState) String() string {
+	return string(e)
+}
+
+func (e *MembershipState) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MembershipState(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MEMBERSHIP_STATE", str)
+	}
+	return nil
+}
+
+func (e MembershipState) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MembershipState) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MembershipState) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Why a project's reconstruction failed or was refused. Sandbox choice of
+// values: those of ReconstructionError.code's table.
+type ProjectErrorCode string
+
+const (
+	ProjectErrorCodeProjectNotFound    ProjectErrorCode = "PROJECT_NOT_FOUND"
+	ProjectErrorCodeTaskRunning        ProjectErrorCode = "TASK_RUNNING"
+	ProjectErrorCodeImagesNotValidated ProjectErrorCode = "IMAGES_NOT_VALIDATED"
+	ProjectErrorCodeNoReadyImage       ProjectErrorCode = "NO_READY_IMAGE"
+	ProjectErrorCodeTooFewImages       ProjectErrorCode = "TOO_FEW_IMAGES"
+)
+
+var AllProjectErrorCode = []ProjectErrorCode{
+	ProjectErrorCodeProjectNotFound,
+	ProjectErrorCodeTaskRunning,
+	ProjectErrorCodeImagesNotValidated,
+	ProjectErrorCodeNoReadyImage,
+	ProjectErrorCodeTooFewImages,
+}
+
+func (e ProjectErrorCode) IsValid() bool {
+	switch e {
+	case ProjectErrorCodeProjectNotFound, ProjectErrorCodeTaskRunning, ProjectErrorCodeImagesNotValidated, ProjectErrorCodeNoReadyImage, ProjectErrorCodeTooFewImages:
+		return true
+	}
+	return false
+}
+
+func (e ProjectErrorCode) String() string {
+	return string(e)
+}
+
+func (e *ProjectErrorCode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ProjectErrorCode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PROJECT_ERROR_CODE", str)
+	}
+	return nil
+}
+
+func (e ProjectErrorCode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ProjectErrorCode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ProjectErrorCode) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -1065,13 +1480,13 @@ func (e TaskType) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// What is being uploaded.
+// What is being uploaded, spelled as the clients send it.
 type UploadType string
 
 const (
-	UploadTypeImage UploadType = "Image"
-	UploadTypeModel UploadType = "Model"
-	UploadTypeMeta  UploadType = "Meta"
+	UploadTypeImage UploadType = "image"
+	UploadTypeModel UploadType = "model"
+	UploadTypeMeta  UploadType = "meta"
 )
 
 var AllUploadType = []UploadType{
