@@ -2,6 +2,7 @@ package upload
 
 import (
 	"context"
+	"slices"
 
 	"altiup/wasm/inspect"
 )
@@ -49,17 +50,21 @@ func (u *Uploader) readMetas() {
 }
 
 // readMeta reads f's metadata from its first bytes and shows it in f's
-// event. A file replaced or left out meanwhile does not enter the batch.
+// event. A file replaced meanwhile is forgotten; one left out does not
+// enter the batch (Include adds it).
 func (u *Uploader) readMeta(f *file) {
 	m := inspect.Read(f.idx, f.name, f.src)
 	u.mu.Lock()
+	defer u.mu.Unlock()
 	f.meta = &m
-	if u.current(f) && f.st.stage != stageExcluded {
+	close(f.metaRead)
+	if !u.current(f) {
+		return
+	}
+	if f.st.stage != stageExcluded {
 		u.batch.Add(m)
 	}
-	close(f.metaRead)
 	u.events.file(f.event())
-	u.mu.Unlock()
 }
 
 // current reports whether f is still the file of its index (not replaced);
@@ -86,8 +91,10 @@ func (u *Uploader) hashForBatch(ctx context.Context, index int) (string, error) 
 // candidates not hashed yet (those checksums are kept, so the upload does
 // not hash them again), and prices the batch for the signed-in user. It may
 // be called again after more adds, and while Start runs. Files left out
-// (Exclude) are not in it. Cost is nil when no one is signed in, or when
-// the account or the price could not be had: that does not fail Inspect.
+// (Exclude) are not in it. Cost prices the gigapixels that will be sent
+// (Summary.Gigapixels less the copies duplicate_content names, which are not
+// sent); it is nil when no one is signed in, or when the account or the
+// price could not be had: that does not fail Inspect.
 func (u *Uploader) Inspect(ctx context.Context) (inspect.Summary, error) {
 	account := make(chan *Account, 1)
 	go func() { account <- u.account(ctx) }()
@@ -112,11 +119,32 @@ func (u *Uploader) Inspect(ctx context.Context) (inspect.Summary, error) {
 	if a := <-account; a != nil {
 		callCtx, cancel := context.WithTimeout(ctx, u.opts.CallTimeout)
 		defer cancel()
-		if c, err := inspect.Price(callCtx, s.Gigapixels, *a, u.deps.API.CoinsToMoney); err == nil {
+		if c, err := inspect.Price(callCtx, u.sentGigapixels(s), *a, u.deps.API.CoinsToMoney); err == nil {
 			s.Cost = c
 		}
 	}
 	return s, nil
+}
+
+// sentGigapixels is what the batch of s adds to the project: the copies
+// that duplicate_content names are not sent, so they cost nothing.
+func (u *Uploader) sentGigapixels(s inspect.Summary) float64 {
+	var copies []int
+	for _, w := range s.Warnings {
+		if w.Code == inspect.DuplicateContent {
+			copies = w.Files
+		}
+	}
+	if len(copies) == 0 {
+		return s.Gigapixels
+	}
+	var files []inspect.File
+	for _, f := range u.batch.Files() {
+		if slices.Contains(copies, f.Index) {
+			files = append(files, f)
+		}
+	}
+	return max(0, s.Gigapixels-inspect.Summarize(files, nil).Gigapixels)
 }
 
 // account asks once for the signed-in user's account; nil when there is

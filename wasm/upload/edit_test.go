@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"altiup/wasm/upload"
 )
@@ -200,5 +201,61 @@ func TestReplaceRefused(t *testing.T) {
 	rep, err := u.Start(context.Background())
 	if err != nil || rep.Total != 1 || rep.Files[0].Name != "b.jpg" || rep.Uploaded != 1 {
 		t.Fatalf("report %+v, %v", rep, err)
+	}
+}
+
+// TestReplaceWhileReading: the metadata of a file replaced while it was read
+// shows in no event: the index is the new file's.
+func TestReplaceWhileReading(t *testing.T) {
+	w := newWorld(t)
+	u := w.uploader(upload.Options{Cloud: "s3", MetaConcurrency: 2})
+	var mu sync.Mutex
+	var names []string // of the events of file 0 that carry meta
+	metaOf2 := make(chan struct{})
+	u.OnFile(func(e upload.FileEvent) {
+		if e.Meta == nil {
+			return
+		}
+		switch e.Index {
+		case 0:
+			mu.Lock()
+			names = append(names, e.Name)
+			mu.Unlock()
+		case 2:
+			close(metaOf2)
+		}
+	})
+	var entered sync.Map
+	releaseOld, releaseGate := make(chan struct{}), make(chan struct{})
+	defer close(releaseGate)
+	u.Add(blocking{jpeg("old.jpg", 100), 0, releaseOld, &entered})
+	waitEntered(&entered, 0)
+	if err := u.Replace(0, jpeg("new.jpg", 100)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := u.Inspect(context.Background()); err != nil { // new.jpg is read
+		t.Fatal(err)
+	}
+	// The gate holds the second slot, so file 2 is read only once the old
+	// read is over, and its event comes after any the old read queued.
+	u.Add(blocking{jpeg("gate.jpg", 100), 1, releaseGate, &entered})
+	waitEntered(&entered, 1)
+	u.Add(jpeg("c.jpg", 100))
+	close(releaseOld)
+	<-metaOf2
+	mu.Lock()
+	defer mu.Unlock()
+	if len(names) != 1 || names[0] != "new.jpg" {
+		t.Errorf("events of file 0 with meta: %v, want [new.jpg]", names)
+	}
+}
+
+// waitEntered waits until the read of file i has begun.
+func waitEntered(entered *sync.Map, i int) {
+	for {
+		if _, ok := entered.Load(i); ok {
+			return
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
