@@ -57,7 +57,7 @@ func (u *Uploader) readMeta(f *file) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	f.meta = &m
-	close(f.metaRead)
+	defer close(f.metaRead) // once the batch has it: Inspect then sums it up
 	if !u.current(f) {
 		return
 	}
