@@ -10,23 +10,6 @@ import (
 	"altiup/wasm/photometa/phototest"
 )
 
-// flight returns n sources of 8 MiB: each a real JPEG header (EXIF with its
-// own time and position, XMP, the frame header and a little image data),
-// then zeros, as a drone's survey looks to the reader.
-func flight(n int) []*phototest.File {
-	srcs := make([]*phototest.File, n)
-	for i := range srcs {
-		p := phototest.Photo{
-			Width: 32, Height: 24, PixelX: 5472, PixelY: 3648, Make: "DJI", Model: "FC6310",
-			Time: fmt.Sprintf("2024:05:01 %02d:%02d:%02d", 10+i/1800, i/30%60, 2*i%60), Offset: "+08:00",
-			Focal: 8.8, Focal35: 24, GPS: true, Lat: phototest.NearLat + float64(i%40)*1e-4, Lon: phototest.NearLon + float64(i/40)*1e-4, Alt: 150,
-			XMP: phototest.DJI("-90.0", "+50.20"), Seed: int64(i),
-		}
-		srcs[i] = &phototest.File{B: phototest.JPEG(p), FileSize: 8 << 20}
-	}
-	return srcs
-}
-
 // inspectAll reads the metadata of srcs into a batch and sums it up, and
 // returns the share of their bytes read (hashing included).
 func inspectAll(tb testing.TB, srcs []*phototest.File) (inspect.Summary, float64) {
@@ -51,7 +34,7 @@ func inspectAll(tb testing.TB, srcs []*phototest.File) (inspect.Summary, float64
 // TestInspectReadsLittle: a thousand 8 MiB photos are summed up from at
 // most 1% of their bytes.
 func TestInspectReadsLittle(t *testing.T) {
-	s, share := inspectAll(t, flight(1000))
+	s, share := inspectAll(t, phototest.Flight(1000))
 	if s.Images != 1000 || s.WithGPS != 1000 || len(s.Warnings) != 0 {
 		t.Errorf("summary: %d images, %d with GPS, warnings %v", s.Images, s.WithGPS, s.Warnings)
 	}
@@ -63,7 +46,7 @@ func TestInspectReadsLittle(t *testing.T) {
 // BenchmarkInspect1000 reads the metadata of 1,000 photos of 8 MiB and sums
 // them up, reporting the share of their bytes read and the time per batch.
 func BenchmarkInspect1000(b *testing.B) {
-	srcs := flight(1000)
+	srcs := phototest.Flight(1000)
 	var share float64
 	start := time.Now()
 	n := 0

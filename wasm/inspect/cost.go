@@ -19,8 +19,10 @@ type Cost struct {
 // Account is what the service says of the user (my.self: balance,
 // freeGPQuota and membership.coinPerGP) and the currency to price in.
 type Account struct {
-	Balance, FreeGPQuota, CoinPerGP float64
-	Currency                        string
+	Balance     float64 `json:"balance"`
+	FreeGPQuota float64 `json:"freeGPQuota"`
+	CoinPerGP   float64 `json:"coinPerGP"`
+	Currency    string  `json:"currency"`
 }
 
 // CoinsToMoney converts coins to money in a currency (the service's

@@ -3,6 +3,8 @@ package upload
 import (
 	"context"
 	"time"
+
+	"altiup/wasm/inspect"
 )
 
 // API is the part of the Altizure GraphQL API the uploader calls
@@ -35,7 +37,17 @@ type API interface {
 	// ProjectTask returns the project's latest reconstruction task, or nil
 	// when it has none (project.task).
 	ProjectTask(ctx context.Context, pid string) (*Task, error)
+	// Account returns the signed-in user's account (my.self: balance,
+	// freeGPQuota, membership.coinPerGP, and the user's currency, "" when
+	// the service gives none), or nil when no one is signed in.
+	Account(ctx context.Context) (*Account, error)
+	// CoinsToMoney converts coins to money in a currency (bank.coinsToMoney).
+	CoinsToMoney(ctx context.Context, coins float64, currency string) (float64, error)
 }
+
+// Account is what the service says of the signed-in user, as
+// inspect.Price takes it.
+type Account = inspect.Account
 
 // Bucket is one entry of getGeoIPInfo.nearestBuckets.
 type Bucket struct {

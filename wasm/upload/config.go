@@ -32,6 +32,9 @@ type Options struct {
 	// pays only when the Hasher works off Go's thread (Web Workers in the
 	// browser). Files are still handed on in the order of Add.
 	HashConcurrency int
+	// MetaConcurrency is how many files have their metadata read at once
+	// (their first bytes only; see Inspect). Default 4.
+	MetaConcurrency int
 	// Retries is how many times a failed step is tried again before the file
 	// fails. Default 6; negative means none.
 	Retries int
@@ -114,6 +117,10 @@ func (o *Options) normalize() error {
 		return Errorf(CodeInvalidInput, "HashConcurrency must be between 1 and 8, not %d.", o.HashConcurrency)
 	}
 	orDefault(&o.HashConcurrency, 1)
+	if o.MetaConcurrency < 0 || o.MetaConcurrency > 16 {
+		return Errorf(CodeInvalidInput, "MetaConcurrency must be between 1 and 16, not %d.", o.MetaConcurrency)
+	}
+	orDefault(&o.MetaConcurrency, 4)
 	if o.PartSize < 0 {
 		return Errorf(CodeInvalidInput, "PartSize must not be negative.")
 	}

@@ -196,6 +196,8 @@ func (u *Uploader) report() Report {
 			r.Skipped++
 		case StateFailed:
 			r.Failed++
+		case StateExcluded:
+			r.Excluded++
 		}
 	}
 	return r

@@ -8,9 +8,24 @@
 // a Putter (wasm/browser); the GraphQL client is wasm/altizure and the OSS
 // signer wasm/ossstore.
 //
+// Before the upload, the check:
+//   - Add only queues a file: its metadata (size, camera, time, position;
+//     wasm/photometa, first bytes only) is read off the caller's goroutine,
+//     MetaConcurrency files at a time in the order of Add, and its events
+//     carry it (FileEvent.Meta) once read.
+//   - Inspect waits for the metadata of the files added so far and sums the
+//     batch up (wasm/inspect: counts, gigapixels, cameras, bounds, warnings
+//     naming files by index). Duplicate candidates are hashed with the
+//     Hasher to confirm them, and those checksums are kept: the upload does
+//     not hash them again. It prices the batch for the signed-in user
+//     (API.Account, API.CoinsToMoney); the cost is null when that fails.
+//   - Exclude leaves files out (state excluded): not sent, not counted in
+//     the progress, the summary or Processed.Wanted; Include takes it back.
+//
 // How a batch runs:
-//   - Each file's format is checked (JPEG, PNG or TIFF by its first bytes)
-//     and it is hashed, HashConcurrency files at a time (1 by default), and
+//   - Each file's format is known from its metadata, or checked by its
+//     first bytes while that is not read (JPEG, PNG or TIFF), and it is
+//     hashed, HashConcurrency files at a time (1 by default), and
 //     handed on in the order of Add, at most HashAhead files ahead of the
 //     upload workers. Concurrency files are sent at once; RegisterAhead more
 //     go through hasImage and registration meanwhile, so that the API
@@ -25,6 +40,13 @@
 //     another name) is added again: such content is nobody's original, and
 //     the new upload replaces the Invalid image (every file that has that
 //     image then follows it).
+//   - After WaitProcessed, Replace puts a corrected file in the place of
+//     one whose image ended Invalid (or that failed), under the same index;
+//     the next Start sends it. The same content registered again replaces
+//     the Invalid image; a corrected file has another checksum and becomes a
+//     new image, and the Invalid one stays so in the project. The batch is
+//     complete when Processed.Ready equals Processed.Wanted (the files not
+//     left out, not refused, and not a copy of another file of the batch).
 //   - Every step is retried on network errors, timeouts, 5xx, 429 and expired
 //     credentials, with exponential backoff and full jitter; other failures
 //     fail that file only, in words. Each step is tried Retries + 1 times at

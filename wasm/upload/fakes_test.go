@@ -79,6 +79,8 @@ type world struct {
 	reconPre   []bool
 	task       *upload.Task // project.task
 	onPut      func(key string)
+	account    *upload.Account // my.self; nil: no one signed in
+	coinRate   float64         // money per coin, bank.coinsToMoney
 }
 
 func newWorld(t testing.TB) *world {
@@ -362,6 +364,30 @@ func (w *world) ProjectTask(ctx context.Context, pid string) (*upload.Task, erro
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.task, nil
+}
+
+func (w *world) Account(ctx context.Context) (*upload.Account, error) {
+	w.record("account")
+	if err := w.fault("account"); err != nil {
+		return nil, err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.account == nil {
+		return nil, nil
+	}
+	a := *w.account
+	return &a, nil
+}
+
+func (w *world) CoinsToMoney(ctx context.Context, coins float64, currency string) (float64, error) {
+	w.record(fmt.Sprintf("coinsToMoney %g %s", coins, currency))
+	if err := w.fault("coinsToMoney"); err != nil {
+		return 0, err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return coins * w.coinRate, nil
 }
 
 // signer is a fake OSS signer: the URL carries the STS token.

@@ -3,6 +3,8 @@ package upload
 import (
 	"context"
 	"errors"
+
+	"altiup/wasm/inspect"
 )
 
 // Pathed is a Source that knows its relative path inside what the person
@@ -24,10 +26,12 @@ type file struct {
 	imageID  string
 	journal  JournalEntry // what the journal holds of it
 	st       fileState
+	meta     *inspect.File // its metadata, once read
+	metaRead chan struct{} // closed once meta is set
 }
 
 func newFile(idx int, s Source) *file {
-	f := &file{idx: idx, src: s, name: s.Name(), size: s.Size(), st: queued()}
+	f := &file{idx: idx, src: s, name: s.Name(), size: s.Size(), st: queued(), metaRead: make(chan struct{})}
 	if p, ok := s.(Pathed); ok {
 		f.path = p.Path()
 	}
@@ -38,10 +42,11 @@ func newFile(idx int, s Source) *file {
 type stage uint8
 
 const (
-	stageQueued  stage = iota // waiting for a run to take it
-	stageTaken                // taken by a run: hashing, checking, sending
-	stageWaiting              // a duplicate waiting for the file it copies
-	stageDone                 // finished by a run: outcome says how
+	stageQueued   stage = iota // waiting for a run to take it
+	stageTaken                 // taken by a run: hashing, checking, sending
+	stageWaiting               // a duplicate waiting for the file it copies
+	stageDone                  // finished by a run: outcome says how
+	stageExcluded              // left out by the caller (Exclude)
 )
 
 // fileState is how far a file went. Its methods are the only transitions,
@@ -100,10 +105,43 @@ func (s *fileState) present(imageState string) {
 	}
 }
 
+// exclude: editable → excluded. It reports whether the file had been
+// finished (and counted so in the progress).
+func (s *fileState) exclude() (ok, wasDone bool) {
+	if s.stage == stageExcluded || !s.editable() {
+		return false, false
+	}
+	wasDone = s.stage == stageDone
+	*s = fileState{stage: stageExcluded, shown: StateExcluded}
+	return true, wasDone
+}
+
+// include: excluded → queued.
+func (s *fileState) include() bool {
+	if s.stage != stageExcluded {
+		return false
+	}
+	*s = queued()
+	return true
+}
+
+// editable reports whether the file may be left out or give way to another
+// (Exclude, Replace): no run has it, and it was not sent, unless its
+// image ended Invalid.
+func (s *fileState) editable() bool {
+	switch s.stage {
+	case stageQueued, stageExcluded:
+		return true
+	case stageDone:
+		return s.shown == StateFailed || s.shown == StateInvalid
+	}
+	return false
+}
+
 // finish: queued, taken or waiting → done. It reports whether the file had
 // been taken and hands back the duplicates that waited for it.
 func (s *fileState) finish(outcome State, err *Error) (ok, wasTaken bool, dups []*file) {
-	if s.stage == stageDone {
+	if s.stage == stageDone || s.stage == stageExcluded {
 		return false, false, nil
 	}
 	wasTaken = s.stage == stageTaken || s.stage == stageWaiting
@@ -132,11 +170,24 @@ func (s *fileState) awaitsImage() bool {
 // requeue: done and failed → queued, except for files refused for what they
 // are (not an image, empty), which would only fail again.
 func (s *fileState) requeue() bool {
-	if s.stage != stageDone || s.shown != StateFailed || s.err == nil || s.err.Code == CodeInvalidInput {
+	if s.stage != stageDone || s.shown != StateFailed || s.err == nil || s.refused() {
 		return false
 	}
 	*s = queued()
 	return true
+}
+
+// refused reports whether the file failed for what it is (not an image,
+// empty, unreadable).
+func (s *fileState) refused() bool {
+	return s.shown == StateFailed && s.err != nil && s.err.Code == CodeInvalidInput
+}
+
+// wanted reports whether the file is one the batch should end with as an
+// image of its own (Processed.Wanted): not left out, not refused, and not a
+// copy of another file of the batch.
+func (s *fileState) wanted() bool {
+	return s.stage != stageExcluded && !s.refused() && s.dupOf == nil
 }
 
 // reported is the state a report gives: the outcome of a finished file.
@@ -159,6 +210,10 @@ func (f *file) event() FileEvent {
 	e := FileEvent{Index: f.idx, Name: f.name, Path: f.path, Size: f.size, State: f.st.shown, Checksum: f.checksum, ImageID: f.imageID, Error: f.st.err}
 	if o := f.st.dupOf; o != nil {
 		e.DuplicateOf, e.ImageID = o.name, o.imageID
+	}
+	if f.meta != nil {
+		m := f.meta.Meta
+		e.Meta = &m
 	}
 	return e
 }

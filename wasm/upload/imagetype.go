@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+
+	"altiup/wasm/inspect"
 )
 
 // imageKind is an image format the service accepts.
@@ -17,6 +19,30 @@ var (
 	kindPNG  = imageKind{"PNG", "image/png"}
 	kindTIFF = imageKind{"TIFF", "image/tiff"}
 )
+
+// kindOf tells f's format from its metadata once read, which spares a read,
+// else (and for a file that is no image, to say so in words) from its first
+// bytes.
+func (u *Uploader) kindOf(f *file) (imageKind, error) {
+	if m := u.metaOf(f); m != nil {
+		switch m.Meta.Format {
+		case kindJPEG.Type:
+			return kindJPEG, nil
+		case kindPNG.Type:
+			return kindPNG, nil
+		case kindTIFF.Type:
+			return kindTIFF, nil
+		}
+	}
+	return detectKind(f.src)
+}
+
+// metaOf returns f's metadata, nil while it is not read.
+func (u *Uploader) metaOf(f *file) *inspect.File {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return f.meta
+}
 
 // detectKind tells the format of src from its first bytes; the MIME type the
 // platform reports comes from the file name and is not trusted. A file of

@@ -34,14 +34,20 @@ type identified struct {
 
 func (i identified) Identity() string { return i.id }
 
+// countingHasher counts its calls, in all and by file name.
 type countingHasher struct {
-	mu sync.Mutex
-	n  int
+	mu     sync.Mutex
+	n      int
+	byName map[string]int
 }
 
 func (c *countingHasher) SHA1(ctx context.Context, s upload.Source) (string, error) {
 	c.mu.Lock()
 	c.n++
+	if c.byName == nil {
+		c.byName = map[string]int{}
+	}
+	c.byName[s.Name()]++
 	c.mu.Unlock()
 	return upload.StreamHasher{}.SHA1(ctx, s)
 }

@@ -116,7 +116,7 @@ func (u *Uploader) hash(ctx context.Context, f *file) bool {
 	}
 	u.setState(f, StateHashing, nil)
 	if e, ok := u.remembered(ctx, f.src); ok {
-		kind, err := detectKind(f.src)
+		kind, err := u.kindOf(f)
 		if err != nil {
 			u.fail(f, err)
 			return false
@@ -124,9 +124,19 @@ func (u *Uploader) hash(ctx context.Context, f *file) bool {
 		u.setState(f, StateHashing, func() { f.kind, f.checksum, f.journal = kind, e.Checksum, e })
 		return true
 	}
-	// The format is checked after hashing: a Hasher that reads the file
-	// whole may keep its first bytes, which spares a read of its own (a
-	// round trip through the browser per file).
+	// Inspect hashed the duplicate candidates: those are not hashed again.
+	if sum, ok := u.batch.Checksum(f.idx); ok {
+		return u.hashed(f, sum)
+	}
+	// The format is checked after hashing, unless the metadata told it: a
+	// Hasher that reads the file whole may keep its first bytes, which
+	// spares a read of its own (a round trip through the browser per file).
+	if u.metaOf(f) != nil {
+		if _, err := u.kindOf(f); err != nil {
+			u.fail(f, err)
+			return false
+		}
+	}
 	sum, err := u.deps.Hasher.SHA1(ctx, f.src)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -139,7 +149,12 @@ func (u *Uploader) hash(ctx context.Context, f *file) bool {
 		u.fail(f, e)
 		return false
 	}
-	kind, err := detectKind(f.src)
+	return u.hashed(f, sum)
+}
+
+// hashed records f's checksum and format; false when f failed (not an image).
+func (u *Uploader) hashed(f *file, sum string) bool {
+	kind, err := u.kindOf(f)
 	if err != nil {
 		u.fail(f, err)
 		return false

@@ -166,7 +166,7 @@ func (u *Uploader) lookAt(ctx context.Context, ids []string) (map[string]*Image,
 }
 
 // processed tells what became of every file with an image, in the order of
-// Add, with the files failed by this wait.
+// Add, with the files failed by this wait, and how many are wanted.
 func (u *Uploader) processed(failed []*file) Processed {
 	u.mu.Lock()
 	defer u.mu.Unlock()
@@ -175,11 +175,19 @@ func (u *Uploader) processed(failed []*file) Processed {
 		return InvalidFile{Index: f.idx, Name: f.name, Path: f.path, ImageID: f.original().imageID, Errors: reasons}
 	}
 	for _, f := range u.files {
+		wanted := f.st.wanted()
+		if wanted {
+			res.Wanted++
+		}
 		switch f.st.shown {
 		case StateReady:
-			res.Ready++
+			if wanted {
+				res.Ready++
+			}
 		case StateInvalid:
-			res.Invalid++
+			if wanted {
+				res.Invalid++
+			}
 			res.InvalidFiles = append(res.InvalidFiles, about(f, slices.Clone(f.st.reasons)))
 		}
 	}

@@ -33,7 +33,7 @@ func TestWaitProcessed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := upload.Processed{Ready: 2, Invalid: 1, InvalidFiles: []upload.InvalidFile{{Index: 1, Name: "bad.jpg", ImageID: rep.Files[1].ImageID, Errors: []string{"The image could not be decoded."}}}}
+	want := upload.Processed{Wanted: 3, Ready: 2, Invalid: 1, InvalidFiles: []upload.InvalidFile{{Index: 1, Name: "bad.jpg", ImageID: rep.Files[1].ImageID, Errors: []string{"The image could not be decoded."}}}}
 	if fmt.Sprint(res) != fmt.Sprint(want) {
 		t.Fatalf("processed %+v, want %+v", res, want)
 	}

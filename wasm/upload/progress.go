@@ -72,6 +72,19 @@ func (p *progress) finish(idx int, size int64) {
 	p.mu.Unlock()
 }
 
+// removeFile takes back an addFile, and the finish of a file that was
+// done, for a file left out or replaced.
+func (p *progress) removeFile(size int64, done bool) {
+	p.mu.Lock()
+	p.total -= size
+	p.filesTotal--
+	if done {
+		p.finished -= size
+		p.filesDone--
+	}
+	p.mu.Unlock()
+}
+
 // unfinish takes back a finish, for a file queued again.
 func (p *progress) unfinish(size int64) {
 	p.mu.Lock()

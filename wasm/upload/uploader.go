@@ -5,13 +5,16 @@ import (
 	"sync"
 
 	"altiup/wasm/coalesce"
+	"altiup/wasm/inspect"
+	"altiup/wasm/photometa"
 )
 
 // State is where a file is in the flow.
 type State string
 
 // The states of a file. Final after Start: skipped, uploaded, failed; final
-// after WaitProcessed: ready, invalid (and skipped/failed ones that have no image).
+// after WaitProcessed: ready, invalid (and skipped/failed ones that have no
+// image). Excluded is a file left out (Exclude) until Include.
 const (
 	StateQueued    State = "queued"
 	StateHashing   State = "hashing"
@@ -22,6 +25,7 @@ const (
 	StateReady     State = "ready"
 	StateInvalid   State = "invalid"
 	StateFailed    State = "failed"
+	StateExcluded  State = "excluded"
 )
 
 // FileEvent tells that a file changed state or sent more bytes.
@@ -40,6 +44,9 @@ type FileEvent struct {
 	// for a file skipped as a duplicate.
 	DuplicateOf string `json:"duplicateOf,omitempty"`
 	Error       *Error `json:"error,omitempty"`
+	// Meta is what the file says about itself, once read from its first
+	// bytes (see Inspect); {} when nothing could be read.
+	Meta *photometa.Meta `json:"meta,omitempty"`
 }
 
 // Progress is the state of the whole batch.
@@ -69,10 +76,12 @@ type FileReport struct {
 
 // Report is the outcome of Start: every file added so far.
 type Report struct {
-	Total    int          `json:"total"`
-	Uploaded int          `json:"uploaded"`
-	Skipped  int          `json:"skipped"`
-	Failed   int          `json:"failed"`
+	Total    int `json:"total"`
+	Uploaded int `json:"uploaded"`
+	Skipped  int `json:"skipped"`
+	Failed   int `json:"failed"`
+	// Excluded counts the files left out (Exclude): neither sent nor failed.
+	Excluded int          `json:"excluded"`
 	Files    []FileReport `json:"files"`
 }
 
@@ -87,7 +96,15 @@ type InvalidFile struct {
 }
 
 // Processed is the outcome of WaitProcessed.
+//
+// Wanted is how many images the batch should end with: the files added,
+// less those left out (Exclude), those refused for what they are (not an
+// image, empty) and those skipped as a copy of another file of the batch
+// (they share its image). Ready and Invalid count those same files, so the
+// batch is complete, ready for a reconstruction, when Ready == Wanted;
+// InvalidFiles still lists the copies too, as their rows show it.
 type Processed struct {
+	Wanted       int           `json:"wanted"`
 	Ready        int           `json:"ready"`
 	Invalid      int           `json:"invalid"`
 	InvalidFiles []InvalidFile `json:"invalidFiles"`
@@ -127,6 +144,9 @@ type Uploader struct {
 
 	prog progress
 
+	meta  metaReader     // reads the files' metadata as they are added
+	batch *inspect.Batch // what Inspect sums up: the files not left out
+
 	sending chan struct{} // a slot per file being sent; Concurrency of them
 }
 
@@ -147,6 +167,8 @@ func New(opts Options, deps Deps) (*Uploader, error) {
 		sending: make(chan struct{}, opts.Concurrency),
 		events:  newDispatcher(),
 	}
+	u.meta.slots = make(chan struct{}, opts.MetaConcurrency)
+	u.batch = inspect.NewBatch(u.hashForBatch)
 	u.retry = newRetrier(opts, deps, u.gate)
 	u.jw = newJournalWriter(deps.Journal)
 	u.prog.init(deps.Now)
@@ -161,7 +183,8 @@ func (u *Uploader) OnProgress(f func(Progress)) { u.events.setProgress(f) }
 
 // Add queues files. It may be called at any time: files added while Start
 // runs are uploaded by that run if they arrive before it ends, else by the
-// next Start.
+// next Start. Their metadata is read meanwhile, off the caller's goroutine
+// (see Inspect), so Add costs little whatever the batch.
 func (u *Uploader) Add(srcs ...Source) {
 	u.mu.Lock()
 	for _, s := range srcs {
@@ -172,6 +195,7 @@ func (u *Uploader) Add(srcs ...Source) {
 		u.files = append(u.files, f)
 		u.prog.addFile(f.size)
 		u.events.file(f.event())
+		u.queueMetaLocked(f)
 	}
 	u.emitProgressLocked()
 	u.mu.Unlock()

@@ -46,3 +46,20 @@ func Set() []Named {
 	out = append(out, Named{Name: "dji-2-truncated.jpg", Bytes: b[:len(b)*3/4]})
 	return out
 }
+
+// Flight returns n sources of 8 MiB: each a real JPEG header (EXIF with its
+// own time and position, XMP, the frame header and a little image data),
+// then zeros, as a drone's survey looks to a reader of its first bytes.
+func Flight(n int) []*File {
+	srcs := make([]*File, n)
+	for i := range srcs {
+		p := Photo{
+			Width: 32, Height: 24, PixelX: 5472, PixelY: 3648, Make: "DJI", Model: "FC6310",
+			Time: fmt.Sprintf("2024:05:01 %02d:%02d:%02d", 10+i/1800, i/30%60, 2*i%60), Offset: "+08:00",
+			Focal: 8.8, Focal35: 24, GPS: true, Lat: NearLat + float64(i%40)*1e-4, Lon: NearLon + float64(i/40)*1e-4, Alt: 150,
+			XMP: DJI("-90.0", "+50.20"), Seed: int64(i),
+		}
+		srcs[i] = &File{B: JPEG(p), FileSize: 8 << 20}
+	}
+	return srcs
+}

@@ -1,0 +1,167 @@
+package upload
+
+import (
+	"context"
+	"slices"
+
+	"altiup/wasm/inspect"
+)
+
+// metaReader reads the metadata of added files off the caller's goroutine:
+// Add only queues the file, and a goroutine that lives while files are
+// queued starts MetaConcurrency reads at most at once, in the order of Add.
+// Its fields are guarded by Uploader.mu.
+type metaReader struct {
+	queue   []*file
+	running bool
+	slots   chan struct{}
+}
+
+// queueMetaLocked queues f for its metadata read; u.mu is held.
+func (u *Uploader) queueMetaLocked(f *file) {
+	u.meta.queue = append(u.meta.queue, f)
+	if !u.meta.running {
+		u.meta.running = true
+		go u.readMetas()
+	}
+}
+
+// readMetas starts the reads of the queued files, in order, until none is
+// queued.
+func (u *Uploader) readMetas() {
+	for {
+		u.mu.Lock()
+		if len(u.meta.queue) == 0 {
+			u.meta.running = false
+			u.meta.queue = nil // lets the array of a large batch go
+			u.mu.Unlock()
+			return
+		}
+		f := u.meta.queue[0]
+		u.meta.queue[0] = nil
+		u.meta.queue = u.meta.queue[1:]
+		u.mu.Unlock()
+		u.meta.slots <- struct{}{}
+		go func() {
+			defer func() { <-u.meta.slots }()
+			u.readMeta(f)
+		}()
+	}
+}
+
+// readMeta reads f's metadata from its first bytes and shows it in f's
+// event. A file replaced meanwhile is forgotten; one left out does not
+// enter the batch (Include adds it).
+func (u *Uploader) readMeta(f *file) {
+	m := inspect.Read(f.idx, f.name, f.src)
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	f.meta = &m
+	defer close(f.metaRead) // once the batch has it: Inspect then sums it up
+	if !u.current(f) {
+		return
+	}
+	if f.st.stage != stageExcluded {
+		u.batch.Add(m)
+	}
+	u.events.file(f.event())
+}
+
+// current reports whether f is still the file of its index (not replaced);
+// u.mu is held.
+func (u *Uploader) current(f *file) bool {
+	return f.idx < len(u.files) && u.files[f.idx] == f
+}
+
+// hashForBatch is the batch's HashFunc: the checksum of the file of index,
+// computed by the Hasher unless the upload knows it already.
+func (u *Uploader) hashForBatch(ctx context.Context, index int) (string, error) {
+	u.mu.Lock()
+	f := u.files[index]
+	sum := f.checksum
+	u.mu.Unlock()
+	if sum != "" {
+		return sum, nil
+	}
+	return u.deps.Hasher.SHA1(ctx, f.src)
+}
+
+// Inspect sums up the batch as it would be sent (inspect.Summary): it waits
+// for the metadata of the files added so far, hashes the duplicate
+// candidates not hashed yet (those checksums are kept, so the upload does
+// not hash them again), and prices the batch for the signed-in user. It may
+// be called again after more adds, and while Start runs. Files left out
+// (Exclude) are not in it. Cost prices the gigapixels that will be sent
+// (Summary.Gigapixels less the copies duplicate_content names, which are not
+// sent); it is nil when no one is signed in, or when the account or the
+// price could not be had: that does not fail Inspect.
+func (u *Uploader) Inspect(ctx context.Context) (inspect.Summary, error) {
+	account := make(chan *Account, 1)
+	go func() { account <- u.account(ctx) }()
+
+	u.mu.Lock()
+	pending := make([]chan struct{}, 0, len(u.files))
+	for _, f := range u.files {
+		pending = append(pending, f.metaRead)
+	}
+	u.mu.Unlock()
+	for _, ch := range pending {
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return inspect.Summary{}, AsError(ctx.Err())
+		}
+	}
+	s, err := u.batch.Summary(ctx)
+	if err != nil {
+		return inspect.Summary{}, AsError(err)
+	}
+	if a := <-account; a != nil {
+		callCtx, cancel := context.WithTimeout(ctx, u.opts.CallTimeout)
+		defer cancel()
+		if c, err := inspect.Price(callCtx, u.sentGigapixels(s), *a, u.deps.API.CoinsToMoney); err == nil {
+			s.Cost = c
+		}
+	}
+	return s, nil
+}
+
+// sentGigapixels is what the batch of s adds to the project: the copies
+// that duplicate_content names are not sent, so they cost nothing.
+func (u *Uploader) sentGigapixels(s inspect.Summary) float64 {
+	var copies []int
+	for _, w := range s.Warnings {
+		if w.Code == inspect.DuplicateContent {
+			copies = w.Files
+		}
+	}
+	if len(copies) == 0 {
+		return s.Gigapixels
+	}
+	var files []inspect.File
+	for _, f := range u.batch.Files() {
+		if slices.Contains(copies, f.Index) {
+			files = append(files, f)
+		}
+	}
+	return max(0, s.Gigapixels-inspect.Summarize(files, nil).Gigapixels)
+}
+
+// account asks once for the signed-in user's account; nil when there is
+// none or the call failed (the cost is then unknown, nothing worse).
+func (u *Uploader) account(ctx context.Context) *Account {
+	ctx, cancel := context.WithTimeout(ctx, u.opts.CallTimeout)
+	defer cancel()
+	a, err := u.deps.API.Account(ctx)
+	if err != nil || a == nil {
+		return nil
+	}
+	c := *a
+	if c.Currency == "" {
+		c.Currency = DefaultCurrency
+	}
+	return &c
+}
+
+// DefaultCurrency prices the batch when the service names no currency.
+const DefaultCurrency = "USD"
