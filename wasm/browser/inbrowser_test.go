@@ -31,6 +31,11 @@ func corsEcho(cors bool) http.Handler {
 		w.Header().Set("Content-Type", "text/javascript")
 		http.ServeFile(w, r, filepath.Join("..", "..", "web", "hash-worker.js"))
 	})
+	// The loader, for the JS API's tests to take its deliver helper from.
+	mux.HandleFunc("GET /altiup.js", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript")
+		http.ServeFile(w, r, filepath.Join("..", "..", "web", "altiup.js"))
+	})
 	mux.HandleFunc("PUT /echo/", func(w http.ResponseWriter, r *http.Request) {
 		h := sha1.New()
 		n, err := io.Copy(h, r.Body)

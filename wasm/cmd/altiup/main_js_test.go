@@ -90,6 +90,7 @@ func TestUploaderObject(t *testing.T) {
 }
 
 func TestOnAndAdd(t *testing.T) {
+	needLoader(t)
 	up := newUploader(t)
 	var events []js.Value
 	listener := js.FuncOf(func(_ js.Value, args []js.Value) any {
@@ -139,6 +140,34 @@ func TestOnAndAdd(t *testing.T) {
 	}
 }
 
+// TestListenersApart: through the loader's deliver, a listener that throws
+// does not keep the event from the next.
+func TestListenersApart(t *testing.T) {
+	needLoader(t)
+	up := newUploader(t)
+	rude := js.Global().Get("Function").New("e", "throw new Error('listener failure');")
+	got := make(chan string, 1)
+	polite := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		got <- args[0].Get("name").String()
+		return nil
+	})
+	defer polite.Release()
+	up.Call("on", "file", rude).Call("on", "file", polite)
+	opts := js.Global().Get("Object").New()
+	file := js.Global().Get("File").New(js.Global().Get("Array").New("x"), "a.jpg", opts)
+	if _, err := await(t, up.Call("add", file)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case name := <-got:
+		if name != "a.jpg" {
+			t.Fatalf("the second listener saw name %q", name)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the second listener got no event")
+	}
+}
+
 func TestReconstructionArguments(t *testing.T) {
 	up := newUploader(t)
 	_, err := await(t, up.Call("startReconstruction", jsonValue(`{"taskType":5}`)))
@@ -164,6 +193,9 @@ func TestDisposed(t *testing.T) {
 // BenchmarkAdd10k measures add() of 10,000 Files up to the delivery of their
 // last 'file' event to a JS listener.
 func BenchmarkAdd10k(b *testing.B) {
+	if loaderErr != nil {
+		b.Skipf("no loader: %v", loaderErr)
+	}
 	const n = 10000
 	files := js.Global().Get("Array").New()
 	opts := js.Global().Get("Object").New()
