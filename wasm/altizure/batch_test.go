@@ -56,7 +56,7 @@ func TestMergedDocumentIsValid(t *testing.T) {
 	}
 	var calls []*batchCall
 	for _, r := range reqs {
-		if !batchable[r.OpName] {
+		if _, ok := batchable[r.OpName]; !ok {
 			t.Fatalf("%s is not batchable", r.OpName)
 		}
 		calls = append(calls, &batchCall{ctx: ctx, req: r})
@@ -83,6 +83,44 @@ func TestMergedDocumentIsValid(t *testing.T) {
 	}
 	if _, ok := vars["b2_imageType"]; ok {
 		t.Error("an empty imageType was sent: genqlient omits it")
+	}
+}
+
+// TestMergedQueriesAreValid merges Image queries into one valid query, and
+// refuses to merge a query with a mutation.
+func TestMergedQueriesAreValid(t *testing.T) {
+	src, err := os.ReadFile("../../server/sandbox/schema.graphql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema, gerr := gqlparser.LoadSchema(&ast.Source{Name: "schema.graphql", Input: string(src)})
+	if gerr != nil {
+		t.Fatal(gerr)
+	}
+	rec := &recorder{}
+	ctx := context.Background()
+	var calls []*batchCall
+	for _, id := range []string{"i1", "i2", "i3"} {
+		Image(ctx, rec, "p", id)
+		calls = append(calls, &batchCall{ctx: ctx, req: rec.last})
+	}
+	merged, err := mergeRequests(calls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, list := gqlparser.LoadQuery(schema, merged.Query)
+	if len(list) > 0 {
+		t.Fatalf("the merged document is not valid: %v\n%s", list, merged.Query)
+	}
+	if op := doc.Operations[0]; op.Operation != ast.Query || len(op.SelectionSet) != 3 {
+		t.Fatalf("merged into a %s of %d fields:\n%s", op.Operation, len(op.SelectionSet), merged.Query)
+	}
+	if got := string(merged.Variables.(map[string]json.RawMessage)["b2_iid"]); got != `"i3"` {
+		t.Errorf("b2_iid = %s", got)
+	}
+	HasImage(ctx, rec, "p", "abc")
+	if _, err := mergeRequests(append(calls, &batchCall{ctx: ctx, req: rec.last})); err == nil {
+		t.Error("a mutation merged into a query")
 	}
 }
 
@@ -163,6 +201,35 @@ func TestBatchingAgainstSandbox(t *testing.T) {
 		}
 	}); got >= 2*n {
 		t.Errorf("%d look-ups took %d requests", 2*n, got)
+	}
+
+	// Images by id, with registrations of other files at the same time:
+	// queries and mutations go in requests of their own.
+	if got := parallel(2*n, func(i int) {
+		if i%2 == 1 {
+			if _, err := c.UploadImageOSS(ctx, pid, "Hangzhou", fmt.Sprintf("more %d.jpg", i), "JPEG", sum(1000+i)); err != nil {
+				t.Errorf("register more %d: %v", i, err)
+			}
+			return
+		}
+		id := "no-such-image"
+		if i%4 == 0 {
+			id = ids[i/2]
+		}
+		img, err := c.Image(ctx, pid, id)
+		switch {
+		case err != nil:
+			t.Errorf("image %d: %v", i, err)
+		case i%4 == 0 && (img == nil || img.ID != ids[i/2] || img.Name != fmt.Sprintf("photo %d.jpg", i/2)):
+			t.Errorf("image %d: got %+v, want %s", i, img, ids[i/2])
+		case i%4 != 0 && img != nil:
+			t.Errorf("image %d (absent): got %+v", i, img)
+		}
+	}); got >= n {
+		t.Errorf("%d look-ups and registrations took %d requests", 2*n, got)
+	}
+	if _, err := c.Image(ctx, "no-such-project", ids[0]); upload.AsError(err).Code != upload.CodeNotFound {
+		t.Errorf("image of an unknown project: %v", err)
 	}
 
 	// Unknown image ids fail alone, with the error of a call sent alone.
