@@ -4,11 +4,9 @@ package main
 
 import (
 	"encoding/json"
-	"net/http"
 	"sync"
 	"syscall/js"
 
-	"altiup/wasm/altizure"
 	"altiup/wasm/browser"
 	"altiup/wasm/ossstore"
 	"altiup/wasm/upload"
@@ -34,6 +32,7 @@ func install() bool {
 	api := js.Global().Get("Object").New()
 	api.Set("version", Version)
 	api.Set("create", browser.Func(create))
+	api.Set("connect", browser.Func(connect))
 	h := g.Call("_ready", api)
 	if h.Type() != js.TypeObject || h.Get("deliver").Type() != js.TypeFunction {
 		return false
@@ -51,6 +50,7 @@ var methods = map[string]js.Func{
 	"resume":                 uploaderMethod(resume),
 	"cancel":                 uploaderMethod(cancel),
 	"waitProcessed":          uploaderMethod(waitProcessed),
+	"task":                   uploaderMethod(task),
 	"startReconstruction":    uploaderMethod(reconstruct(false)),
 	"preStartReconstruction": uploaderMethod(reconstruct(true)),
 	"dispose":                uploaderMethod(dispose),
@@ -61,21 +61,15 @@ var journal = browser.NewJournal("")
 
 // create(options) → Promise of an uploader object.
 func create(_ js.Value, args []js.Value) any {
-	opts := js.Undefined()
-	if len(args) > 0 {
-		opts = args[0]
-	}
-	text, err := browser.StringifyJSON(opts)
-	if err != nil || opts.Type() != js.TypeObject {
-		return browser.Reject(upload.Errorf(upload.CodeInvalidInput, "The options must be an object such as {api, key, token, project}."))
-	}
-	cfg, err := parseOptions(text)
+	text, getToken, err := readOptions(args, "{api, key, token, project}")
 	if err != nil {
 		return browser.Reject(err)
 	}
-	// A plain http.Client: with a Dial func Go would leave fetch. Its
-	// requests are paced so that bursts of them leave the page room.
-	client := altizure.New(cfg.Endpoint, cfg.Key, cfg.Token, &http.Client{Transport: browser.PacedTransport{}})
+	cfg, err := parseOptions(text, getToken.Type() == js.TypeFunction)
+	if err != nil {
+		return browser.Reject(err)
+	}
+	client := newClient(cfg.connection, getToken)
 	pool := hashWorkers()
 	if pool != nil {
 		// Start the workers now rather than with the first file, which

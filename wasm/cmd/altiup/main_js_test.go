@@ -72,7 +72,7 @@ func TestCreateRejectsBadOptions(t *testing.T) {
 
 func TestUploaderObject(t *testing.T) {
 	up := newUploader(t)
-	for _, m := range []string{"on", "add", "start", "pause", "resume", "cancel", "waitProcessed", "startReconstruction", "preStartReconstruction", "dispose"} {
+	for _, m := range []string{"on", "add", "start", "pause", "resume", "cancel", "waitProcessed", "task", "startReconstruction", "preStartReconstruction", "dispose"} {
 		if up.Get(m).Type() != js.TypeFunction {
 			t.Errorf("%s is %s, not a function", m, up.Get(m).Type())
 		}
@@ -165,6 +165,42 @@ func TestListenersApart(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the second listener got no event")
+	}
+}
+
+// TestAddPaths: add(files, {paths}) gives each file its path (by default
+// its name), which its events carry.
+func TestAddPaths(t *testing.T) {
+	needLoader(t)
+	up := newUploader(t)
+	var events []js.Value
+	listener := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		events = append(events, args[0])
+		return nil
+	})
+	defer listener.Release()
+	up.Call("on", "file", listener)
+	mk := func() js.Value {
+		return js.Global().Get("File").New(js.Global().Get("Array").New("x"), "DJI_0001.JPG", jsonValue(`{"lastModified":1700000000000}`))
+	}
+	files := js.Global().Get("Array").New(mk(), mk(), mk())
+	if _, err := await(t, up.Call("add", files, jsonValue(`{"paths":["north/DJI_0001.JPG","south/DJI_0001.JPG",null]}`))); err != nil {
+		t.Fatal(err)
+	}
+	_, err := await(t, up.Call("add", files, jsonValue(`{"paths":["one"]}`)))
+	wantCode(t, err, upload.CodeInvalidInput, "one path per file")
+	_, err = await(t, up.Call("add", files, jsonValue(`{"paths":[1,2,3]}`)))
+	wantCode(t, err, upload.CodeInvalidInput, "paths must be text")
+	for deadline := time.Now().Add(10 * time.Second); len(events) < 3 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if len(events) != 3 {
+		t.Fatalf("%d file events, want 3", len(events))
+	}
+	for i, want := range []string{"north/DJI_0001.JPG", "south/DJI_0001.JPG", "DJI_0001.JPG"} {
+		if got := events[i].Get("path"); got.Type() != js.TypeString || got.String() != want {
+			t.Errorf("event %d: path %v, want %q", i, got, want)
+		}
 	}
 }
 

@@ -53,3 +53,16 @@ func reconstruct(pre bool) func(s *instance, this js.Value, args []js.Value) any
 		})
 	}
 }
+
+// task() → Promise of the project's latest reconstruction task,
+// {id, taskType, state, queueing, startDate?, error?}, or null.
+func task(s *instance, _ js.Value, _ []js.Value) any {
+	ctx := s.context()
+	return browser.NewPromise(func() (any, error) {
+		t, err := s.api.Task(ctx, s.project)
+		if err != nil {
+			return nil, err
+		}
+		return toJS(t)
+	})
+}
