@@ -95,3 +95,56 @@ func TestBucketChoice(t *testing.T) {
 		})
 	}
 }
+
+// TestBucketOverrideChecked: a bucket the service does not offer fails the
+// batch once, at the start, naming the buckets it does; no file is tried.
+// A good one is checked once per Uploader.
+func TestBucketOverrideChecked(t *testing.T) {
+	tests := []struct {
+		name, cloud, bucket string
+		fault               error
+		wantCode            string
+		wantMsg             string
+	}{
+		{"unknown S3 bucket", "s3", "Mars", nil, upload.CodeNoBucket, `"Mars"; its S3 buckets are Tokyo, Paris`},
+		{"an OSS name for S3", "s3", "Hangzhou", nil, upload.CodeNoBucket, "Tokyo, Paris"},
+		{"unknown OSS bucket", "oss", "Tokyo", nil, upload.CodeNoBucket, "Hangzhou, Shenzhen"},
+		{"a listed bucket", "s3", "Paris", nil, "", ""},
+		{"a service that does not tell", "s3", "Paris", upload.Errorf(upload.CodeAPI, "Introspection is off."), "", ""},
+		{"a refused token", "s3", "Paris", upload.Errorf(upload.CodeUnauthorized, "The token was refused."), upload.CodeUnauthorized, "Checking the bucket: The token was refused."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t)
+			if tc.fault != nil {
+				w.apiFault["bucketNames"] = []error{tc.fault}
+			}
+			u := w.uploader(upload.Options{Cloud: tc.cloud, Bucket: tc.bucket})
+			u.Add(jpeg("a.jpg", 100), jpeg("b.jpg", 110))
+			rep, err := u.Start(context.Background())
+			if tc.wantCode == "" {
+				if err != nil || rep.Uploaded != 2 {
+					t.Fatalf("report %+v, %v", rep, err)
+				}
+				u.Add(jpeg("c.jpg", 120))
+				if _, err := u.Start(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				if n := w.count("bucketNames"); n != 1 {
+					t.Fatalf("bucketNames asked %d times, want once", n)
+				}
+				return
+			}
+			e := upload.AsError(err)
+			if e == nil || e.Code != tc.wantCode || !strings.Contains(e.Message, tc.wantMsg) {
+				t.Fatalf("Start error %v, want %s with %q", err, tc.wantCode, tc.wantMsg)
+			}
+			if rep.Failed != 2 {
+				t.Fatalf("report %+v, want both files failed", rep)
+			}
+			if c := w.calls(); len(c) != 1 || !strings.HasPrefix(c[0], "bucketNames") {
+				t.Fatalf("calls %q, want the bucket check alone", c)
+			}
+		})
+	}
+}

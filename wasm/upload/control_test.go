@@ -18,6 +18,10 @@ type blockingPutter struct {
 	release chan struct{}
 }
 
+func newBlockingPutter(w *world) *blockingPutter {
+	return &blockingPutter{inner: upload.HTTPPutter{Client: w.srv.Client()}, started: make(chan string, 20), release: make(chan struct{})}
+}
+
 func (b *blockingPutter) Put(ctx context.Context, req upload.PutRequest, s upload.Source, progress func(int64)) (*upload.PutResponse, error) {
 	b.started <- s.Name()
 	select {
@@ -30,15 +34,10 @@ func (b *blockingPutter) Put(ctx context.Context, req upload.PutRequest, s uploa
 
 func TestPauseLetsPutFinishThenHolds(t *testing.T) {
 	w := newWorld(t)
-	bp := &blockingPutter{inner: upload.HTTPPutter{Client: w.srv.Client()}, started: make(chan string, 10), release: make(chan struct{})}
-	d := w.deps()
-	d.Putter = bp
+	bp := newBlockingPutter(w)
 	// One file through the whole flow at a time: b.jpg must not even be
 	// registered while paused.
-	u, err := upload.New(upload.Options{Project: "pid1", Cloud: "oss", Concurrency: 1, RegisterAhead: -1}, d)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := w.uploaderWith(upload.Options{Cloud: "oss", Concurrency: 1, RegisterAhead: -1}, func(d *upload.Deps) { d.Putter = bp })
 	u.Add(jpeg("a.jpg", 100), jpeg("b.jpg", 200))
 	type result struct {
 		rep upload.Report
@@ -75,13 +74,8 @@ func TestPauseLetsPutFinishThenHolds(t *testing.T) {
 
 func TestCancel(t *testing.T) {
 	w := newWorld(t)
-	bp := &blockingPutter{inner: upload.HTTPPutter{Client: w.srv.Client()}, started: make(chan string, 10), release: make(chan struct{})}
-	d := w.deps()
-	d.Putter = bp
-	u, err := upload.New(upload.Options{Project: "pid1", Cloud: "s3", Concurrency: 2}, d)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bp := newBlockingPutter(w)
+	u := w.uploaderWith(upload.Options{Cloud: "s3", Concurrency: 2}, func(d *upload.Deps) { d.Putter = bp })
 	u.Add(jpeg("a.jpg", 100), jpeg("b.jpg", 200), jpeg("c.jpg", 300), jpeg("d.jpg", 400))
 	done := make(chan upload.Report, 1)
 	go func() {
@@ -105,7 +99,7 @@ func TestCancel(t *testing.T) {
 	}
 	// Start again: the cancelled files are taken up again.
 	close(bp.release)
-	rep, err = u.Start(context.Background())
+	rep, err := u.Start(context.Background())
 	if err != nil || rep.Uploaded != 4 || rep.Failed != 0 {
 		t.Fatalf("after restart: %+v, %v", rep, err)
 	}
@@ -149,4 +143,82 @@ func TestWrongTokenStopsTheBatch(t *testing.T) {
 			}
 		})
 	}
+}
+
+// startAsync runs Start in a goroutine; the channel gives its outcome.
+func startAsync(u *upload.Uploader) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		rep, err := u.Start(context.Background())
+		if err == nil && rep.Failed != 0 {
+			err = fmt.Errorf("report %+v", rep)
+		}
+		done <- err
+	}()
+	return done
+}
+
+// waitDone fails the test when Start does not return in good time.
+func waitDone(t *testing.T, done <-chan error, what string) error {
+	t.Helper()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(20 * time.Second):
+		t.Fatalf("%s: Start did not return", what)
+		return nil
+	}
+}
+
+// TestPauseAndCancel: a Pause before Start holds the batch until Resume;
+// Cancel ends a pause, so a Start after Pause and Cancel runs at once.
+func TestPauseAndCancel(t *testing.T) {
+	t.Run("pause before start holds until resume", func(t *testing.T) {
+		w := newWorld(t)
+		u := w.uploader(upload.Options{Cloud: "s3"})
+		u.Add(jpeg("a.jpg", 100))
+		u.Pause()
+		done := startAsync(u)
+		time.Sleep(30 * time.Millisecond)
+		if c := w.calls(); len(c) != 0 {
+			t.Fatalf("calls %q while paused before the start", c)
+		}
+		u.Resume()
+		if err := waitDone(t, done, "after Resume"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("start after pause and cancel runs", func(t *testing.T) {
+		w := newWorld(t)
+		u := w.uploader(upload.Options{Cloud: "s3"})
+		u.Add(jpeg("a.jpg", 100))
+		u.Pause()
+		u.Cancel()
+		if err := waitDone(t, startAsync(u), "after Pause and Cancel"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("cancel while paused mid-run, then start", func(t *testing.T) {
+		w := newWorld(t)
+		bp := newBlockingPutter(w)
+		u := w.uploaderWith(upload.Options{Cloud: "s3", Concurrency: 1, RegisterAhead: -1}, func(d *upload.Deps) { d.Putter = bp })
+		u.Add(jpeg("a.jpg", 100), jpeg("b.jpg", 200))
+		done := make(chan upload.Report, 1)
+		go func() { rep, _ := u.Start(context.Background()); done <- rep }()
+		<-bp.started
+		u.Pause()
+		u.Cancel()
+		select {
+		case rep := <-done:
+			if rep.Failed != 2 {
+				t.Fatalf("report after Cancel %+v", rep)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("Start did not return after Cancel")
+		}
+		close(bp.release)
+		if err := waitDone(t, startAsync(u), "the Start after Cancel"); err != nil {
+			t.Fatal(err)
+		}
+	})
 }

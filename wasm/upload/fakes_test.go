@@ -18,41 +18,6 @@ import (
 	"altiup/wasm/upload"
 )
 
-// clock is a fake clock; Sleep advances it and records the durations.
-type clock struct {
-	mu     sync.Mutex
-	t      time.Time
-	sleeps []time.Duration
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	c.sleeps = append(c.sleeps, d)
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-	return ctx.Err()
-}
-
-func (c *clock) Sleeps() []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]time.Duration(nil), c.sleeps...)
-}
-
 // src is an in-memory Source.
 type src struct {
 	name, typ string
@@ -431,10 +396,21 @@ func (w *world) deps() upload.Deps {
 
 func (w *world) uploader(opts upload.Options) *upload.Uploader {
 	w.t.Helper()
+	return w.uploaderWith(opts, nil)
+}
+
+// uploaderWith makes an uploader of the project pid1 (unless opts names
+// another) with the world's deps, as change alters them.
+func (w *world) uploaderWith(opts upload.Options, change func(d *upload.Deps)) *upload.Uploader {
+	w.t.Helper()
 	if opts.Project == "" {
 		opts.Project = "pid1"
 	}
-	u, err := upload.New(opts, w.deps())
+	d := w.deps()
+	if change != nil {
+		change(&d)
+	}
+	u, err := upload.New(opts, d)
 	if err != nil {
 		w.t.Fatal(err)
 	}

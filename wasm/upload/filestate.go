@@ -27,11 +27,10 @@ type file struct {
 }
 
 func newFile(idx int, s Source) *file {
-	f := &file{idx: idx, src: s, name: s.Name(), size: s.Size()}
+	f := &file{idx: idx, src: s, name: s.Name(), size: s.Size(), st: queued()}
 	if p, ok := s.(Pathed); ok {
 		f.path = p.Path()
 	}
-	f.st.shown = StateQueued
 	return f
 }
 
@@ -57,6 +56,9 @@ type fileState struct {
 	ready   bool    // its image is known to be Ready (hasImage said so)
 	reasons []string
 }
+
+// queued is the state of a file added, or put back in the queue.
+func queued() fileState { return fileState{stage: stageQueued, shown: StateQueued} }
 
 // take: queued → taken, by a run's feeder.
 func (s *fileState) take() bool {
@@ -88,6 +90,13 @@ func (s *fileState) waitFor(self, orig *file) {
 func (s *fileState) copyOf(orig *file) {
 	if s.stage == stageTaken {
 		s.dupOf = orig
+	}
+}
+
+// present records the state of the image hasImage found for a taken file.
+func (s *fileState) present(imageState string) {
+	if s.stage == stageTaken {
+		s.ready = imageState == ImageReady
 	}
 }
 
@@ -126,7 +135,7 @@ func (s *fileState) requeue() bool {
 	if s.stage != stageDone || s.shown != StateFailed || s.err == nil || s.err.Code == CodeInvalidInput {
 		return false
 	}
-	*s = fileState{stage: stageQueued, shown: StateQueued}
+	*s = queued()
 	return true
 }
 

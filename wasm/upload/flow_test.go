@@ -258,24 +258,12 @@ func TestHashConcurrency(t *testing.T) {
 // than Concurrency PUTs (nor startImageUpload calls) are under way.
 func TestRegisterAheadBoundsSends(t *testing.T) {
 	w := newWorld(t)
-	bp := &blockingPutter{inner: upload.HTTPPutter{Client: w.srv.Client()}, started: make(chan string, 20), release: make(chan struct{})}
-	d := w.deps()
-	d.Putter = bp
-	u, err := upload.New(upload.Options{Project: "pid1", Cloud: "s3", Concurrency: 2, RegisterAhead: 3}, d)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bp := newBlockingPutter(w)
+	u := w.uploaderWith(upload.Options{Cloud: "s3", Concurrency: 2, RegisterAhead: 3}, func(d *upload.Deps) { d.Putter = bp })
 	for i := range 12 {
 		u.Add(jpeg(fmt.Sprintf("f%d.jpg", i), 700+i))
 	}
-	done := make(chan error, 1)
-	go func() {
-		rep, err := u.Start(context.Background())
-		if err == nil && rep.Uploaded != 12 {
-			err = fmt.Errorf("report %+v", rep)
-		}
-		done <- err
-	}()
+	done := startAsync(u)
 	<-bp.started
 	<-bp.started
 	// Two PUTs are held: three more files get registered, and no more.

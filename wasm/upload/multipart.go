@@ -145,13 +145,7 @@ func (u *Uploader) putParts(ctx context.Context, f *file, key string) (ok bool, 
 		reported = max(reported, total)
 		total = reported
 		mu.Unlock()
-		u.prog.sent(f.idx, delta, total)
-		u.mu.Lock()
-		e := f.event()
-		e.Sent = total
-		u.events.file(e)
-		u.emitProgressLocked()
-		u.mu.Unlock()
+		u.reportSent(f, delta, total)
 	}
 	report(0, 0)
 

@@ -195,7 +195,7 @@ func (u *Uploader) process(ctx context.Context, f *file) {
 	if img != nil && img.ID != "" && arrived(img.State) {
 		u.remember(f, img.ID)
 		u.mu.Lock()
-		f.st.ready = img.State == ImageReady
+		f.st.present(img.State)
 		u.mu.Unlock()
 		u.finish(f, StateSkipped, nil, img.ID)
 		return

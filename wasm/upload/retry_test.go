@@ -3,6 +3,7 @@ package upload_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -201,6 +202,89 @@ func TestNetworkOutageWaitedOut(t *testing.T) {
 				if f.Error == nil || f.Error.Code != upload.CodeNetwork || !strings.Contains(f.Error.Message, "gave up after") {
 					t.Fatalf("error %+v", f.Error)
 				}
+			}
+		})
+	}
+}
+
+// slowDownPutter answers the first PUT with a status and a Retry-After
+// header, then sends through inner.
+type slowDownPutter struct {
+	inner      upload.Putter
+	status     int
+	retryAfter string
+	mu         sync.Mutex
+	refused    bool
+}
+
+func (p *slowDownPutter) Put(ctx context.Context, req upload.PutRequest, s upload.Source, progress func(int64)) (*upload.PutResponse, error) {
+	p.mu.Lock()
+	first := !p.refused
+	p.refused = true
+	p.mu.Unlock()
+	if first {
+		return &upload.PutResponse{StatusCode: p.status, Header: http.Header{"Retry-After": {p.retryAfter}}}, nil
+	}
+	return p.inner.Put(ctx, req, s, progress)
+}
+
+// TestRetryAfterWaited: the next try of a 429 or 503 waits at least what the
+// server's Retry-After asked (up to 5 minutes), instead of the backoff alone.
+func TestRetryAfterWaited(t *testing.T) {
+	const ms = time.Millisecond
+	tests := []struct {
+		name       string
+		status     int
+		header     string
+		apiErr     *upload.Error
+		wantSleeps string
+	}{
+		{"PUT 429, seconds", 429, "7", nil, "[7s]"},
+		{"PUT 503, HTTP date", 503, "Fri, 02 Jan 2026 03:04:35 GMT", nil, "[30s]"}, // the fake clock is 03:04:05
+		{"PUT 429, an hour: capped", 429, "3600", nil, "[5m0s]"},
+		{"PUT 429, shorter than the backoff", 429, "0", nil, fmt.Sprint([]time.Duration{250 * ms})},
+		{"API 429", 0, "", &upload.Error{Code: upload.CodeRateLimited, Message: "Slow down.", RetryAfter: 3 * time.Second}, "[3s]"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t)
+			if tc.apiErr != nil {
+				w.apiFault["hasImage"] = []error{tc.apiErr}
+			}
+			u := w.uploaderWith(upload.Options{Cloud: "s3"}, func(d *upload.Deps) {
+				if tc.status != 0 {
+					d.Putter = &slowDownPutter{inner: d.Putter, status: tc.status, retryAfter: tc.header}
+				}
+			})
+			u.Add(jpeg("a.jpg", 100))
+			if rep, err := u.Start(context.Background()); err != nil || rep.Uploaded != 1 {
+				t.Fatalf("report %+v, %v", rep, err)
+			}
+			if got := fmt.Sprint(w.clock.Sleeps()); got != tc.wantSleeps {
+				t.Fatalf("waits %s, want %s", got, tc.wantSleeps)
+			}
+		})
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	tests := []struct {
+		h    string
+		want time.Duration
+	}{
+		{"", 0},
+		{"12", 12 * time.Second},
+		{" 5 ", 5 * time.Second},
+		{"-3", 0},
+		{"soon", 0},
+		{"Fri, 02 Jan 2026 03:05:05 GMT", time.Minute},
+		{"Fri, 02 Jan 2026 03:00:00 GMT", 0}, // in the past
+	}
+	for _, tc := range tests {
+		t.Run(tc.h, func(t *testing.T) {
+			if got := upload.ParseRetryAfter(tc.h, now); got != tc.want {
+				t.Fatalf("%q: %v, want %v", tc.h, got, tc.want)
 			}
 		})
 	}

@@ -28,13 +28,7 @@ func (u *Uploader) put(ctx context.Context, f *file, url string) error {
 			last = sent
 		}
 		mu.Unlock()
-		u.prog.sent(f.idx, delta, sent)
-		u.mu.Lock()
-		e := f.event()
-		e.Sent = sent
-		u.events.file(e)
-		u.emitProgressLocked()
-		u.mu.Unlock()
+		u.reportSent(f, delta, sent)
 	}
 	req := PutRequest{
 		Method: http.MethodPut,
@@ -51,6 +45,18 @@ func (u *Uploader) put(ctx context.Context, f *file, url string) error {
 		return nil
 	}
 	return storageError(resp, u.deps.Now())
+}
+
+// reportSent records that f sent delta more bytes, sent in all (the most
+// any of its tries sent), and tells the listeners.
+func (u *Uploader) reportSent(f *file, delta, sent int64) {
+	u.prog.sent(f.idx, delta, sent)
+	u.mu.Lock()
+	e := f.event()
+	e.Sent = sent
+	u.events.file(e)
+	u.emitProgressLocked()
+	u.mu.Unlock()
 }
 
 // errStalled is the cause of a PUT stopped by the stall watchdog.

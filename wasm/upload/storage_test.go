@@ -3,6 +3,8 @@ package upload_test
 import (
 	"context"
 	"fmt"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -94,5 +96,105 @@ func TestS3ExpiredURLRequestedAgain(t *testing.T) {
 	}
 	if len(w.images) != 1 || rep.Files[0].ImageID != "img1" {
 		t.Fatalf("images %v, report %+v", w.images, rep)
+	}
+}
+
+// movingS3 gives a new image id at the second registration of a file, as a
+// service may when a link is asked for again.
+type movingS3 struct {
+	*world
+	mu    sync.Mutex
+	regs  int
+	moved string // the checksum registered anew
+}
+
+func (m *movingS3) UploadImageS3(ctx context.Context, pid, bucket, filename, imageType, checksum string) (*upload.S3Upload, error) {
+	up, err := m.world.UploadImageS3(ctx, pid, bucket, filename, imageType, checksum)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.regs++; err == nil && m.regs == 2 {
+		m.world.mu.Lock()
+		img := *m.world.images[up.Image.ID]
+		img.ID = "img-new"
+		m.world.images["img-new"] = &img
+		m.world.mu.Unlock()
+		up.Image = &img
+	}
+	return up, err
+}
+
+// TestS3RenewalStartsTheNewImage: when the presigned URL expired, the file is
+// registered again and the image that registration names is started before
+// the PUT.
+func TestS3RenewalStartsTheNewImage(t *testing.T) {
+	w := newWorld(t)
+	w.staleURLs["sig=1"] = true
+	u := w.uploaderWith(upload.Options{Cloud: "s3"}, func(d *upload.Deps) { d.API = &movingS3{world: w} })
+	u.Add(jpeg("a.jpg", 999))
+	rep, err := u.Start(context.Background())
+	if err != nil || rep.Uploaded != 1 || rep.Files[0].ImageID != "img-new" {
+		t.Fatalf("report %+v, %v", rep, err)
+	}
+	var tail []string
+	for _, c := range w.calls() {
+		if len(tail) > 0 || strings.HasPrefix(c, "PUT-expired") {
+			tail = append(tail, c)
+		}
+	}
+	want := []string{"PUT-expired", `uploadImageS3 "a.jpg"`, "startImageUpload img-new", "PUT pid1/"}
+	if len(tail) != len(want) {
+		t.Fatalf("calls after the expired PUT %q, want %q", tail, want)
+	}
+	for i := range want {
+		if !strings.HasPrefix(tail[i], want[i]) {
+			t.Fatalf("calls after the expired PUT %q, want %q", tail, want)
+		}
+	}
+}
+
+// TestStepTriesBounded: a step whose every try fails is tried Retries + 1
+// times in all, also when a try runs other calls (the link renewal).
+func TestStepTriesBounded(t *testing.T) {
+	const retries = 3
+	w := newWorld(t)
+	w.putFault = func(string, int) (int, string) {
+		return 403, "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>"
+	}
+	failing := upload.Errorf(upload.CodeServer, "The API failed (status 503).")
+	w.apiFault["uploadImageS3"] = []error{nil} // the first registration works
+	for range 100 {
+		w.apiFault["uploadImageS3"] = append(w.apiFault["uploadImageS3"], failing)
+	}
+	u := w.uploader(upload.Options{Cloud: "s3", Retries: retries})
+	u.Add(jpeg("a.jpg", 100))
+	rep, err := u.Start(context.Background())
+	if err != nil || rep.Failed != 1 {
+		t.Fatalf("report %+v, %v", rep, err)
+	}
+	// One registration, then the PUT step: an expired PUT and Retries
+	// renewals that fail.
+	if n := w.count("uploadImageS3"); n != 1+retries {
+		t.Fatalf("uploadImageS3 tried %d times, want %d", n, 1+retries)
+	}
+	if n := len(w.clock.Sleeps()); n != retries {
+		t.Fatalf("%d waits between tries, want %d", n, retries)
+	}
+}
+
+// TestSTSJudgedInServerTime: with the local clock an hour fast, an STS of an
+// hour still serves the whole batch: its expiry is the server's time.
+func TestSTSJudgedInServerTime(t *testing.T) {
+	w := newWorld(t)
+	w.skew = -time.Hour
+	u := w.uploader(upload.Options{Cloud: "oss", Concurrency: 1})
+	for i := range 3 {
+		u.Add(jpeg(fmt.Sprintf("f%d.jpg", i), 100+i))
+	}
+	rep, err := u.Start(context.Background())
+	if err != nil || rep.Uploaded != 3 {
+		t.Fatalf("report %+v, %v", rep, err)
+	}
+	if w.signers != 1 || w.count(`uploadImageOSS ""`) != 0 || w.count("PUT-expired") != 0 {
+		t.Fatalf("%d clients, %d renewals, %d expired PUTs: want 1, 0, 0", w.signers, w.count(`uploadImageOSS ""`), w.count("PUT-expired"))
 	}
 }
