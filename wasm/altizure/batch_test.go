@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
@@ -31,14 +29,6 @@ import (
 // and validates the document against the schema the client was generated
 // from.
 func TestMergedDocumentIsValid(t *testing.T) {
-	src, err := os.ReadFile("../../server/sandbox/schema.graphql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	schema, gerr := gqlparser.LoadSchema(&ast.Source{Name: "schema.graphql", Input: string(src)})
-	if gerr != nil {
-		t.Fatal(gerr)
-	}
 	rec := &recorder{}
 	ctx := context.Background()
 	reqs := []*graphql.Request{}
@@ -61,14 +51,7 @@ func TestMergedDocumentIsValid(t *testing.T) {
 		}
 		calls = append(calls, &batchCall{ctx: ctx, req: r})
 	}
-	merged, err := mergeRequests(calls)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, list := gqlparser.LoadQuery(schema, merged.Query)
-	if len(list) > 0 {
-		t.Fatalf("the merged document is not valid: %v\n%s", list, merged.Query)
-	}
+	merged, doc := mergeValid(t, calls)
 	if n := len(doc.Operations[0].SelectionSet); n != len(calls) {
 		t.Fatalf("%d root fields, want %d", n, len(calls))
 	}
@@ -89,14 +72,6 @@ func TestMergedDocumentIsValid(t *testing.T) {
 // TestMergedQueriesAreValid merges Image queries into one valid query, and
 // refuses to merge a query with a mutation.
 func TestMergedQueriesAreValid(t *testing.T) {
-	src, err := os.ReadFile("../../server/sandbox/schema.graphql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	schema, gerr := gqlparser.LoadSchema(&ast.Source{Name: "schema.graphql", Input: string(src)})
-	if gerr != nil {
-		t.Fatal(gerr)
-	}
 	rec := &recorder{}
 	ctx := context.Background()
 	var calls []*batchCall
@@ -104,14 +79,7 @@ func TestMergedQueriesAreValid(t *testing.T) {
 		Image(ctx, rec, "p", id)
 		calls = append(calls, &batchCall{ctx: ctx, req: rec.last})
 	}
-	merged, err := mergeRequests(calls)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, list := gqlparser.LoadQuery(schema, merged.Query)
-	if len(list) > 0 {
-		t.Fatalf("the merged document is not valid: %v\n%s", list, merged.Query)
-	}
+	merged, doc := mergeValid(t, calls)
 	if op := doc.Operations[0]; op.Operation != ast.Query || len(op.SelectionSet) != 3 {
 		t.Fatalf("merged into a %s of %d fields:\n%s", op.Operation, len(op.SelectionSet), merged.Query)
 	}
@@ -122,6 +90,29 @@ func TestMergedQueriesAreValid(t *testing.T) {
 	if _, err := mergeRequests(append(calls, &batchCall{ctx: ctx, req: rec.last})); err == nil {
 		t.Error("a mutation merged into a query")
 	}
+}
+
+// mergeValid merges calls and checks the document against the schema the
+// client is generated from.
+func mergeValid(t *testing.T, calls []*batchCall) (*graphql.Request, *ast.QueryDocument) {
+	t.Helper()
+	src, err := os.ReadFile("../../server/sandbox/schema.graphql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema, gerr := gqlparser.LoadSchema(&ast.Source{Name: "schema.graphql", Input: string(src)})
+	if gerr != nil {
+		t.Fatal(gerr)
+	}
+	merged, err := mergeRequests(calls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, list := gqlparser.LoadQuery(schema, merged.Query)
+	if len(list) > 0 {
+		t.Fatalf("the merged document is not valid: %v\n%s", list, merged.Query)
+	}
+	return merged, doc
 }
 
 // recorder is a graphql.Client that keeps the last request and answers nothing.
@@ -137,22 +128,9 @@ func (r *recorder) MakeRequest(_ context.Context, req *graphql.Request, _ *graph
 // its own error.
 func TestBatchingAgainstSandbox(t *testing.T) {
 	const key, token = "k", "t-SECRET"
-	sb, err := sandbox.New(sandbox.Config{AppKey: key, Users: []sandbox.User{{Token: token, Username: "u"}}, OSS: stubOSS{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sb.Close()
-	var requests, fields atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		requests.Add(1)
-		sb.Handler().ServeHTTP(w, r)
-	}))
-	defer srv.Close()
-	pid, err := sb.CreateProject(token, "batch")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := New(srv.URL+"/graphql", key, token, nil)
+	url, pid, requests := testSandbox(t, key, token, nil)
+	var fields atomic.Int64
+	c := New(url, key, token, nil)
 	ctx := context.Background()
 
 	// parallel runs n calls at once and returns how many requests they took.

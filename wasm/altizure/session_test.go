@@ -21,21 +21,7 @@ import (
 // calls are tried again with the new one.
 func TestTokenRenewal(t *testing.T) {
 	const key, good = "k", "t-SECRET-good"
-	sb, err := sandbox.New(sandbox.Config{AppKey: key, Users: []sandbox.User{{Token: good, Username: "u"}}, OSS: stubOSS{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sb.Close()
-	var requests atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		requests.Add(1)
-		sb.Handler().ServeHTTP(w, r)
-	}))
-	defer srv.Close()
-	pid, err := sb.CreateProject(good, "tokens")
-	if err != nil {
-		t.Fatal(err)
-	}
+	url, pid, requests := testSandbox(t, key, good, nil)
 
 	tests := []struct {
 		name     string
@@ -73,7 +59,7 @@ func TestTokenRenewal(t *testing.T) {
 					return "", errors.New("t-SECRET-in-the-failure")
 				}))
 			}
-			c := New(srv.URL+"/graphql", key, tt.token, nil, opts...)
+			c := New(url, key, tt.token, nil, opts...)
 			before := requests.Load()
 			errs := make([]error, tt.calls)
 			var wg sync.WaitGroup
@@ -112,20 +98,11 @@ func TestTokenRenewal(t *testing.T) {
 // Retry-After.
 func TestAnswerHeaders(t *testing.T) {
 	const key, token = "k", "t-SECRET"
-	sb, err := sandbox.New(sandbox.Config{AppKey: key, Users: []sandbox.User{{Token: token, Username: "u"}}, OSS: stubOSS{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sb.Close()
-	pid, err := sb.CreateProject(token, "headers")
-	if err != nil {
-		t.Fatal(err)
-	}
 	// The server's clock is a day behind this one.
 	serverNow := time.Now().Add(-24 * time.Hour).UTC().Truncate(time.Second)
 	var status atomic.Int64
 	var retryAfter atomic.Value
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	url, pid, _ := testSandbox(t, key, token, func(w http.ResponseWriter, r *http.Request, next http.Handler) {
 		w.Header().Set("Date", serverNow.Format(http.TimeFormat))
 		if s := int(status.Load()); s != 0 {
 			w.Header().Set("Retry-After", retryAfter.Load().(string))
@@ -133,10 +110,9 @@ func TestAnswerHeaders(t *testing.T) {
 			fmt.Fprint(w, `{"errors":[{"message":"busy"}]}`)
 			return
 		}
-		sb.Handler().ServeHTTP(w, r)
-	}))
-	defer srv.Close()
-	c := New(srv.URL+"/graphql", key, token, nil)
+		next.ServeHTTP(w, r)
+	})
+	c := New(url, key, token, nil)
 	ctx := context.Background()
 
 	var wg sync.WaitGroup
@@ -176,4 +152,31 @@ func TestAnswerHeaders(t *testing.T) {
 			}
 		})
 	}
+}
+
+// testSandbox starts the sandbox's API with one user, behind a server
+// that passes each request through wrap (nil: straight on) and counts them;
+// it returns the GraphQL URL, a project of the user and the count.
+func testSandbox(t *testing.T, key, token string, wrap func(w http.ResponseWriter, r *http.Request, next http.Handler)) (url, pid string, requests *atomic.Int64) {
+	t.Helper()
+	sb, err := sandbox.New(sandbox.Config{AppKey: key, Users: []sandbox.User{{Token: token, Username: "u"}}, OSS: stubOSS{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close() })
+	requests = &atomic.Int64{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		if wrap != nil {
+			wrap(w, r, sb.Handler())
+			return
+		}
+		sb.Handler().ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	pid, err = sb.CreateProject(token, t.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv.URL + "/graphql", pid, requests
 }

@@ -5,8 +5,10 @@ package main
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall/js"
 	"testing"
 	"time"
@@ -89,15 +91,38 @@ func TestUploaderObject(t *testing.T) {
 	}
 }
 
+// fileEvents listens to the file events of up; wait(n) returns them once n
+// came (or after ten seconds, whatever came).
+func fileEvents(t *testing.T, up js.Value) (listener js.Func, wait func(n int) []js.Value) {
+	t.Helper()
+	var mu sync.Mutex
+	var events []js.Value
+	listener = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		mu.Lock()
+		events = append(events, args[0])
+		mu.Unlock()
+		return nil
+	})
+	t.Cleanup(listener.Release)
+	return listener, func(n int) []js.Value {
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			mu.Lock()
+			got := len(events)
+			mu.Unlock()
+			if got >= n {
+				break
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(events)
+	}
+}
+
 func TestOnAndAdd(t *testing.T) {
 	needLoader(t)
 	up := newUploader(t)
-	var events []js.Value
-	listener := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		events = append(events, args[0])
-		return nil
-	})
-	defer listener.Release()
+	listener, wait := fileEvents(t, up)
 	if got := up.Call("on", "file", listener); !got.Equal(up) {
 		t.Fatal("on does not return the uploader")
 	}
@@ -123,9 +148,7 @@ func TestOnAndAdd(t *testing.T) {
 	wantCode(t, err, upload.CodeInvalidInput, "FileList")
 
 	// Wait until the three queued events are in (delivered in order).
-	for deadline := time.Now().Add(10 * time.Second); len(events) < 3 && time.Now().Before(deadline); {
-		time.Sleep(5 * time.Millisecond)
-	}
+	events := wait(3)
 	if len(events) != 3 {
 		t.Fatalf("%d file events, want 3 (the bad add must add nothing)", len(events))
 	}
@@ -173,12 +196,7 @@ func TestListenersApart(t *testing.T) {
 func TestAddPaths(t *testing.T) {
 	needLoader(t)
 	up := newUploader(t)
-	var events []js.Value
-	listener := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		events = append(events, args[0])
-		return nil
-	})
-	defer listener.Release()
+	listener, wait := fileEvents(t, up)
 	up.Call("on", "file", listener)
 	mk := func() js.Value {
 		return js.Global().Get("File").New(js.Global().Get("Array").New("x"), "DJI_0001.JPG", jsonValue(`{"lastModified":1700000000000}`))
@@ -191,9 +209,7 @@ func TestAddPaths(t *testing.T) {
 	wantCode(t, err, upload.CodeInvalidInput, "one path per file")
 	_, err = await(t, up.Call("add", files, jsonValue(`{"paths":[1,2,3]}`)))
 	wantCode(t, err, upload.CodeInvalidInput, "paths must be text")
-	for deadline := time.Now().Add(10 * time.Second); len(events) < 3 && time.Now().Before(deadline); {
-		time.Sleep(5 * time.Millisecond)
-	}
+	events := wait(3)
 	if len(events) != 3 {
 		t.Fatalf("%d file events, want 3", len(events))
 	}
