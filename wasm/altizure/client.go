@@ -210,7 +210,10 @@ func (c *Client) StartReconstruction(ctx context.Context, pid, taskType string, 
 	}
 	var out upload.Reconstruction
 	if e := res.Error; e != nil {
-		out.Error = &upload.Error{Code: e.Code, Message: e.Message}
+		// The service's own code (a number) says nothing the words do not;
+		// the page shows the words, and reads project.task to tell a task
+		// already running.
+		out.Error = &upload.Error{Code: upload.CodeAPI, Message: sentence(e.Message)}
 	}
 	if t := res.Task; t != nil {
 		out.Task = &task(t.TaskFields).Task

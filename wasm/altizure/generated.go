@@ -1154,15 +1154,8 @@ func (v *ReconstructionFields) GetTask() *ReconstructionFieldsTask { return v.Ta
 
 // ReconstructionFieldsErrorReconstructionError includes the requested fields of the GraphQL type ReconstructionError.
 type ReconstructionFieldsErrorReconstructionError struct {
-	// Sandbox choice of codes: PROJECT_NOT_FOUND, TASK_RUNNING, IMAGES_NOT_VALIDATED
-	// (an image is Uploading, Uploaded or Processing), NO_READY_IMAGE,
-	// TOO_FEW_IMAGES (fewer than 3 Ready images).
-	Code    string `json:"code"`
 	Message string `json:"message"`
 }
-
-// GetCode returns ReconstructionFieldsErrorReconstructionError.Code, and is useful for accessing the field via an interface.
-func (v *ReconstructionFieldsErrorReconstructionError) GetCode() string { return v.Code }
 
 // GetMessage returns ReconstructionFieldsErrorReconstructionError.Message, and is useful for accessing the field via an interface.
 func (v *ReconstructionFieldsErrorReconstructionError) GetMessage() string { return v.Message }
@@ -2298,7 +2291,6 @@ mutation PreStartReconstruction ($id: ID!, $options: TaskOptionsInput) {
 }
 fragment ReconstructionFields on ReconstructionResult {
 	error {
-		code
 		message
 	}
 	task {
@@ -2438,7 +2430,6 @@ mutation StartReconstructionWithError ($id: ID!, $options: TaskOptionsInput) {
 }
 fragment ReconstructionFields on ReconstructionResult {
 	error {
-		code
 		message
 	}
 	task {
