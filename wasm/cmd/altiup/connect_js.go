@@ -77,7 +77,8 @@ func tokenFunc(getToken js.Value) func(ctx context.Context) (string, error) {
 	}
 }
 
-// conn is one connection object of the page (altiup.connect).
+// conn is one connection object of the page (altiup.connect). It holds
+// only its client, and stays for as long as the page.
 type conn struct {
 	api *altizure.Client
 }
