@@ -94,9 +94,9 @@ func TestOperations(t *testing.T) {
 			}
 			return 200, `{"data":{"uploadImageOSS":{"sts":{"id":"STS.x","secret":"sec","token":"tok","bucket":"hz","endpoint":"http://127.0.0.1:9","expire":"2026-01-02T03:04:05Z"},"image":` + img + `}}}`
 		},
-		"UploadImageS3":    canned(`{"data":{"uploadImageS3":{"url":"http://s3/put?sig=1","image":{"id":"i3","state":"Pending","name":"c.jpg","filename":"h3.jpg","checksum":"ghi","error":[]}}}}`),
-		"StartImageUpload": canned(`{"data":{"startImageUpload":{"id":"i3","state":"Uploading","name":"c.jpg","filename":"h3.jpg","checksum":"ghi","error":[]}}}`),
-		"DoneImageUpload":  canned(`{"data":{"doneImageUpload":null}}`),
+		"UploadImageS3":                canned(`{"data":{"uploadImageS3":{"url":"http://s3/put?sig=1","image":{"id":"i3","state":"Pending","name":"c.jpg","filename":"h3.jpg","checksum":"ghi","error":[]}}}}`),
+		"StartImageUpload":             canned(`{"data":{"startImageUpload":{"id":"i3","state":"Uploading","name":"c.jpg","filename":"h3.jpg","checksum":"ghi","error":[]}}}`),
+		"DoneImageUpload":              canned(`{"data":{"doneImageUpload":null}}`),
 		"StartReconstructionWithError": canned(`{"data":{"startReconstructionWithError":{"error":{"message":"need 3 ready images"},"task":null}}}`),
 		"PreStartReconstruction":       canned(`{"data":{"preStartReconstruction":{"error":null,"task":{"id":"t1","taskType":"Native","state":"Pending","startDate":"2026-01-02T03:04:05Z","queueing":2}}}}`),
 	})
