@@ -234,7 +234,7 @@ func (o *output) summary(rep upload.Report, processed *upload.Processed) bool {
 	}
 	text := fmt.Sprintf("%d files: %d uploaded, %d skipped, %d failed", rep.Total, rep.Uploaded, rep.Skipped, rep.Failed)
 	if processed != nil {
-		text += fmt.Sprintf("; %d ready, %d invalid, %d not processed", processed.Ready, processed.Invalid, processed.Failed)
+		text += fmt.Sprintf("; %d of %d ready, %d invalid, %d not processed", processed.Ready, processed.Wanted, processed.Invalid, processed.Failed)
 	}
 	fmt.Fprintln(o.w, text)
 	if len(failed) > 0 {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
@@ -24,7 +25,6 @@ import (
 	"altiup/server/ossbucket"
 	"altiup/server/s3bucket"
 	"altiup/server/sandbox"
-	"altiup/wasm/altizure"
 	"altiup/wasm/upload"
 )
 
@@ -113,13 +113,43 @@ func (ts *testSandbox) env(name string) string {
 }
 
 // images lists the project's images as the API has them (without faults).
+// The uploader itself never lists a project, so its client has no such
+// call: the test asks the API directly.
 func (ts *testSandbox) images(t *testing.T) []upload.Image {
 	t.Helper()
-	page, err := altizure.New(ts.plainAPI, ts.key, ts.token, nil).Images(context.Background(), ts.project, 500, "")
+	q, _ := json.Marshal(map[string]any{
+		"query":     `query($pid: ID!) { project(id: $pid) { allImages(first: 500) { edges { node { id state name filename checksum error } } } } }`,
+		"variables": map[string]string{"pid": ts.project},
+	})
+	req, _ := http.NewRequest(http.MethodPost, ts.plainAPI, bytes.NewReader(q))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("key", ts.key)
+	req.Header.Set("altitoken", ts.token)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return page.Images
+	defer resp.Body.Close()
+	var out struct {
+		Data struct {
+			Project struct {
+				AllImages struct {
+					Edges []struct {
+						Node upload.Image `json:"node"`
+					} `json:"edges"`
+				} `json:"allImages"`
+			} `json:"project"`
+		} `json:"data"`
+		Errors []struct{ Message string } `json:"errors"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || len(out.Errors) > 0 {
+		t.Fatalf("listing images: %v %v", err, out.Errors)
+	}
+	var imgs []upload.Image
+	for _, e := range out.Data.Project.AllImages.Edges {
+		imgs = append(imgs, e.Node)
+	}
+	return imgs
 }
 
 // partLog records the part PUTs the OSS endpoint stored (answered 2xx).

@@ -100,7 +100,7 @@ func TestUploadFolder(t *testing.T) {
 			for _, want := range []string{
 				"ignored   flight/report.jpg: it is not a JPEG, PNG or TIFF image",
 				"6 images, 170.2 KiB; 1 other file ignored", "ready     flight/roof.png", "ready     flight/second/street.jpg",
-				"6 files: 5 uploaded, 1 skipped, 0 failed; 6 ready, 0 invalid, 0 not processed",
+				"6 files: 5 uploaded, 1 skipped, 0 failed; 5 of 5 ready, 0 invalid, 0 not processed",
 			} {
 				if !strings.Contains(out, want) {
 					t.Errorf("output lacks %q:\n%s", want, out)
@@ -153,7 +153,7 @@ func TestFailuresNamed(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
 	for _, want := range []string{
-		"3 files: 2 uploaded, 0 skipped, 1 failed; 1 ready, 1 invalid",
+		"3 files: 2 uploaded, 0 skipped, 1 failed; 1 of 2 ready, 1 invalid",
 		"Failed:\n  report.jpg: \"report.jpg\" is not a JPEG, PNG or TIFF image",
 		"Invalid (the service refused these photos):\n  mixed/truncated.jpg: ",
 	} {
