@@ -111,7 +111,7 @@ func TestBadInputAgainstSandbox(t *testing.T) {
 				if rep.Files[8].ImageID != rep.Files[0].ImageID {
 					t.Errorf("the second copy got image %s, the first %s", rep.Files[8].ImageID, rep.Files[0].ImageID)
 				}
-				if res.Ready != 6 || res.Invalid != 1 || res.Failed != 0 || res.InvalidFiles[0].Name != "truncated.jpg" || len(res.InvalidFiles[0].Errors) == 0 {
+				if res.Wanted != 6 || res.Ready != 5 || res.Invalid != 1 || res.Failed != 0 || res.InvalidFiles[0].Name != "truncated.jpg" || res.InvalidFiles[0].Index != 3 || len(res.InvalidFiles[0].Errors) == 0 {
 					t.Fatalf("processed %+v", res)
 				}
 				t.Logf("truncated.jpg: %q", res.InvalidFiles[0].Errors)
