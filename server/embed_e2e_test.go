@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -11,12 +12,12 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// TestPageEmbed puts <altiup-uploader> on a partner page of another origin:
-// the element finds its assets next to its script, keeps its styles to
-// itself, raises its events, and uploads.
-func TestPageEmbed(t *testing.T) {
-	p := startServer(t)
-	ctx := browser(t)
+// partnerPage serves a partner site on another origin than the page's: at
+// "/" a page that loads altiup.js from p and holds element, with a style
+// sheet that would spoil the element's look if it reached into it, and a
+// script that collects the element's events in window.got.
+func partnerPage(t *testing.T, p *sandboxProc, element string) *httptest.Server {
+	t.Helper()
 	partner := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/":
@@ -25,8 +26,8 @@ func TestPageEmbed(t *testing.T) {
 <link rel="stylesheet" href="/partner.css">
 <script src="%s/altiup.js"></script>
 </head><body><h1>Partner site</h1><button id="own">Partner button</button>
-<altiup-uploader api="%s" key="%s" token="%s" project="%s" cloud="s3" lang="zh"></altiup-uploader>
-<script src="/partner.js"></script></body></html>`, pg(p), p.api, p.key, p.token, p.project)
+%s
+<script src="/partner.js"></script></body></html>`, pg(p), element)
 		case "/partner.css":
 			w.Header().Set("Content-Type", "text/css")
 			fmt.Fprint(w, `button { background: rgb(255, 0, 0); } .altiup, table { display: none !important; }`)
@@ -39,10 +40,20 @@ for (const n of ['altiup-file', 'altiup-progress', 'altiup-done', 'altiup-error'
 			http.NotFound(w, r)
 		}
 	}))
-	defer partner.Close()
+	t.Cleanup(partner.Close)
 	if strings.HasPrefix(partner.URL, pg(p)) {
 		t.Fatal("the partner page must be on another origin")
 	}
+	return partner
+}
+
+// TestPageEmbed puts <altiup-uploader> on a partner page of another origin:
+// the element finds its assets next to its script, keeps its styles to
+// itself, raises its events, and uploads.
+func TestPageEmbed(t *testing.T) {
+	p := startServer(t)
+	ctx := browser(t)
+	partner := partnerPage(t, p, fmt.Sprintf(`<altiup-uploader api="%s" key="%s" token="%s" project="%s" cloud="s3" lang="zh"></altiup-uploader>`, p.api, p.key, p.token, p.project))
 	pgConsole(t, ctx)
 	el := `document.querySelector('altiup-uploader')`
 	if err := chromedp.Do(ctx, chromedp.Navigate(partner.URL+"/")); err != nil {
@@ -87,5 +98,101 @@ for (const n of ['altiup-file', 'altiup-progress', 'altiup-done', 'altiup-error'
 	task := pgEval[map[string]any](t, ctx, el+`.startReconstruction({taskType: 'Native'})`)
 	if task["task"] == nil {
 		t.Errorf("startReconstruction: %v", task)
+	}
+}
+
+// embedEl is the element on the partner page.
+const embedEl = `document.querySelector('altiup-uploader')`
+
+// openPartner opens the partner page and waits for the element to be ready.
+func openPartner(t *testing.T, ctx context.Context, partner *httptest.Server) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Navigate(partner.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	pgWait(t, ctx, embedEl+`.shadowRoot && !!`+embedEl+`.shadowRoot.querySelector('#start:not([disabled])')`, 30*time.Second)
+}
+
+// TestEmbedTokenProperty gives the element its token as a property and
+// through getToken: it uploads, and the token shows nowhere in the page's
+// DOM (attributes included) nor in the element's shadow root.
+func TestEmbedTokenProperty(t *testing.T) {
+	p := startServer(t)
+	ctx := browser(t)
+	partner := partnerPage(t, p, fmt.Sprintf(`<altiup-uploader api="%s" key="%s" project="%s" cloud="s3" lang="en"></altiup-uploader>`, p.api, p.key, p.project))
+	pgConsole(t, ctx)
+	openPartner(t, ctx, partner)
+	leaks := func(when string) {
+		t.Helper()
+		dom := pgEval[string](t, ctx, `document.documentElement.outerHTML + '\n' + `+embedEl+`.shadowRoot.innerHTML + '\n' + JSON.stringify([...`+embedEl+`.attributes].map((a) => [a.name, a.value]))`)
+		if strings.Contains(dom, p.token) {
+			t.Errorf("%s: the token is in the DOM", when)
+		}
+		if got := pgEval[string](t, ctx, `String(`+embedEl+`.token) + ' ' + String(`+embedEl+`.getToken)`); got != "undefined undefined" {
+			t.Errorf("%s: the element gives its token back: %q", when, got)
+		}
+	}
+	upload := func(name string) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.JSPath(embedEl+`.shadowRoot.querySelector('#files')`), imagePaths(t, name))); err != nil {
+			t.Fatal(err)
+		}
+		out := pgEval[map[string]any](t, ctx, embedEl+`.start().then((o) => o ? o.counts : {})`)
+		if out["uploaded"] != float64(1) {
+			t.Errorf("%s: start() gave %v, want 1 uploaded", name, out)
+		}
+	}
+	pgEval[bool](t, ctx, fmt.Sprintf(`(`+embedEl+`.token = %q, true)`, p.token))
+	upload("street.jpg")
+	leaks("token property")
+
+	// getToken alone: asked by the uploader, never kept in the DOM.
+	pgEval[bool](t, ctx, fmt.Sprintf(`(() => { const e = `+embedEl+`; e.token = ''; window.asked = 0; e.getToken = async () => (asked++, %q); return true; })()`, p.token))
+	upload("tower.jpg")
+	leaks("getToken")
+	if n := pgEval[int](t, ctx, `asked`); n < 1 {
+		t.Errorf("getToken was asked %d times", n)
+	}
+}
+
+// TestEmbedRemovedStopsUploads takes the element out of the page in the
+// middle of an upload: its PUTs stop. Put back, it uploads again.
+func TestEmbedRemovedStopsUploads(t *testing.T) {
+	p := startServer(t)
+	ctx := browser(t)
+	partner := partnerPage(t, p, fmt.Sprintf(`<altiup-uploader api="%s" key="%s" project="%s" cloud="s3" concurrency="1"></altiup-uploader>`, p.api, p.key, p.project))
+	pgConsole(t, ctx)
+	openPartner(t, ctx, partner)
+	pgEval[bool](t, ctx, fmt.Sprintf(`(`+embedEl+`.token = %q, true)`, p.token))
+	gate := gatePuts(t, ctx, p.storage)
+	gate.set(ctx, true)
+	files := makeJPEGs(t, 4)
+	var paths []string
+	for _, f := range files {
+		paths = append(paths, f.path)
+	}
+	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.JSPath(embedEl+`.shadowRoot.querySelector('#files')`), paths)); err != nil {
+		t.Fatal(err)
+	}
+	pgEval[bool](t, ctx, `(window.run = `+embedEl+`.start(), true)`)
+	gate.waitHeld(t, 1)
+	pgEval[bool](t, ctx, `(window.kept = `+embedEl+`, kept.remove(), true)`)
+	// The held PUT goes through; nothing new starts.
+	gate.set(ctx, false)
+	time.Sleep(2 * time.Second) // time for a wrong PUT to show up
+	if _, puts := gate.counts(); puts != 1 {
+		t.Errorf("%d PUTs after the element was removed, want only the one under way", puts)
+	}
+	if busy := pgEval[bool](t, ctx, `kept._ui.busy()`); busy {
+		t.Error("the removed element still runs")
+	}
+	// Put back, it sends them all.
+	pgEval[bool](t, ctx, `(document.body.append(kept), true)`)
+	out := pgEval[map[string]any](t, ctx, embedEl+`.start().then((o) => o ? o.counts : {})`)
+	if out["uploaded"] == nil || out["uploaded"].(float64)+out["skipped"].(float64) != 4 {
+		t.Errorf("after putting the element back, start() gave %v, want 4 sent", out)
+	}
+	if n, _ := projectImages(t, p); n != 4 {
+		t.Errorf("project has %d images, want 4", n)
 	}
 }

@@ -195,8 +195,15 @@ test('pause, resume and cancel reach the running uploader; dispose stops and let
 	assert.ok(!s.clear(), 'no clear while running');
 	s.dispose();
 	assert.ok(made[0].disposed);
+	assert.ok(!s.busy, 'disposed: not running');
+	made[0].emit('file', { index: 0, state: 'failed', error: { code: 'cancelled', message: 'The upload was cancelled.' } });
 	release({});
-	await p;
+	assert.equal(await p, null, 'the run disposed of ends without a word');
+	// A new start works with a new uploader.
+	s.create = ((create) => async (o) => Object.assign(await create(o), { run: uploadAll() }))(s.create);
+	const out = await s.start();
+	assert.equal(made.length, 2);
+	assert.equal(out.counts.uploaded, 1);
 	assert.ok(s.clear());
 	assert.equal(s.entries.length, 0);
 });

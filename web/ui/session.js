@@ -191,9 +191,14 @@ export class Session {
 	}
 
 	drop() {
-		if (this.link) this.link.up.dispose();
+		if (this.link) this.gone(this.link);
 		this.link = null;
 		this.linkKey = '';
+	}
+
+	gone(link) {
+		link.gone = true;
+		link.up.dispose();
 	}
 
 	queuedInCore() {
@@ -226,7 +231,10 @@ export class Session {
 		this.summary = null;
 		this.say('');
 		const waiting = () => this.entries.filter((e) => e.state === 'waiting');
-		const todo = waiting().length + this.entries.filter((e) => e.state === 'failed' && e.link && e.link === this.link).length;
+		// Failed files go again with the uploader they failed in, or with a
+		// new one when that was let go (every file is then sent again).
+		const again = (e) => e.state === 'failed' && e.link && (e.link === this.link || (!this.link && e.link.gone));
+		const todo = waiting().length + this.entries.filter(again).length;
 		if (todo === 0 && !this.queuedInCore()) {
 			this.say(this.entries.length ? 'msg.nothing' : 'msg.choose');
 			return null;
@@ -252,10 +260,11 @@ export class Session {
 				}
 			} while (link === this.link && (waiting().length || this.queuedInCore()));
 		} catch (e) {
-			this.fail(e);
+			if (!link.gone) this.fail(e);
 		} finally {
-			this.setRunning(false);
+			if (!link.gone) this.setRunning(false);
 		}
+		if (link.gone) return null; // disposed of while it ran
 		return this.finish(link, report, this.wait());
 	}
 
@@ -292,6 +301,7 @@ export class Session {
 			}
 			this.summarize(c, result);
 		} catch (e) {
+			if (link.gone) return null; // disposed of meanwhile
 			this.say('msg.waitstopped', { error: e });
 			this.hooks.error({ code: (e && e.code) || 'error', message: (e && e.message) || String(e) });
 		}
@@ -358,12 +368,13 @@ export class Session {
 			await link.give(list);
 			report = await link.up.start();
 		} catch (e) {
-			this.fail(e);
+			if (!link.gone) this.fail(e);
 		}
+		if (link.gone) return null;
 		this.setRunning(false);
 		const outcome = await this.finish(link, report, this.wait() && list.some((e) => e.outcome === 'uploaded' || e.outcome === 'skipped'));
 		this.active = null;
-		link.up.dispose();
+		this.gone(link);
 		return outcome;
 	}
 
@@ -385,12 +396,16 @@ export class Session {
 	// dispose stops every upload and lets the uploaders go.
 	dispose() {
 		for (const l of [this.active, this.link]) {
-			if (l) l.up.cancel();
+			if (l) {
+				l.up.cancel();
+				this.gone(l);
+			}
 		}
-		if (this.active) this.active.up.dispose();
-		this.active = null;
-		this.drop();
+		this.active = this.link = null;
+		this.linkKey = '';
 		this.running = this.waiting = this.paused = false;
+		this.hooks.changed();
+		this.hooks.status();
 	}
 
 	// can says which controls are usable now.
