@@ -156,3 +156,40 @@ func TestPageKeyboard(t *testing.T) {
 	// The task's state is followed until it is done.
 	pgWait(t, ctx, `document.querySelector('#reconstruction').dataset.state === 'Done' && /: done\.$/.test(document.querySelector('#reconstruction').textContent)`, 30*time.Second)
 }
+
+// TestPageReplaceInvalid replaces an Invalid photo through its row's
+// "Replace…" button with a file of the same content (as after a storage
+// fault): the next start sends it again rather than skipping it as the
+// Invalid one's duplicate.
+func TestPageReplaceInvalid(t *testing.T) {
+	p := startServer(t)
+	ctx := browser(t)
+	pgOpen(t, ctx, pg(p)+"/?cloud=s3")
+	puts := gatePuts(t, ctx, p.storage) // counts the PUTs, holds none
+	bad := imagePaths(t, "truncated.jpg")
+	if err := chromedp.Do(ctx,
+		chromedp.SetUploadFiles(chromedp.CSS("#files"), bad),
+		chromedp.Click(chromedp.CSS("#start")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	pgWait(t, ctx, `/Validation: 0 ready, 1 invalid/.test(document.querySelector('#summary').textContent)`, 30*time.Second)
+	if _, n := puts.counts(); n != 1 {
+		t.Fatalf("%d PUTs for one photo", n)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.WaitEnabled(chromedp.CSS(`#filelist tr[data-state=invalid] button.replace`)),
+		chromedp.Click(chromedp.CSS(`#filelist tr[data-state=invalid] button.replace`)),
+		chromedp.SetUploadFiles(chromedp.CSS("#replace"), bad),
+	); err != nil {
+		t.Fatal(err)
+	}
+	pgWait(t, ctx, `altiupPage.entries().length === 2 && altiupPage.entries()[1].state === 'waiting'`, 10*time.Second)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#start"))); err != nil {
+		t.Fatal(err)
+	}
+	pgWait(t, ctx, `/Validation:/.test(document.querySelector('#summary').textContent) && altiupPage.entries()[1].state === 'invalid'`, 30*time.Second)
+	if _, n := puts.counts(); n != 2 {
+		t.Errorf("%d PUTs in all, want the replacement sent again (2)", n)
+	}
+}

@@ -139,3 +139,44 @@ func TestPageLongList(t *testing.T) {
 	pgEval[int](t, ctx, `altiupPage.add(Array.from({length: 150}, (_, i) => new File([new Uint8Array([0xff, 0xd8, 0xff, 0])], 's' + i + '.jpg')))`)
 	pgWait(t, ctx, `document.querySelectorAll('#filelist tr[data-name]').length === 150`, 5*time.Second)
 }
+
+// TestPageSameNamesOwnReasons uploads two invalid photos of the same name
+// from two folders: each row shows the reasons of its own image (rows are
+// matched by the file's index, never by its name).
+func TestPageSameNamesOwnReasons(t *testing.T) {
+	p := startServer(t)
+	ctx := browser(t)
+	dir := filepath.Join(t.TempDir(), "rig")
+	copyFile(t, imagePaths(t, "truncated.jpg")[0], filepath.Join(dir, "a", "DJI_0001.JPG"))
+	// A JPEG's first bytes and nothing of an image after them.
+	fake := []byte{0xff, 0xd8, 0xff, 0xe0, 0, 16, 'J', 'F', 'I', 'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0xff, 0xd9}
+	if err := os.MkdirAll(filepath.Join(dir, "b"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "b", "DJI_0001.JPG"), fake, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pgOpen(t, ctx, pg(p)+"/?cloud=s3")
+	if err := chromedp.Do(ctx,
+		chromedp.SetUploadFiles(chromedp.CSS("#folder"), []string{dir}),
+		chromedp.WaitVisible(chromedp.CSS(`#filelist tr[data-name="rig/b/DJI_0001.JPG"]`)),
+		chromedp.Click(chromedp.CSS("#start")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	pgWait(t, ctx, `/Validation: 0 ready, 2 invalid/.test(document.querySelector('#summary').textContent)`, 30*time.Second)
+	got := map[string]string{}
+	for _, e := range pgEntries(t, ctx) {
+		got[e.Name] = e.Details
+	}
+	for name, want := range map[string][2]string{
+		"rig/a/DJI_0001.JPG": {"short Huffman data", "SOS"},
+		"rig/b/DJI_0001.JPG": {"missing SOS marker", "Huffman"},
+	} {
+		if d := got[name]; !strings.Contains(d, want[0]) || strings.Contains(d, want[1]) {
+			t.Errorf("%s: details %q, want its own reason (%s) only", name, d, want[0])
+		}
+	}
+	// The rows say the same.
+	pgWait(t, ctx, `/short Huffman/.test(document.querySelector('#filelist tr[data-name="rig/a/DJI_0001.JPG"] .details').textContent)`, 5*time.Second)
+}
