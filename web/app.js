@@ -1,6 +1,7 @@
 // app.js: the page around the uploader interface (ui.js): language, sign-in,
 // project, storage settings. An ES module; altiup.js (a classic script,
 // loaded first) defines the global altiup.
+import { LANG_KEY, OAUTH_KEY, TOKEN_KEY, randomState, readAnswer, signInURL, store, stored } from './page/signin.js';
 import * as UI from './ui.js';
 
 const $ = (id) => document.getElementById(id);
@@ -9,28 +10,10 @@ for (const id of ['status', 'lang', 'api', 'key', 'token', 'signin', 'remember',
 	'cloud', 'bucket', 'concurrency', 'version', 'uploader']) el[id] = $(id);
 el.accountMessage = $('account-message');
 
-const LANG_KEY = 'altiup.lang';
-const TOKEN_KEY = 'altiup.token';
-const OAUTH_KEY = 'altiup.oauth';
 let strings = {};
 let ui = null;
 let token = ''; // kept here; in sessionStorage only when asked to remember
 
-function stored(storage, key) {
-	try {
-		return storage.getItem(key);
-	} catch (e) {
-		return null; // storage blocked
-	}
-}
-function store(storage, key, value) {
-	try {
-		if (value === null) storage.removeItem(key);
-		else storage.setItem(key, value);
-	} catch (e) {
-		// Storage blocked: the value lives in memory only.
-	}
-}
 function say(key, vars) {
 	UI.setText(el.accountMessage, strings, key, vars);
 }
@@ -89,61 +72,32 @@ function setToken(t) {
 el.token.addEventListener('input', () => setToken(el.token.value.trim()));
 el.remember.addEventListener('change', () => store(sessionStorage, TOKEN_KEY, el.remember.checked && token ? token : null));
 
-function randomState() {
-	const b = new Uint8Array(16);
-	crypto.getRandomValues(b);
-	return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-}
-
 // signIn goes through the API's OAuth implicit flow; the answer comes back
 // in this page's fragment (see takeSignIn).
 function signIn() {
-	let api;
-	try {
-		api = new URL(el.api.value.trim());
-	} catch (e) {
-		api = null;
-	}
-	const key = el.key.value.trim();
-	if (!api || !/^https?:$/.test(api.protocol) || !key) {
-		say('account.needapi');
-		return;
-	}
+	const api = el.api.value.trim(), key = el.key.value.trim();
 	const state = randomState();
-	store(sessionStorage, OAUTH_KEY, JSON.stringify({ state, remember: el.remember.checked, api: el.api.value.trim(), key }));
-	const back = location.origin + location.pathname + location.search;
-	const u = new URL('/auth/start', api.origin);
-	u.search = new URLSearchParams({ client_id: key, response_type: 'token', redirect_uri: back, state }).toString();
-	location.assign(u.href);
+	const url = signInURL(api, key, location.origin + location.pathname + location.search, state);
+	if (!url) return say('account.needapi');
+	store(sessionStorage, OAUTH_KEY, JSON.stringify({ state, remember: el.remember.checked, api, key }));
+	location.assign(url);
 }
 el.signin.addEventListener('click', signIn);
 
-// takeSignIn reads the fragment the sign-in came back with, checks its
-// state against the one sent, and takes the fragment off the address.
+// takeSignIn takes the answer a sign-in came back with, if any, and the
+// fragment off the address.
 function takeSignIn() {
-	if (!location.hash || location.hash.length < 2) return;
-	const f = new URLSearchParams(location.hash.slice(1));
-	if (!f.has('access_token') && !f.has('error')) return;
+	const r = readAnswer(location.hash, stored(sessionStorage, OAUTH_KEY));
+	if (!r) return;
 	history.replaceState(null, '', location.pathname + location.search);
-	let sent = null;
-	try {
-		sent = JSON.parse(stored(sessionStorage, OAUTH_KEY) || 'null');
-	} catch (e) {
-		sent = null;
-	}
 	store(sessionStorage, OAUTH_KEY, null);
-	if (!sent || !sent.state || f.get('state') !== sent.state) {
-		say('account.badstate');
-		return;
+	if (r.sent) {
+		if (r.sent.api) el.api.value = r.sent.api;
+		if (r.sent.key) el.key.value = r.sent.key;
 	}
-	if (sent.api) el.api.value = sent.api;
-	if (sent.key) el.key.value = sent.key;
-	if (f.has('error')) {
-		say('account.denied', { why: f.get('error') });
-		return;
-	}
-	el.remember.checked = !!sent.remember;
-	setToken(f.get('access_token'));
+	if (r.error) return say(...r.error);
+	el.remember.checked = !!r.sent.remember;
+	setToken(r.token);
 	say('account.signedin');
 }
 
