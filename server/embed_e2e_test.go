@@ -104,13 +104,20 @@ func TestPageEmbed(t *testing.T) {
 // embedEl is the element on the partner page.
 const embedEl = `document.querySelector('altiup-uploader')`
 
-// openPartner opens the partner page and waits for the element to be ready.
-func openPartner(t *testing.T, ctx context.Context, partner *httptest.Server) {
+// openPartner opens a partner page holding an element of p's API, key and
+// project (no token) with attrs, gives it token as its property unless
+// token is "", and waits for it to be ready.
+func openPartner(t *testing.T, ctx context.Context, p *sandboxProc, attrs, token string) {
 	t.Helper()
+	partner := partnerPage(t, p, fmt.Sprintf(`<altiup-uploader api="%s" key="%s" project="%s" cloud="s3" %s></altiup-uploader>`, p.api, p.key, p.project, attrs))
+	pgConsole(t, ctx)
 	if err := chromedp.Do(ctx, chromedp.Navigate(partner.URL+"/")); err != nil {
 		t.Fatal(err)
 	}
 	pgWait(t, ctx, embedEl+`.shadowRoot && !!`+embedEl+`.shadowRoot.querySelector('#start:not([disabled])')`, 30*time.Second)
+	if token != "" {
+		pgEval[bool](t, ctx, fmt.Sprintf(`(`+embedEl+`.token = %q, true)`, token))
+	}
 }
 
 // TestEmbedTokenProperty gives the element its token as a property and
@@ -119,9 +126,7 @@ func openPartner(t *testing.T, ctx context.Context, partner *httptest.Server) {
 func TestEmbedTokenProperty(t *testing.T) {
 	p := startServer(t)
 	ctx := browser(t)
-	partner := partnerPage(t, p, fmt.Sprintf(`<altiup-uploader api="%s" key="%s" project="%s" cloud="s3" lang="en"></altiup-uploader>`, p.api, p.key, p.project))
-	pgConsole(t, ctx)
-	openPartner(t, ctx, partner)
+	openPartner(t, ctx, p, `lang="en"`, p.token)
 	leaks := func(when string) {
 		t.Helper()
 		dom := pgEval[string](t, ctx, `document.documentElement.outerHTML + '\n' + `+embedEl+`.shadowRoot.innerHTML + '\n' + JSON.stringify([...`+embedEl+`.attributes].map((a) => [a.name, a.value]))`)
@@ -142,7 +147,6 @@ func TestEmbedTokenProperty(t *testing.T) {
 			t.Errorf("%s: start() gave %v, want 1 uploaded", name, out)
 		}
 	}
-	pgEval[bool](t, ctx, fmt.Sprintf(`(`+embedEl+`.token = %q, true)`, p.token))
 	upload("street.jpg")
 	leaks("token property")
 
@@ -160,18 +164,10 @@ func TestEmbedTokenProperty(t *testing.T) {
 func TestEmbedRemovedStopsUploads(t *testing.T) {
 	p := startServer(t)
 	ctx := browser(t)
-	partner := partnerPage(t, p, fmt.Sprintf(`<altiup-uploader api="%s" key="%s" project="%s" cloud="s3" concurrency="1"></altiup-uploader>`, p.api, p.key, p.project))
-	pgConsole(t, ctx)
-	openPartner(t, ctx, partner)
-	pgEval[bool](t, ctx, fmt.Sprintf(`(`+embedEl+`.token = %q, true)`, p.token))
+	openPartner(t, ctx, p, `concurrency="1"`, p.token)
 	gate := gatePuts(t, ctx, p.storage)
 	gate.set(ctx, true)
-	files := makeJPEGs(t, 4)
-	var paths []string
-	for _, f := range files {
-		paths = append(paths, f.path)
-	}
-	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.JSPath(embedEl+`.shadowRoot.querySelector('#files')`), paths)); err != nil {
+	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.JSPath(embedEl+`.shadowRoot.querySelector('#files')`), jpegPaths(t, 4))); err != nil {
 		t.Fatal(err)
 	}
 	pgEval[bool](t, ctx, `(window.run = `+embedEl+`.start(), true)`)

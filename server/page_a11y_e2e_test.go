@@ -102,11 +102,7 @@ func TestPageScreenshots(t *testing.T) {
 	}
 	p := startServer(t)
 	ctx := browser(t)
-	files := makeJPEGs(t, 12)
-	var paths []string
-	for _, f := range files {
-		paths = append(paths, f.path)
-	}
+	paths := jpegPaths(t, 12)
 	shot := func(name string) {
 		t.Helper()
 		b, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: PNG

@@ -16,11 +16,7 @@ import (
 func TestPagePauseResumeCancelRetry(t *testing.T) {
 	p := startServer(t)
 	ctx := browser(t)
-	files := makeJPEGs(t, 7)
-	var paths []string
-	for _, f := range files {
-		paths = append(paths, f.path)
-	}
+	paths := jpegPaths(t, 7)
 	pgOpen(t, ctx, pg(p)+"/?cloud=s3")
 	gate := gatePuts(t, ctx, p.storage)
 	gate.set(ctx, true)
@@ -102,8 +98,8 @@ func TestPagePauseResumeCancelRetry(t *testing.T) {
 	}
 	pgWait(t, ctx, `altiupPage.entries().every((e) => e.state === 'ready')`, 40*time.Second)
 	n, _ := projectImages(t, p)
-	if n != len(files) {
-		t.Errorf("project has %d images, want %d", n, len(files))
+	if n != len(paths) {
+		t.Errorf("project has %d images, want %d", n, len(paths))
 	}
 }
 

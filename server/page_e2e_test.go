@@ -111,6 +111,16 @@ func imagePaths(t *testing.T, names ...string) []string {
 	return out
 }
 
+// jpegPaths makes n distinct JPEGs (makeJPEGs) and gives their paths.
+func jpegPaths(t *testing.T, n int) []string {
+	t.Helper()
+	var paths []string
+	for _, f := range makeJPEGs(t, n) {
+		paths = append(paths, f.path)
+	}
+	return paths
+}
+
 func copyFile(t *testing.T, from, to string) {
 	t.Helper()
 	b, err := os.ReadFile(from)
