@@ -65,7 +65,7 @@ export function mount(container, cfg) {
 		wait: cfg.wait || (() => el.wait.checked),
 		hooks: {
 			changed, status: paint, announce: () => announcer.now(),
-			file: emit('onFile'), progress: emit('onProgress'), done: emit('onDone'), error: emit('onError'),
+			file: emit('onFile'), progress: emit('onProgress'), error: emit('onError'),
 		},
 	});
 	const announcer = new Announcer(() => announcement(strings, session), (text) => (el.announce.textContent = text));

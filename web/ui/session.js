@@ -7,7 +7,7 @@
 //     create: (options) => altiup.create(options),   // an uploader (the JS API)
 //     options: () => ({api, key, token, getToken, project, cloud, bucket, concurrency}),
 //     wait: () => true,            // wait for validation after an upload
-//     hooks: {changed(entry), status(), file(ev), progress(p), done(outcome), error(e), announce()},
+//     hooks: {changed(entry), status(), file(ev), progress(p), error(e), announce()},
 //   });
 //
 // An entry is {n, file, path, size, state, sent, error, why, details,
@@ -103,7 +103,7 @@ export class Session {
 		this.create = cfg.create;
 		this.options = cfg.options;
 		this.wait = cfg.wait || (() => true);
-		this.hooks = Object.assign({ changed: noop, status: noop, file: noop, progress: noop, done: noop, error: noop, announce: noop }, cfg.hooks);
+		this.hooks = Object.assign({ changed: noop, status: noop, file: noop, progress: noop, error: noop, announce: noop }, cfg.hooks);
 		this.entries = [];
 		this.link = null; // the uploader of the list
 		this.linkKey = '';
