@@ -19,14 +19,17 @@ import (
 )
 
 // batchable are the operations of the upload flow that a batcher may send
-// together: mutations called once or twice per file, whose results do not
-// depend on one another.
-var batchable = map[string]bool{
-	"HasImage":         true,
-	"UploadImageOSS":   true,
-	"UploadImageS3":    true,
-	"StartImageUpload": true,
-	"DoneImageUpload":  true,
+// together, and their kind: mutations called once or twice per file, and
+// the query of one image that the wait for validation makes for each image
+// still processing; results that do not depend on one another. Only calls
+// of one kind go together.
+var batchable = map[string]ast.Operation{
+	"HasImage":         ast.Mutation,
+	"UploadImageOSS":   ast.Mutation,
+	"UploadImageS3":    ast.Mutation,
+	"StartImageUpload": ast.Mutation,
+	"DoneImageUpload":  ast.Mutation,
+	"Image":            ast.Query,
 }
 
 // Batching limits: requests of merged calls in flight at once, and calls
@@ -39,7 +42,7 @@ const (
 )
 
 // batcher is a graphql.Client that merges concurrent calls of batchable
-// mutations into one GraphQL document, each call's root field under an
+// operations into one GraphQL document, each call's root field under an
 // alias of its own and its variables renamed to match (standard GraphQL,
 // which any server executes field by field). Each caller gets its own
 // part of the answer and the errors whose path is in it, exactly as if it
@@ -68,7 +71,7 @@ func newBatcher(next graphql.Client) *batcher { return &batcher{next: next} }
 
 // MakeRequest sends req, merged with others when some are waiting.
 func (b *batcher) MakeRequest(ctx context.Context, req *graphql.Request, resp *graphql.Response) error {
-	if !batchable[req.OpName] {
+	if _, ok := batchable[req.OpName]; !ok {
 		return b.next.MakeRequest(ctx, req, resp)
 	}
 	c := &batchCall{ctx: ctx, req: req, resp: resp, done: make(chan error, 1)}
@@ -91,20 +94,26 @@ func (b *batcher) MakeRequest(ctx context.Context, req *graphql.Request, resp *g
 }
 
 // dispatchLocked sends what is queued while fewer than batchInflight
-// requests are out.
+// requests are out: up to batchMax calls of the kind of the first in line.
 func (b *batcher) dispatchLocked() {
 	for b.inflight < batchInflight && len(b.queue) > 0 {
+		kind := batchable[b.queue[0].req.OpName]
 		var calls []*batchCall
-		for len(b.queue) > 0 && len(calls) < batchMax {
-			c := b.queue[0]
-			b.queue = b.queue[1:]
-			if c.ctx.Err() != nil {
-				continue // its caller has gone
+		rest := b.queue[:0]
+		for _, c := range b.queue {
+			switch {
+			case c.ctx.Err() != nil:
+				// its caller has gone
+			case len(calls) < batchMax && batchable[c.req.OpName] == kind:
+				calls = append(calls, c)
+			default:
+				rest = append(rest, c)
 			}
-			calls = append(calls, c)
 		}
+		clear(b.queue[len(rest):])
+		b.queue = rest
 		if len(calls) == 0 {
-			return
+			continue
 		}
 		b.inflight++
 		go func() {
@@ -124,9 +133,12 @@ func (b *batcher) send(calls []*batchCall) {
 		c.done <- b.next.MakeRequest(c.ctx, c.req, c.resp)
 		return
 	}
-	// The request lives while any of its callers waits.
+	// The request lives while any of its callers waits. What its answer's
+	// headers say goes to each call.
 	ctx, cancel := context.WithCancel(context.WithoutCancel(calls[0].ctx))
 	defer cancel()
+	ans := &answer{}
+	ctx = context.WithValue(ctx, answerKey{}, ans)
 	var waiting sync.WaitGroup
 	waiting.Add(len(calls))
 	for _, c := range calls {
@@ -149,6 +161,11 @@ func (b *batcher) send(calls []*batchCall) {
 	var data map[string]json.RawMessage
 	resp := &graphql.Response{Data: &data}
 	err = b.next.MakeRequest(ctx, req, resp)
+	for _, c := range calls {
+		if a := answerOf(c.ctx); a != nil {
+			ans.copyTo(a)
+		}
+	}
 	var list gqlerror.List
 	if err != nil && !errors.As(err, &list) {
 		// The request itself failed (HTTP status, network): so did every call.
@@ -198,10 +215,12 @@ func prefix(i int) string { return "b" + strconv.Itoa(i) + "_" }
 // in GraphQL text.
 const placeholder = "@@"
 
-// opTemplate is a batchable operation taken apart once: its variable
-// definitions and root fields with placeholder before every variable and
-// alias, and its fragments, so that merging a call is string work.
+// opTemplate is a batchable operation taken apart once: its kind, its
+// variable definitions and root fields with placeholder before every
+// variable and alias, and its fragments, so that merging a call is string
+// work.
 type opTemplate struct {
+	kind      ast.Operation
 	vars      []string // "$@@pid: ID!"
 	fields    string   // the root fields, one per line or more
 	fragments []fragment
@@ -229,11 +248,11 @@ func newTemplate(query string) (*opTemplate, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(parsed.Operations) != 1 || parsed.Operations[0].Operation != ast.Mutation {
-		return nil, errors.New("not a single mutation")
+	if len(parsed.Operations) != 1 || parsed.Operations[0].Operation == ast.Subscription {
+		return nil, errors.New("not a single query or mutation")
 	}
 	op := parsed.Operations[0]
-	t := &opTemplate{}
+	t := &opTemplate{kind: op.Operation}
 	for _, v := range op.VariableDefinitions {
 		d := "$" + placeholder + v.Variable + ": " + v.Type.String()
 		if v.DefaultValue != nil {
@@ -252,8 +271,9 @@ func newTemplate(query string) (*opTemplate, error) {
 		f.Alias = placeholder + f.Alias
 		renameVars(f.SelectionSet, f.Arguments, f.Directives, placeholder)
 	}
-	// The fields as the formatter writes them inside "mutation {" and "}".
-	body := format(&ast.QueryDocument{Operations: ast.OperationList{{Operation: ast.Mutation, SelectionSet: op.SelectionSet}}})
+	// The fields as the formatter writes them inside "mutation {" (or
+	// "query {") and "}".
+	body := format(&ast.QueryDocument{Operations: ast.OperationList{{Operation: op.Operation, SelectionSet: op.SelectionSet}}})
 	open, closing := strings.Index(body, "{\n"), strings.LastIndex(body, "}")
 	if open < 0 || closing < open {
 		return nil, errors.New("unexpected formatting")
@@ -271,10 +291,11 @@ func format(doc *ast.QueryDocument) string {
 	return sb.String()
 }
 
-// mergeRequests makes one mutation of the calls' operations: the root
-// fields of call i under aliases prefixed "b<i>_", its variables renamed
-// the same way, the fragments once each.
+// mergeRequests makes one operation of the calls' operations, all of one
+// kind: the root fields of call i under aliases prefixed "b<i>_", its
+// variables renamed the same way, the fragments once each.
 func mergeRequests(calls []*batchCall) (*graphql.Request, error) {
+	var kind ast.Operation
 	var vars []string
 	var fields, fragments strings.Builder
 	seen := map[string]bool{}
@@ -283,6 +304,11 @@ func mergeRequests(calls []*batchCall) (*graphql.Request, error) {
 		t, err := templateOf(c.req.Query)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", c.req.OpName, err)
+		}
+		if i == 0 {
+			kind = t.kind
+		} else if t.kind != kind {
+			return nil, fmt.Errorf("%s is a %s among %ss", c.req.OpName, t.kind, kind)
 		}
 		p := prefix(i)
 		for _, v := range t.vars {
@@ -308,8 +334,11 @@ func mergeRequests(calls []*batchCall) (*graphql.Request, error) {
 			values[p+k] = v
 		}
 	}
-	const name = "UploadBatch"
-	query := "mutation " + name + " (" + strings.Join(vars, ", ") + ") {\n" + fields.String() + "}\n" + fragments.String()
+	name := "UploadBatch"
+	if kind == ast.Query {
+		name = "QueryBatch"
+	}
+	query := string(kind) + " " + name + " (" + strings.Join(vars, ", ") + ") {\n" + fields.String() + "}\n" + fragments.String()
 	return &graphql.Request{Query: query, Variables: values, OpName: name}, nil
 }
 

@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
@@ -31,14 +29,6 @@ import (
 // and validates the document against the schema the client was generated
 // from.
 func TestMergedDocumentIsValid(t *testing.T) {
-	src, err := os.ReadFile("../../server/sandbox/schema.graphql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	schema, gerr := gqlparser.LoadSchema(&ast.Source{Name: "schema.graphql", Input: string(src)})
-	if gerr != nil {
-		t.Fatal(gerr)
-	}
 	rec := &recorder{}
 	ctx := context.Background()
 	reqs := []*graphql.Request{}
@@ -56,19 +46,12 @@ func TestMergedDocumentIsValid(t *testing.T) {
 	}
 	var calls []*batchCall
 	for _, r := range reqs {
-		if !batchable[r.OpName] {
+		if _, ok := batchable[r.OpName]; !ok {
 			t.Fatalf("%s is not batchable", r.OpName)
 		}
 		calls = append(calls, &batchCall{ctx: ctx, req: r})
 	}
-	merged, err := mergeRequests(calls)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, list := gqlparser.LoadQuery(schema, merged.Query)
-	if len(list) > 0 {
-		t.Fatalf("the merged document is not valid: %v\n%s", list, merged.Query)
-	}
+	merged, doc := mergeValid(t, calls)
 	if n := len(doc.Operations[0].SelectionSet); n != len(calls) {
 		t.Fatalf("%d root fields, want %d", n, len(calls))
 	}
@@ -86,6 +69,52 @@ func TestMergedDocumentIsValid(t *testing.T) {
 	}
 }
 
+// TestMergedQueriesAreValid merges Image queries into one valid query, and
+// refuses to merge a query with a mutation.
+func TestMergedQueriesAreValid(t *testing.T) {
+	rec := &recorder{}
+	ctx := context.Background()
+	var calls []*batchCall
+	for _, id := range []string{"i1", "i2", "i3"} {
+		Image(ctx, rec, "p", id)
+		calls = append(calls, &batchCall{ctx: ctx, req: rec.last})
+	}
+	merged, doc := mergeValid(t, calls)
+	if op := doc.Operations[0]; op.Operation != ast.Query || len(op.SelectionSet) != 3 {
+		t.Fatalf("merged into a %s of %d fields:\n%s", op.Operation, len(op.SelectionSet), merged.Query)
+	}
+	if got := string(merged.Variables.(map[string]json.RawMessage)["b2_iid"]); got != `"i3"` {
+		t.Errorf("b2_iid = %s", got)
+	}
+	HasImage(ctx, rec, "p", "abc")
+	if _, err := mergeRequests(append(calls, &batchCall{ctx: ctx, req: rec.last})); err == nil {
+		t.Error("a mutation merged into a query")
+	}
+}
+
+// mergeValid merges calls and checks the document against the schema the
+// client is generated from.
+func mergeValid(t *testing.T, calls []*batchCall) (*graphql.Request, *ast.QueryDocument) {
+	t.Helper()
+	src, err := os.ReadFile("../../server/sandbox/schema.graphql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema, gerr := gqlparser.LoadSchema(&ast.Source{Name: "schema.graphql", Input: string(src)})
+	if gerr != nil {
+		t.Fatal(gerr)
+	}
+	merged, err := mergeRequests(calls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, list := gqlparser.LoadQuery(schema, merged.Query)
+	if len(list) > 0 {
+		t.Fatalf("the merged document is not valid: %v\n%s", list, merged.Query)
+	}
+	return merged, doc
+}
+
 // recorder is a graphql.Client that keeps the last request and answers nothing.
 type recorder struct{ last *graphql.Request }
 
@@ -99,22 +128,9 @@ func (r *recorder) MakeRequest(_ context.Context, req *graphql.Request, _ *graph
 // its own error.
 func TestBatchingAgainstSandbox(t *testing.T) {
 	const key, token = "k", "t-SECRET"
-	sb, err := sandbox.New(sandbox.Config{AppKey: key, Users: []sandbox.User{{Token: token, Username: "u"}}, OSS: stubOSS{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sb.Close()
-	var requests, fields atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		requests.Add(1)
-		sb.Handler().ServeHTTP(w, r)
-	}))
-	defer srv.Close()
-	pid, err := sb.CreateProject(token, "batch")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := New(srv.URL+"/graphql", key, token, nil)
+	url, pid, requests := testSandbox(t, key, token, nil)
+	var fields atomic.Int64
+	c := New(url, key, token, nil)
 	ctx := context.Background()
 
 	// parallel runs n calls at once and returns how many requests they took.
@@ -163,6 +179,35 @@ func TestBatchingAgainstSandbox(t *testing.T) {
 		}
 	}); got >= 2*n {
 		t.Errorf("%d look-ups took %d requests", 2*n, got)
+	}
+
+	// Images by id, with registrations of other files at the same time:
+	// queries and mutations go in requests of their own.
+	if got := parallel(2*n, func(i int) {
+		if i%2 == 1 {
+			if _, err := c.UploadImageOSS(ctx, pid, "Hangzhou", fmt.Sprintf("more %d.jpg", i), "JPEG", sum(1000+i)); err != nil {
+				t.Errorf("register more %d: %v", i, err)
+			}
+			return
+		}
+		id := "no-such-image"
+		if i%4 == 0 {
+			id = ids[i/2]
+		}
+		img, err := c.Image(ctx, pid, id)
+		switch {
+		case err != nil:
+			t.Errorf("image %d: %v", i, err)
+		case i%4 == 0 && (img == nil || img.ID != ids[i/2] || img.Name != fmt.Sprintf("photo %d.jpg", i/2)):
+			t.Errorf("image %d: got %+v, want %s", i, img, ids[i/2])
+		case i%4 != 0 && img != nil:
+			t.Errorf("image %d (absent): got %+v", i, img)
+		}
+	}); got >= n {
+		t.Errorf("%d look-ups and registrations took %d requests", 2*n, got)
+	}
+	if _, err := c.Image(ctx, "no-such-project", ids[0]); upload.AsError(err).Code != upload.CodeNotFound {
+		t.Errorf("image of an unknown project: %v", err)
 	}
 
 	// Unknown image ids fail alone, with the error of a call sent alone.

@@ -103,7 +103,7 @@ func TestOperations(t *testing.T) {
 			}
 			return 200, `{"data":{"project":{"id":"p1","numImage":3,"allImages":{"totalCount":3,"pageInfo":{"hasNextPage":true,"endCursor":"c2"},"edges":[{"node":{"id":"i1","state":"Ready","name":"a.jpg","filename":"f1","checksum":"abc","error":[]}},{"node":{"id":"i2","state":"Invalid","name":"b.jpg","filename":"f2","checksum":"def","error":["truncated"]}}]}}}}`
 		},
-		"StartReconstructionWithError": canned(`{"data":{"startReconstructionWithError":{"error":{"code":"TOO_FEW_IMAGES","message":"need 3"},"task":null}}}`),
+		"StartReconstructionWithError": canned(`{"data":{"startReconstructionWithError":{"error":{"message":"need 3 ready images"},"task":null}}}`),
 		"PreStartReconstruction":       canned(`{"data":{"preStartReconstruction":{"error":null,"task":{"id":"t1","taskType":"Native","state":"Pending","startDate":"2026-01-02T03:04:05Z","queueing":2}}}}`),
 	})
 	ctx := context.Background()
@@ -194,7 +194,7 @@ func TestOperations(t *testing.T) {
 	})
 	t.Run("startReconstructionWithError", func(t *testing.T) {
 		r, err := c.StartReconstruction(ctx, "p1", "Native", false)
-		if err != nil || r.Task != nil || r.Error == nil || r.Error.Code != "TOO_FEW_IMAGES" {
+		if err != nil || r.Task != nil || r.Error == nil || r.Error.Code != upload.CodeAPI || r.Error.Message != "Need 3 ready images." {
 			t.Fatalf("%+v, %v", r, err)
 		}
 		check(t, "StartReconstructionWithError", `{"id":"p1","options":{"taskType":"Native"}}`)

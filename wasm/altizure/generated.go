@@ -177,6 +177,38 @@ type AllImagesResponse struct {
 // GetProject returns AllImagesResponse.Project, and is useful for accessing the field via an interface.
 func (v *AllImagesResponse) GetProject() *AllImagesProject { return v.Project }
 
+// BucketNamesResponse is returned by BucketNames on success.
+type BucketNamesResponse struct {
+	Type *BucketNamesType `json:"__type"`
+}
+
+// GetType returns BucketNamesResponse.Type, and is useful for accessing the field via an interface.
+func (v *BucketNamesResponse) GetType() *BucketNamesType { return v.Type }
+
+// BucketNamesType includes the requested fields of the GraphQL type __Type.
+// The GraphQL type's documentation follows.
+//
+// The fundamental unit of any GraphQL Schema is the type. There are many kinds of types in GraphQL as represented by the `__TypeKind` enum.
+//
+// Depending on the kind of a type, certain fields describe information about that type. Scalar types provide no information beyond a name, description and optional `specifiedByURL`, while Enum types provide their values. Object and Interface types provide the fields they describe. Abstract types, Union and Interface, provide the Object types possible at runtime. List and NonNull types compose other types.
+type BucketNamesType struct {
+	EnumValues []BucketNamesTypeEnumValuesEnumValue `json:"enumValues"`
+}
+
+// GetEnumValues returns BucketNamesType.EnumValues, and is useful for accessing the field via an interface.
+func (v *BucketNamesType) GetEnumValues() []BucketNamesTypeEnumValuesEnumValue { return v.EnumValues }
+
+// BucketNamesTypeEnumValuesEnumValue includes the requested fields of the GraphQL type __EnumValue.
+// The GraphQL type's documentation follows.
+//
+// One possible value for a given Enum. Enum values are unique values, not a placeholder for a string or numeric value. However an Enum value is returned in a JSON response as a string.
+type BucketNamesTypeEnumValuesEnumValue struct {
+	Name string `json:"name"`
+}
+
+// GetName returns BucketNamesTypeEnumValuesEnumValue.Name, and is useful for accessing the field via an interface.
+func (v *BucketNamesTypeEnumValuesEnumValue) GetName() string { return v.Name }
+
 // Aliyun OSS image buckets. Sandbox choice: the five regions below; the real
 // bucket behind each value is named altiup-oss-<value in lower case>.
 type BucketOSS string
@@ -224,6 +256,93 @@ var AllBucketS3 = []BucketS3{
 	BucketS3Hongkong,
 	BucketS3Virginia,
 	BucketS3California,
+}
+
+// CreateProjectCreateProject includes the requested fields of the GraphQL type Project.
+type CreateProjectCreateProject struct {
+	ProjectFields `json:"-"`
+}
+
+// GetId returns CreateProjectCreateProject.Id, and is useful for accessing the field via an interface.
+func (v *CreateProjectCreateProject) GetId() string { return v.ProjectFields.Id }
+
+// GetName returns CreateProjectCreateProject.Name, and is useful for accessing the field via an interface.
+func (v *CreateProjectCreateProject) GetName() string { return v.ProjectFields.Name }
+
+// GetNumImage returns CreateProjectCreateProject.NumImage, and is useful for accessing the field via an interface.
+func (v *CreateProjectCreateProject) GetNumImage() int { return v.ProjectFields.NumImage }
+
+// GetTaskState returns CreateProjectCreateProject.TaskState, and is useful for accessing the field via an interface.
+func (v *CreateProjectCreateProject) GetTaskState() string { return v.ProjectFields.TaskState }
+
+// GetTask returns CreateProjectCreateProject.Task, and is useful for accessing the field via an interface.
+func (v *CreateProjectCreateProject) GetTask() *ProjectFieldsTask { return v.ProjectFields.Task }
+
+func (v *CreateProjectCreateProject) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*CreateProjectCreateProject
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.CreateProjectCreateProject = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.ProjectFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalCreateProjectCreateProject struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	NumImage int `json:"numImage"`
+
+	TaskState string `json:"taskState"`
+
+	Task *ProjectFieldsTask `json:"task"`
+}
+
+func (v *CreateProjectCreateProject) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *CreateProjectCreateProject) __premarshalJSON() (*__premarshalCreateProjectCreateProject, error) {
+	var retval __premarshalCreateProjectCreateProject
+
+	retval.Id = v.ProjectFields.Id
+	retval.Name = v.ProjectFields.Name
+	retval.NumImage = v.ProjectFields.NumImage
+	retval.TaskState = v.ProjectFields.TaskState
+	retval.Task = v.ProjectFields.Task
+	return &retval, nil
+}
+
+// CreateProjectResponse is returned by CreateProject on success.
+type CreateProjectResponse struct {
+	// Creates a project owned by the calling user. Sandbox choice: type defaults to free, visibility to public.
+	CreateProject *CreateProjectCreateProject `json:"createProject"`
+}
+
+// GetCreateProject returns CreateProjectResponse.CreateProject, and is useful for accessing the field via an interface.
+func (v *CreateProjectResponse) GetCreateProject() *CreateProjectCreateProject {
+	return v.CreateProject
 }
 
 // DoneImageUploadDoneImageUploadImage includes the requested fields of the GraphQL type Image.
@@ -320,6 +439,91 @@ type DoneImageUploadResponse struct {
 func (v *DoneImageUploadResponse) GetDoneImageUpload() *DoneImageUploadDoneImageUploadImage {
 	return v.DoneImageUpload
 }
+
+// GetProjectProject includes the requested fields of the GraphQL type Project.
+type GetProjectProject struct {
+	ProjectFields `json:"-"`
+}
+
+// GetId returns GetProjectProject.Id, and is useful for accessing the field via an interface.
+func (v *GetProjectProject) GetId() string { return v.ProjectFields.Id }
+
+// GetName returns GetProjectProject.Name, and is useful for accessing the field via an interface.
+func (v *GetProjectProject) GetName() string { return v.ProjectFields.Name }
+
+// GetNumImage returns GetProjectProject.NumImage, and is useful for accessing the field via an interface.
+func (v *GetProjectProject) GetNumImage() int { return v.ProjectFields.NumImage }
+
+// GetTaskState returns GetProjectProject.TaskState, and is useful for accessing the field via an interface.
+func (v *GetProjectProject) GetTaskState() string { return v.ProjectFields.TaskState }
+
+// GetTask returns GetProjectProject.Task, and is useful for accessing the field via an interface.
+func (v *GetProjectProject) GetTask() *ProjectFieldsTask { return v.ProjectFields.Task }
+
+func (v *GetProjectProject) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*GetProjectProject
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.GetProjectProject = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.ProjectFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalGetProjectProject struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	NumImage int `json:"numImage"`
+
+	TaskState string `json:"taskState"`
+
+	Task *ProjectFieldsTask `json:"task"`
+}
+
+func (v *GetProjectProject) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *GetProjectProject) __premarshalJSON() (*__premarshalGetProjectProject, error) {
+	var retval __premarshalGetProjectProject
+
+	retval.Id = v.ProjectFields.Id
+	retval.Name = v.ProjectFields.Name
+	retval.NumImage = v.ProjectFields.NumImage
+	retval.TaskState = v.ProjectFields.TaskState
+	retval.Task = v.ProjectFields.Task
+	return &retval, nil
+}
+
+// GetProjectResponse is returned by GetProject on success.
+type GetProjectResponse struct {
+	// A project of the calling user; null when there is none with that id or it belongs to someone else.
+	Project *GetProjectProject `json:"project"`
+}
+
+// GetProject returns GetProjectResponse.Project, and is useful for accessing the field via an interface.
+func (v *GetProjectResponse) GetProject() *GetProjectProject { return v.Project }
 
 // HasImageHasImage includes the requested fields of the GraphQL type Image.
 type HasImageHasImage struct {
@@ -486,6 +690,110 @@ func (v *ImageFields) GetChecksum() string { return v.Checksum }
 // GetError returns ImageFields.Error, and is useful for accessing the field via an interface.
 func (v *ImageFields) GetError() []string { return v.Error }
 
+// ImageProject includes the requested fields of the GraphQL type Project.
+type ImageProject struct {
+	Id string `json:"id"`
+	// One image of the project; null when there is none with that id.
+	Image *ImageProjectImage `json:"image"`
+}
+
+// GetId returns ImageProject.Id, and is useful for accessing the field via an interface.
+func (v *ImageProject) GetId() string { return v.Id }
+
+// GetImage returns ImageProject.Image, and is useful for accessing the field via an interface.
+func (v *ImageProject) GetImage() *ImageProjectImage { return v.Image }
+
+// ImageProjectImage includes the requested fields of the GraphQL type Image.
+type ImageProjectImage struct {
+	ImageFields `json:"-"`
+}
+
+// GetId returns ImageProjectImage.Id, and is useful for accessing the field via an interface.
+func (v *ImageProjectImage) GetId() string { return v.ImageFields.Id }
+
+// GetState returns ImageProjectImage.State, and is useful for accessing the field via an interface.
+func (v *ImageProjectImage) GetState() IMAGE_STATE { return v.ImageFields.State }
+
+// GetName returns ImageProjectImage.Name, and is useful for accessing the field via an interface.
+func (v *ImageProjectImage) GetName() string { return v.ImageFields.Name }
+
+// GetFilename returns ImageProjectImage.Filename, and is useful for accessing the field via an interface.
+func (v *ImageProjectImage) GetFilename() string { return v.ImageFields.Filename }
+
+// GetChecksum returns ImageProjectImage.Checksum, and is useful for accessing the field via an interface.
+func (v *ImageProjectImage) GetChecksum() string { return v.ImageFields.Checksum }
+
+// GetError returns ImageProjectImage.Error, and is useful for accessing the field via an interface.
+func (v *ImageProjectImage) GetError() []string { return v.ImageFields.Error }
+
+func (v *ImageProjectImage) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ImageProjectImage
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ImageProjectImage = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.ImageFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalImageProjectImage struct {
+	Id string `json:"id"`
+
+	State IMAGE_STATE `json:"state"`
+
+	Name string `json:"name"`
+
+	Filename string `json:"filename"`
+
+	Checksum string `json:"checksum"`
+
+	Error []string `json:"error"`
+}
+
+func (v *ImageProjectImage) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ImageProjectImage) __premarshalJSON() (*__premarshalImageProjectImage, error) {
+	var retval __premarshalImageProjectImage
+
+	retval.Id = v.ImageFields.Id
+	retval.State = v.ImageFields.State
+	retval.Name = v.ImageFields.Name
+	retval.Filename = v.ImageFields.Filename
+	retval.Checksum = v.ImageFields.Checksum
+	retval.Error = v.ImageFields.Error
+	return &retval, nil
+}
+
+// ImageResponse is returned by Image on success.
+type ImageResponse struct {
+	// A project of the calling user; null when there is none with that id or it belongs to someone else.
+	Project *ImageProject `json:"project"`
+}
+
+// GetProject returns ImageResponse.Project, and is useful for accessing the field via an interface.
+func (v *ImageResponse) GetProject() *ImageProject { return v.Project }
+
 // NearestBucketsGetGeoIPInfo includes the requested fields of the GraphQL type GeoIPInfo.
 type NearestBucketsGetGeoIPInfo struct {
 	// Sandbox choice: always the loopback address the request came from.
@@ -609,6 +917,119 @@ func (v *PreStartReconstructionResponse) GetPreStartReconstruction() PreStartRec
 	return v.PreStartReconstruction
 }
 
+// ProjectFields includes the GraphQL fields of Project requested by the fragment ProjectFields.
+type ProjectFields struct {
+	Id   string `json:"id"`
+	Name string `json:"name"`
+	// Number of images registered in the project.
+	NumImage int `json:"numImage"`
+	// The state of the latest reconstruction task (see Task.state), or Idle.
+	TaskState string `json:"taskState"`
+	// The latest reconstruction task.
+	Task *ProjectFieldsTask `json:"task"`
+}
+
+// GetId returns ProjectFields.Id, and is useful for accessing the field via an interface.
+func (v *ProjectFields) GetId() string { return v.Id }
+
+// GetName returns ProjectFields.Name, and is useful for accessing the field via an interface.
+func (v *ProjectFields) GetName() string { return v.Name }
+
+// GetNumImage returns ProjectFields.NumImage, and is useful for accessing the field via an interface.
+func (v *ProjectFields) GetNumImage() int { return v.NumImage }
+
+// GetTaskState returns ProjectFields.TaskState, and is useful for accessing the field via an interface.
+func (v *ProjectFields) GetTaskState() string { return v.TaskState }
+
+// GetTask returns ProjectFields.Task, and is useful for accessing the field via an interface.
+func (v *ProjectFields) GetTask() *ProjectFieldsTask { return v.Task }
+
+// ProjectFieldsTask includes the requested fields of the GraphQL type Task.
+// The GraphQL type's documentation follows.
+//
+// A reconstruction task. Sandbox choice of states:
+// Pending (waiting for images to be validated), Queueing, Processing, Done, Failed.
+type ProjectFieldsTask struct {
+	TaskFields `json:"-"`
+}
+
+// GetId returns ProjectFieldsTask.Id, and is useful for accessing the field via an interface.
+func (v *ProjectFieldsTask) GetId() string { return v.TaskFields.Id }
+
+// GetTaskType returns ProjectFieldsTask.TaskType, and is useful for accessing the field via an interface.
+func (v *ProjectFieldsTask) GetTaskType() TASK_TYPE { return v.TaskFields.TaskType }
+
+// GetState returns ProjectFieldsTask.State, and is useful for accessing the field via an interface.
+func (v *ProjectFieldsTask) GetState() string { return v.TaskFields.State }
+
+// GetStartDate returns ProjectFieldsTask.StartDate, and is useful for accessing the field via an interface.
+func (v *ProjectFieldsTask) GetStartDate() *time.Time { return v.TaskFields.StartDate }
+
+// GetQueueing returns ProjectFieldsTask.Queueing, and is useful for accessing the field via an interface.
+func (v *ProjectFieldsTask) GetQueueing() int { return v.TaskFields.Queueing }
+
+// GetError returns ProjectFieldsTask.Error, and is useful for accessing the field via an interface.
+func (v *ProjectFieldsTask) GetError() *string { return v.TaskFields.Error }
+
+func (v *ProjectFieldsTask) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ProjectFieldsTask
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ProjectFieldsTask = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.TaskFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalProjectFieldsTask struct {
+	Id string `json:"id"`
+
+	TaskType TASK_TYPE `json:"taskType"`
+
+	State string `json:"state"`
+
+	StartDate *time.Time `json:"startDate"`
+
+	Queueing int `json:"queueing"`
+
+	Error *string `json:"error"`
+}
+
+func (v *ProjectFieldsTask) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ProjectFieldsTask) __premarshalJSON() (*__premarshalProjectFieldsTask, error) {
+	var retval __premarshalProjectFieldsTask
+
+	retval.Id = v.TaskFields.Id
+	retval.TaskType = v.TaskFields.TaskType
+	retval.State = v.TaskFields.State
+	retval.StartDate = v.TaskFields.StartDate
+	retval.Queueing = v.TaskFields.Queueing
+	retval.Error = v.TaskFields.Error
+	return &retval, nil
+}
+
 // ProjectTaskProject includes the requested fields of the GraphQL type Project.
 type ProjectTaskProject struct {
 	Id string `json:"id"`
@@ -628,28 +1049,85 @@ func (v *ProjectTaskProject) GetTask() *ProjectTaskProjectTask { return v.Task }
 // A reconstruction task. Sandbox choice of states:
 // Pending (waiting for images to be validated), Queueing, Processing, Done, Failed.
 type ProjectTaskProjectTask struct {
-	Id        string     `json:"id"`
-	TaskType  TASK_TYPE  `json:"taskType"`
-	State     string     `json:"state"`
-	StartDate *time.Time `json:"startDate"`
-	// Position in the queue; 0 once running.
-	Queueing int `json:"queueing"`
+	TaskFields `json:"-"`
 }
 
 // GetId returns ProjectTaskProjectTask.Id, and is useful for accessing the field via an interface.
-func (v *ProjectTaskProjectTask) GetId() string { return v.Id }
+func (v *ProjectTaskProjectTask) GetId() string { return v.TaskFields.Id }
 
 // GetTaskType returns ProjectTaskProjectTask.TaskType, and is useful for accessing the field via an interface.
-func (v *ProjectTaskProjectTask) GetTaskType() TASK_TYPE { return v.TaskType }
+func (v *ProjectTaskProjectTask) GetTaskType() TASK_TYPE { return v.TaskFields.TaskType }
 
 // GetState returns ProjectTaskProjectTask.State, and is useful for accessing the field via an interface.
-func (v *ProjectTaskProjectTask) GetState() string { return v.State }
+func (v *ProjectTaskProjectTask) GetState() string { return v.TaskFields.State }
 
 // GetStartDate returns ProjectTaskProjectTask.StartDate, and is useful for accessing the field via an interface.
-func (v *ProjectTaskProjectTask) GetStartDate() *time.Time { return v.StartDate }
+func (v *ProjectTaskProjectTask) GetStartDate() *time.Time { return v.TaskFields.StartDate }
 
 // GetQueueing returns ProjectTaskProjectTask.Queueing, and is useful for accessing the field via an interface.
-func (v *ProjectTaskProjectTask) GetQueueing() int { return v.Queueing }
+func (v *ProjectTaskProjectTask) GetQueueing() int { return v.TaskFields.Queueing }
+
+// GetError returns ProjectTaskProjectTask.Error, and is useful for accessing the field via an interface.
+func (v *ProjectTaskProjectTask) GetError() *string { return v.TaskFields.Error }
+
+func (v *ProjectTaskProjectTask) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ProjectTaskProjectTask
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ProjectTaskProjectTask = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.TaskFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalProjectTaskProjectTask struct {
+	Id string `json:"id"`
+
+	TaskType TASK_TYPE `json:"taskType"`
+
+	State string `json:"state"`
+
+	StartDate *time.Time `json:"startDate"`
+
+	Queueing int `json:"queueing"`
+
+	Error *string `json:"error"`
+}
+
+func (v *ProjectTaskProjectTask) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ProjectTaskProjectTask) __premarshalJSON() (*__premarshalProjectTaskProjectTask, error) {
+	var retval __premarshalProjectTaskProjectTask
+
+	retval.Id = v.TaskFields.Id
+	retval.TaskType = v.TaskFields.TaskType
+	retval.State = v.TaskFields.State
+	retval.StartDate = v.TaskFields.StartDate
+	retval.Queueing = v.TaskFields.Queueing
+	retval.Error = v.TaskFields.Error
+	return &retval, nil
+}
 
 // ProjectTaskResponse is returned by ProjectTask on success.
 type ProjectTaskResponse struct {
@@ -676,15 +1154,8 @@ func (v *ReconstructionFields) GetTask() *ReconstructionFieldsTask { return v.Ta
 
 // ReconstructionFieldsErrorReconstructionError includes the requested fields of the GraphQL type ReconstructionError.
 type ReconstructionFieldsErrorReconstructionError struct {
-	// Sandbox choice of codes: PROJECT_NOT_FOUND, TASK_RUNNING, IMAGES_NOT_VALIDATED
-	// (an image is Uploading, Uploaded or Processing), NO_READY_IMAGE,
-	// TOO_FEW_IMAGES (fewer than 3 Ready images).
-	Code    string `json:"code"`
 	Message string `json:"message"`
 }
-
-// GetCode returns ReconstructionFieldsErrorReconstructionError.Code, and is useful for accessing the field via an interface.
-func (v *ReconstructionFieldsErrorReconstructionError) GetCode() string { return v.Code }
 
 // GetMessage returns ReconstructionFieldsErrorReconstructionError.Message, and is useful for accessing the field via an interface.
 func (v *ReconstructionFieldsErrorReconstructionError) GetMessage() string { return v.Message }
@@ -695,28 +1166,85 @@ func (v *ReconstructionFieldsErrorReconstructionError) GetMessage() string { ret
 // A reconstruction task. Sandbox choice of states:
 // Pending (waiting for images to be validated), Queueing, Processing, Done, Failed.
 type ReconstructionFieldsTask struct {
-	Id        string     `json:"id"`
-	TaskType  TASK_TYPE  `json:"taskType"`
-	State     string     `json:"state"`
-	StartDate *time.Time `json:"startDate"`
-	// Position in the queue; 0 once running.
-	Queueing int `json:"queueing"`
+	TaskFields `json:"-"`
 }
 
 // GetId returns ReconstructionFieldsTask.Id, and is useful for accessing the field via an interface.
-func (v *ReconstructionFieldsTask) GetId() string { return v.Id }
+func (v *ReconstructionFieldsTask) GetId() string { return v.TaskFields.Id }
 
 // GetTaskType returns ReconstructionFieldsTask.TaskType, and is useful for accessing the field via an interface.
-func (v *ReconstructionFieldsTask) GetTaskType() TASK_TYPE { return v.TaskType }
+func (v *ReconstructionFieldsTask) GetTaskType() TASK_TYPE { return v.TaskFields.TaskType }
 
 // GetState returns ReconstructionFieldsTask.State, and is useful for accessing the field via an interface.
-func (v *ReconstructionFieldsTask) GetState() string { return v.State }
+func (v *ReconstructionFieldsTask) GetState() string { return v.TaskFields.State }
 
 // GetStartDate returns ReconstructionFieldsTask.StartDate, and is useful for accessing the field via an interface.
-func (v *ReconstructionFieldsTask) GetStartDate() *time.Time { return v.StartDate }
+func (v *ReconstructionFieldsTask) GetStartDate() *time.Time { return v.TaskFields.StartDate }
 
 // GetQueueing returns ReconstructionFieldsTask.Queueing, and is useful for accessing the field via an interface.
-func (v *ReconstructionFieldsTask) GetQueueing() int { return v.Queueing }
+func (v *ReconstructionFieldsTask) GetQueueing() int { return v.TaskFields.Queueing }
+
+// GetError returns ReconstructionFieldsTask.Error, and is useful for accessing the field via an interface.
+func (v *ReconstructionFieldsTask) GetError() *string { return v.TaskFields.Error }
+
+func (v *ReconstructionFieldsTask) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ReconstructionFieldsTask
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ReconstructionFieldsTask = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.TaskFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalReconstructionFieldsTask struct {
+	Id string `json:"id"`
+
+	TaskType TASK_TYPE `json:"taskType"`
+
+	State string `json:"state"`
+
+	StartDate *time.Time `json:"startDate"`
+
+	Queueing int `json:"queueing"`
+
+	Error *string `json:"error"`
+}
+
+func (v *ReconstructionFieldsTask) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ReconstructionFieldsTask) __premarshalJSON() (*__premarshalReconstructionFieldsTask, error) {
+	var retval __premarshalReconstructionFieldsTask
+
+	retval.Id = v.TaskFields.Id
+	retval.TaskType = v.TaskFields.TaskType
+	retval.State = v.TaskFields.State
+	retval.StartDate = v.TaskFields.StartDate
+	retval.Queueing = v.TaskFields.Queueing
+	retval.Error = v.TaskFields.Error
+	return &retval, nil
+}
 
 // StartImageUploadResponse is returned by StartImageUpload on success.
 type StartImageUploadResponse struct {
@@ -902,6 +1430,40 @@ var AllTASK_TYPE = []TASK_TYPE{
 	TASK_TYPEDense,
 	TASK_TYPESparse,
 }
+
+// TaskFields includes the GraphQL fields of Task requested by the fragment TaskFields.
+// The GraphQL type's documentation follows.
+//
+// A reconstruction task. Sandbox choice of states:
+// Pending (waiting for images to be validated), Queueing, Processing, Done, Failed.
+type TaskFields struct {
+	Id        string     `json:"id"`
+	TaskType  TASK_TYPE  `json:"taskType"`
+	State     string     `json:"state"`
+	StartDate *time.Time `json:"startDate"`
+	// Position in the queue; 0 once running.
+	Queueing int `json:"queueing"`
+	// Sandbox choice: why the task Failed; null otherwise.
+	Error *string `json:"error"`
+}
+
+// GetId returns TaskFields.Id, and is useful for accessing the field via an interface.
+func (v *TaskFields) GetId() string { return v.Id }
+
+// GetTaskType returns TaskFields.TaskType, and is useful for accessing the field via an interface.
+func (v *TaskFields) GetTaskType() TASK_TYPE { return v.TaskType }
+
+// GetState returns TaskFields.State, and is useful for accessing the field via an interface.
+func (v *TaskFields) GetState() string { return v.State }
+
+// GetStartDate returns TaskFields.StartDate, and is useful for accessing the field via an interface.
+func (v *TaskFields) GetStartDate() *time.Time { return v.StartDate }
+
+// GetQueueing returns TaskFields.Queueing, and is useful for accessing the field via an interface.
+func (v *TaskFields) GetQueueing() int { return v.Queueing }
+
+// GetError returns TaskFields.Error, and is useful for accessing the field via an interface.
+func (v *TaskFields) GetError() *string { return v.Error }
 
 type TaskOptionsInput struct {
 	TaskType TASK_TYPE `json:"taskType"`
@@ -1207,6 +1769,22 @@ func (v *__AllImagesInput) GetFirst() int { return v.First }
 // GetAfter returns __AllImagesInput.After, and is useful for accessing the field via an interface.
 func (v *__AllImagesInput) GetAfter() string { return v.After }
 
+// __BucketNamesInput is used internally by genqlient
+type __BucketNamesInput struct {
+	Enum string `json:"enum"`
+}
+
+// GetEnum returns __BucketNamesInput.Enum, and is useful for accessing the field via an interface.
+func (v *__BucketNamesInput) GetEnum() string { return v.Enum }
+
+// __CreateProjectInput is used internally by genqlient
+type __CreateProjectInput struct {
+	Name string `json:"name"`
+}
+
+// GetName returns __CreateProjectInput.Name, and is useful for accessing the field via an interface.
+func (v *__CreateProjectInput) GetName() string { return v.Name }
+
 // __DoneImageUploadInput is used internally by genqlient
 type __DoneImageUploadInput struct {
 	Id string `json:"id"`
@@ -1214,6 +1792,14 @@ type __DoneImageUploadInput struct {
 
 // GetId returns __DoneImageUploadInput.Id, and is useful for accessing the field via an interface.
 func (v *__DoneImageUploadInput) GetId() string { return v.Id }
+
+// __GetProjectInput is used internally by genqlient
+type __GetProjectInput struct {
+	Id string `json:"id"`
+}
+
+// GetId returns __GetProjectInput.Id, and is useful for accessing the field via an interface.
+func (v *__GetProjectInput) GetId() string { return v.Id }
 
 // __HasImageInput is used internally by genqlient
 type __HasImageInput struct {
@@ -1226,6 +1812,18 @@ func (v *__HasImageInput) GetPid() string { return v.Pid }
 
 // GetChecksum returns __HasImageInput.Checksum, and is useful for accessing the field via an interface.
 func (v *__HasImageInput) GetChecksum() string { return v.Checksum }
+
+// __ImageInput is used internally by genqlient
+type __ImageInput struct {
+	Pid string `json:"pid"`
+	Iid string `json:"iid"`
+}
+
+// GetPid returns __ImageInput.Pid, and is useful for accessing the field via an interface.
+func (v *__ImageInput) GetPid() string { return v.Pid }
+
+// GetIid returns __ImageInput.Iid, and is useful for accessing the field via an interface.
+func (v *__ImageInput) GetIid() string { return v.Iid }
 
 // __PreStartReconstructionInput is used internally by genqlient
 type __PreStartReconstructionInput struct {
@@ -1374,6 +1972,95 @@ func AllImages(
 	return data_, err_
 }
 
+// The query executed by BucketNames.
+const BucketNames_Operation = `
+query BucketNames ($enum: String!) {
+	__type(name: $enum) {
+		enumValues {
+			name
+		}
+	}
+}
+`
+
+// The values of an enum of buckets (BucketOSS, BucketS3), to check a bucket
+// chosen by hand before the first file.
+func BucketNames(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	enum string,
+) (data_ *BucketNamesResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "BucketNames",
+		Query:  BucketNames_Operation,
+		Variables: &__BucketNamesInput{
+			Enum: enum,
+		},
+	}
+
+	data_ = &BucketNamesResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by CreateProject.
+const CreateProject_Operation = `
+mutation CreateProject ($name: String!) {
+	createProject(name: $name) {
+		... ProjectFields
+	}
+}
+fragment ProjectFields on Project {
+	id
+	name
+	numImage
+	taskState
+	task {
+		... TaskFields
+	}
+}
+fragment TaskFields on Task {
+	id
+	taskType
+	state
+	startDate
+	queueing
+	error
+}
+`
+
+func CreateProject(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	name string,
+) (data_ *CreateProjectResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "CreateProject",
+		Query:  CreateProject_Operation,
+		Variables: &__CreateProjectInput{
+			Name: name,
+		},
+	}
+
+	data_ = &CreateProjectResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The mutation executed by DoneImageUpload.
 const DoneImageUpload_Operation = `
 mutation DoneImageUpload ($id: ID!) {
@@ -1405,6 +2092,57 @@ func DoneImageUpload(
 	}
 
 	data_ = &DoneImageUploadResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by GetProject.
+const GetProject_Operation = `
+query GetProject ($id: ID!) {
+	project(id: $id) {
+		... ProjectFields
+	}
+}
+fragment ProjectFields on Project {
+	id
+	name
+	numImage
+	taskState
+	task {
+		... TaskFields
+	}
+}
+fragment TaskFields on Task {
+	id
+	taskType
+	state
+	startDate
+	queueing
+	error
+}
+`
+
+func GetProject(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+) (data_ *GetProjectResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "GetProject",
+		Query:  GetProject_Operation,
+		Variables: &__GetProjectInput{
+			Id: id,
+		},
+	}
+
+	data_ = &GetProjectResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -1460,6 +2198,55 @@ func HasImage(
 	return data_, err_
 }
 
+// The query executed by Image.
+const Image_Operation = `
+query Image ($pid: ID!, $iid: ID!) {
+	project(id: $pid) {
+		id
+		image(id: $iid) {
+			... ImageFields
+		}
+	}
+}
+fragment ImageFields on Image {
+	id
+	state
+	name
+	filename
+	checksum
+	error
+}
+`
+
+// One image of a project: the wait for validation asks for each image still
+// processing (the batcher merges these calls).
+func Image(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	pid string,
+	iid string,
+) (data_ *ImageResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "Image",
+		Query:  Image_Operation,
+		Variables: &__ImageInput{
+			Pid: pid,
+			Iid: iid,
+		},
+	}
+
+	data_ = &ImageResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The query executed by NearestBuckets.
 const NearestBuckets_Operation = `
 query NearestBuckets {
@@ -1504,16 +2291,19 @@ mutation PreStartReconstruction ($id: ID!, $options: TaskOptionsInput) {
 }
 fragment ReconstructionFields on ReconstructionResult {
 	error {
-		code
 		message
 	}
 	task {
-		id
-		taskType
-		state
-		startDate
-		queueing
+		... TaskFields
 	}
+}
+fragment TaskFields on Task {
+	id
+	taskType
+	state
+	startDate
+	queueing
+	error
 }
 `
 
@@ -1550,13 +2340,17 @@ query ProjectTask ($pid: ID!) {
 	project(id: $pid) {
 		id
 		task {
-			id
-			taskType
-			state
-			startDate
-			queueing
+			... TaskFields
 		}
 	}
+}
+fragment TaskFields on Task {
+	id
+	taskType
+	state
+	startDate
+	queueing
+	error
 }
 `
 
@@ -1636,16 +2430,19 @@ mutation StartReconstructionWithError ($id: ID!, $options: TaskOptionsInput) {
 }
 fragment ReconstructionFields on ReconstructionResult {
 	error {
-		code
 		message
 	}
 	task {
-		id
-		taskType
-		state
-		startDate
-		queueing
+		... TaskFields
 	}
+}
+fragment TaskFields on Task {
+	id
+	taskType
+	state
+	startDate
+	queueing
+	error
 }
 `
 

@@ -321,6 +321,17 @@ func TestPutFailures(t *testing.T) {
 			t.Fatalf("got %d %q", resp.StatusCode, resp.Body)
 		}
 	})
+	// The storage's Retry-After (exposed by CORS) reaches the core, which
+	// waits that long.
+	t.Run("slow down", func(t *testing.T) {
+		resp, err := put(ctx, cors+"/status/503", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != 503 || resp.Header.Get("Retry-After") != "7" {
+			t.Fatalf("got %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+		}
+	})
 	// A server that answers but refuses cross-origin requests is told apart
 	// from one nobody listens at: only the second is worth waiting for.
 	for _, tt := range []struct{ name, url, code, msg string }{

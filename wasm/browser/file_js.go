@@ -18,6 +18,7 @@ import (
 type File struct {
 	blob     js.Value
 	name     string
+	path     string // relative path inside what was chosen; "" means the name
 	typ      string
 	size     int64
 	modified int64 // File.lastModified in ms; 0 for a Blob
@@ -57,6 +58,7 @@ func (f *File) fromHead(p []byte, off int64) (int, bool) {
 var (
 	_ upload.Source     = (*File)(nil)
 	_ upload.Identified = (*File)(nil)
+	_ upload.Pathed     = (*File)(nil)
 )
 
 // NewFile wraps a JS File or Blob. A Blob has no name; give it one with
@@ -83,6 +85,9 @@ func NewNamedFile(v js.Value, name string) (*File, error) {
 	if t := v.Get("type"); t.Type() == js.TypeString {
 		f.typ = t.String()
 	}
+	if p := v.Get("webkitRelativePath"); p.Type() == js.TypeString {
+		f.path = p.String()
+	}
 	if m := v.Get("lastModified"); m.Type() == js.TypeNumber {
 		f.modified = int64(m.Float())
 	}
@@ -107,14 +112,28 @@ func (f *File) Size() int64 { return f.size }
 // Type is the MIME type the browser guessed from the name; may be empty.
 func (f *File) Type() string { return f.typ }
 
-// Identity names the file by name, size and last-modified time, so that the
-// journal knows it again after a reload; a Blob without a modification time
-// has none (and is hashed every time).
+// Path is the file's relative path inside what the person chose (a
+// picked or dropped folder): File.webkitRelativePath, or the path add was
+// given for it; the name when there is none.
+func (f *File) Path() string {
+	if f.path == "" {
+		return f.name
+	}
+	return f.path
+}
+
+// SetPath sets the relative path ("" for none, i.e. the name).
+func (f *File) SetPath(p string) { f.path = p }
+
+// Identity names the file by path, size and last-modified time, so that
+// the journal knows it again after a reload, and two files of one name in
+// two folders are two files; a Blob without a modification time has none
+// (and is hashed every time).
 func (f *File) Identity() string {
 	if f.modified == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%s\x00%d\x00%d", f.name, f.size, f.modified)
+	return fmt.Sprintf("%s\x00%d\x00%d", f.Path(), f.size, f.modified)
 }
 
 // Blob is the JS object itself.

@@ -15,7 +15,7 @@ import (
 // with JSON.stringify: a property list makes stringify call the File's own
 // getters, all files in one call into JS instead of several per file.
 var (
-	nameFields = js.ValueOf([]any{"name", "type"})
+	nameFields = js.ValueOf([]any{"name", "type", "webkitRelativePath"})
 	statFields = js.ValueOf([]any{"size", "lastModified"})
 	jsArray    = jsGlobal.Get("Array")
 )
@@ -58,6 +58,7 @@ func NewFiles(list js.Value, pause bool) ([]*File, error) {
 	var names []struct {
 		Name string `json:"name"`
 		Type string `json:"type"`
+		Path string `json:"webkitRelativePath"`
 	}
 	if err := stringifyInto(arr, nameFields, &names, n); err != nil {
 		return nil, err
@@ -66,7 +67,7 @@ func NewFiles(list js.Value, pause bool) ([]*File, error) {
 		if m.Name == "" {
 			return nil, upload.Errorf(upload.CodeInvalidInput, "File %d of %d: The file has no name.", i+1, n)
 		}
-		out[i].name, out[i].typ = m.Name, m.Type
+		out[i].name, out[i].typ, out[i].path = m.Name, m.Type, m.Path
 	}
 	chunk := statFirst
 	for from := 0; from < n; {

@@ -71,3 +71,58 @@ func TestNewFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestFilePaths: a file's path is its webkitRelativePath (a folder pick),
+// or the path given, or its name; two files of one name, size and time in
+// two folders have two identities, so the journal keeps them apart.
+func TestFilePaths(t *testing.T) {
+	opts := jsObject.New()
+	opts.Set("lastModified", 1700000000000)
+	mk := func(relative string) js.Value {
+		f := jsGlobal.Get("File").New(jsGlobal.Get("Array").New("abc"), "DJI_0001.JPG", opts)
+		if relative != "" {
+			// What a folder pick sets; a File made here has "".
+			jsObject.Call("defineProperty", f, "webkitRelativePath", map[string]any{"value": relative})
+		}
+		return f
+	}
+	files, err := NewFiles(jsGlobal.Get("Array").New(mk("north/DJI_0001.JPG"), mk("south/DJI_0001.JPG"), mk("")), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, err := NewFile(mk("north/DJI_0001.JPG"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		f    *File
+		path string
+		set  string
+	}{
+		{"from a folder", files[0], "north/DJI_0001.JPG", ""},
+		{"from another folder", files[1], "south/DJI_0001.JPG", ""},
+		{"alone", files[2], "DJI_0001.JPG", ""},
+		{"from a folder, one File", one, "north/DJI_0001.JPG", ""},
+		{"given a path", &File{name: "DJI_0001.JPG", size: 3, modified: 1700000000000}, "east/DJI_0001.JPG", "east/DJI_0001.JPG"},
+	}
+	seen := map[string]string{}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.set != "" {
+				tt.f.SetPath(tt.set)
+			}
+			if got := tt.f.Path(); got != tt.path {
+				t.Fatalf("Path() = %q, want %q", got, tt.path)
+			}
+			id := tt.f.Identity()
+			if other, ok := seen[id]; ok && other != tt.path {
+				t.Fatalf("%s and %s share an identity", other, tt.path)
+			}
+			seen[id] = tt.path
+		})
+	}
+	if files[0].Identity() != one.Identity() {
+		t.Error("one file read two ways has two identities")
+	}
+}

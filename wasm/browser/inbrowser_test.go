@@ -4,6 +4,7 @@ package browser
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha1"
 	"encoding/hex"
 	"io"
@@ -17,6 +18,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"altiup/server/s3bucket"
+	"altiup/server/sandbox"
 )
 
 // corsEcho is the storage stand-in the browser tests send to. PUT answers
@@ -30,6 +35,11 @@ func corsEcho(cors bool) http.Handler {
 	mux.HandleFunc("GET /hash-worker.js", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/javascript")
 		http.ServeFile(w, r, filepath.Join("..", "..", "web", "hash-worker.js"))
+	})
+	// The loader, for the JS API's tests to take its deliver helper from.
+	mux.HandleFunc("GET /altiup.js", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript")
+		http.ServeFile(w, r, filepath.Join("..", "..", "web", "altiup.js"))
 	})
 	mux.HandleFunc("PUT /echo/", func(w http.ResponseWriter, r *http.Request) {
 		h := sha1.New()
@@ -51,6 +61,13 @@ func corsEcho(cors bool) http.Handler {
 		w.WriteHeader(http.StatusForbidden)
 		io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Request has expired.</Message></Error>`)
 	})
+	mux.HandleFunc("PUT /status/503", func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/xml")
+		w.Header().Set("Retry-After", "7")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>`)
+	})
 	// /hang takes the body and never answers until the client goes away.
 	mux.HandleFunc("PUT /hang", func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
@@ -61,7 +78,7 @@ func corsEcho(cors bool) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Access-Control-Allow-Origin", "*")
-		w.Header().Set("Access-Control-Expose-Headers", "ETag, X-Echo-Length, X-Echo-Sha1, X-Echo-Content-Type, X-Echo-Meta")
+		w.Header().Set("Access-Control-Expose-Headers", "ETag, Retry-After, X-Echo-Length, X-Echo-Sha1, X-Echo-Content-Type, X-Echo-Meta")
 		if r.Method == http.MethodOptions {
 			w.Header().Set("Access-Control-Allow-Methods", "GET, PUT")
 			w.Header().Set("Access-Control-Allow-Headers", "Content-Type, X-Oss-Meta-Test")
@@ -98,11 +115,41 @@ func findTool(t *testing.T, name string) string {
 // this one and the JS API built on it.
 var browserPackages = []string{".", "../cmd/altiup"}
 
+// testSandbox starts the sandbox's API with an in-process S3 store behind
+// it, for the JS API's tests; it returns the API's URL, app key and user
+// token.
+func testSandbox(t *testing.T) (api, key, token string) {
+	key, token = "test-key", "test-token-SECRET"
+	var storage http.Handler = http.NotFoundHandler()
+	store := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { storage.ServeHTTP(w, r) }))
+	t.Cleanup(store.Close)
+	s3, err := s3bucket.New(context.Background(), s3bucket.Config{PublicURL: store.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	storage = s3.Handler()
+	sb, err := sandbox.New(sandbox.Config{
+		AppKey: key,
+		Users:  []sandbox.User{{Token: token, Username: "tester"}},
+		S3:     s3,
+		// S3 objects are looked for often, so the tests wait little.
+		WatchInterval: 50 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close() })
+	srv := httptest.NewServer(sb.Handler())
+	t.Cleanup(srv.Close)
+	return srv.URL + "/graphql", key, token
+}
+
 // TestInBrowser runs the js/wasm tests of browserPackages in headless
-// Chromium with wasmbrowsertest, against CORS echo servers started here (a
-// test in the browser cannot listen itself). wasmbrowsertest hands the
-// environment to the wasm program, which finds the servers in
-// ALTIUP_TEST_CORS_URL and ALTIUP_TEST_NOCORS_URL.
+// Chromium with wasmbrowsertest, against CORS echo servers and a sandbox
+// started here (a test in the browser cannot listen itself).
+// wasmbrowsertest hands the environment to the wasm program, which finds
+// the servers in ALTIUP_TEST_CORS_URL, ALTIUP_TEST_NOCORS_URL and
+// ALTIUP_TEST_API (with ALTIUP_TEST_KEY and ALTIUP_TEST_TOKEN).
 func TestInBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a browser")
@@ -123,6 +170,7 @@ func TestInBrowser(t *testing.T) {
 	defer cors.Close()
 	nocors := httptest.NewServer(corsEcho(false))
 	defer nocors.Close()
+	api, key, token := testSandbox(t)
 
 	args := []string{"test", "-count=1", "-v", "-exec", runner}
 	if run := os.Getenv("ALTIUP_BROWSER_RUN"); run != "" {
@@ -133,6 +181,9 @@ func TestInBrowser(t *testing.T) {
 		"GOOS=js", "GOARCH=wasm",
 		"ALTIUP_TEST_CORS_URL="+cors.URL,
 		"ALTIUP_TEST_NOCORS_URL="+nocors.URL,
+		"ALTIUP_TEST_API="+api,
+		"ALTIUP_TEST_KEY="+key,
+		"ALTIUP_TEST_TOKEN="+token,
 	)
 	var out bytes.Buffer
 	cmd.Stdout = &out

@@ -8,6 +8,14 @@ type Queue[T any] struct {
 	deliver func(batch []T)
 	merge   func(waiting []T, v T) bool
 	max     int
+	keyOf   func(T) (any, bool)
+	fold    func(waiting *T, v T) bool
+
+	// keys maps a key to the sequence number of its newest item pushed;
+	// head is the sequence number of waiting[0]. An item is still waiting
+	// when its number is at least head.
+	keys map[any]uint64
+	head uint64
 
 	mu      sync.Mutex
 	idle    *sync.Cond
@@ -27,10 +35,30 @@ func New[T any](deliver func(batch []T), merge func(waiting []T, v T) bool, max 
 	return q
 }
 
+// NewKeyed makes a queue whose items may carry a key (key reports it, ok
+// false for none; keys must be comparable). When the newest item pushed under
+// v's key still waits, fold may fold v into it and reports whether it did; v
+// is then not queued. Unlike merge, this finds the item wherever it waits,
+// without a scan: a file's newer figure replaces its waiting one even when
+// other files' items came after it. fold is called with the queue locked.
+func NewKeyed[T any](deliver func(batch []T), key func(T) (any, bool), fold func(waiting *T, v T) bool, max int) *Queue[T] {
+	q := New(deliver, nil, max)
+	q.keyOf, q.fold, q.keys = key, fold, map[any]uint64{}
+	return q
+}
+
 // Push queues v.
 func (q *Queue[T]) Push(v T) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	if q.keyOf != nil {
+		if k, ok := q.keyOf(v); ok {
+			if seq, found := q.keys[k]; found && seq >= q.head && q.fold(&q.waiting[seq-q.head], v) {
+				return
+			}
+			q.keys[k] = q.head + uint64(len(q.waiting))
+		}
+	}
 	if q.merge != nil && len(q.waiting) > 0 && q.merge(q.waiting, v) {
 		return
 	}
@@ -61,6 +89,10 @@ func (q *Queue[T]) drain() {
 		rest := copy(q.waiting, q.waiting[n:])
 		clear(q.waiting[rest:])
 		q.waiting = q.waiting[:rest]
+		q.head += uint64(n)
+		if rest == 0 {
+			clear(q.keys) // every key's item is taken: none can be folded into
+		}
 		q.mu.Unlock()
 		q.deliver(batch)
 		clear(batch)

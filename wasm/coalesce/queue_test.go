@@ -101,3 +101,45 @@ func TestFlushOnEmptyQueueReturns(t *testing.T) {
 	q := New(func([]int) {}, nil, 0)
 	q.Flush()
 }
+
+// TestKeyed: an item folds into the waiting item of its key wherever it
+// waits; items of other keys, items without a key and items whose key's
+// item was already taken are queued in order.
+func TestKeyed(t *testing.T) {
+	type item struct{ key, v int } // key 0: none
+	var mu sync.Mutex
+	var got []item
+	gate := make(chan struct{})
+	first := true
+	q := NewKeyed(func(b []item) {
+		if first {
+			first = false
+			<-gate
+		}
+		mu.Lock()
+		got = append(got, b...)
+		mu.Unlock()
+	}, func(it item) (any, bool) { return it.key, it.key != 0 }, func(w *item, it item) bool {
+		if it.v < 0 { // a negative value never folds
+			return false
+		}
+		*w = it
+		return true
+	}, 2)
+	q.Push(item{9, 0}) // taken at once: held by the consumer
+	for q.Len() != 0 {
+	}
+	for _, it := range []item{{1, 1}, {2, 1}, {0, 1}, {1, 2}, {9, 1}, {2, -1}, {2, 3}, {1, 3}} {
+		q.Push(it)
+	}
+	close(gate)
+	q.Flush()
+	q.Push(item{1, 4}) // its key's item is delivered: queued anew
+	q.Flush()
+	want := []item{{9, 0}, {1, 3}, {2, 1}, {0, 1}, {9, 1}, {2, 3}, {1, 4}}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(got, want) {
+		t.Fatalf("delivered %v, want %v", got, want)
+	}
+}

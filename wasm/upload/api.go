@@ -10,6 +10,9 @@ import (
 type API interface {
 	// NearestBuckets returns the image buckets, nearest first (getGeoIPInfo).
 	NearestBuckets(ctx context.Context) ([]Bucket, error)
+	// BucketNames returns the buckets of a cloud ("oss" or "s3") the
+	// service accepts: the values of the enum BucketOSS or BucketS3.
+	BucketNames(ctx context.Context, cloud string) ([]string, error)
 	// HasImage returns the project's image with that checksum, or nil when absent.
 	HasImage(ctx context.Context, pid, checksum string) (*Image, error)
 	// UploadImageOSS registers an image (or, with filename "", only fetches a
@@ -23,6 +26,10 @@ type API interface {
 	DoneImageUpload(ctx context.Context, imageID string) (*Image, error)
 	// Images returns one page of the project's images (allImages, oldest first).
 	Images(ctx context.Context, pid string, first int, after string) (*ImagePage, error)
+	// Image returns one image of the project (project.image), or nil when
+	// the project has no such image. Many calls may run at once; the client
+	// may send them together.
+	Image(ctx context.Context, pid, imageID string) (*Image, error)
 	// StartReconstruction calls startReconstructionWithError, or
 	// preStartReconstruction when pre is true. A refusal by the service comes
 	// back in Reconstruction.Error (with the service's code), not as an error.
@@ -69,6 +76,10 @@ type STS struct {
 type OSSUpload struct {
 	STS   STS
 	Image *Image
+	// Issued is the server's clock when the answer was sent (the Date
+	// header of the response); zero when unknown. STS.Expire is judged
+	// against it, so a local clock that is off does not matter.
+	Issued time.Time
 }
 
 // S3Upload is the answer of uploadImageS3.

@@ -20,16 +20,32 @@
 //     the batch size.
 //   - A file whose content came earlier in the batch is not sent again: it
 //     ends skipped, with the image of the first, when the first ends.
+//   - An image that is Invalid — hasImage says so, or it ended so in
+//     WaitProcessed — is sent again when its file (the same, or a copy under
+//     another name) is added again: such content is nobody's original, and
+//     the new upload replaces the Invalid image (every file that has that
+//     image then follows it).
 //   - Every step is retried on network errors, timeouts, 5xx, 429 and expired
 //     credentials, with exponential backoff and full jitter; other failures
-//     fail that file only, in words. A refused token or a missing project
-//     fails the whole batch at once, since it would fail every file.
+//     fail that file only, in words. Each step is tried Retries + 1 times at
+//     most: what a try calls on the way (a link renewal) is a single try
+//     within it, never a retry of its own. A server that answered a 429 or
+//     503 with Retry-After (Error.RetryAfter) is not asked again sooner,
+//     for up to 5 minutes. A refused token or a missing project fails the
+//     whole batch at once, since it would fail every file.
+//   - A bucket given in Options is checked once, at the start, against the
+//     buckets the service offers (API.BucketNames): a wrong one fails the
+//     batch before any file, naming the right ones.
 //   - OSS uses one STS and one signer for every image until the STS nears its
 //     expiry (RenewBefore, or a quarter of its life for short ones) or the
 //     storage says it expired; it is then replaced by the STS of the next
 //     registration or by uploadImageOSS with filename "", and callers that
-//     need it meanwhile wait for that one renewal.
-//   - An S3 presigned URL that the storage calls expired is asked for again.
+//     need it meanwhile wait for that one renewal. Expiry is judged in the
+//     server's time (OSSUpload.Issued, the answer's Date), so a local clock
+//     that is off does not make every STS look expired.
+//   - An S3 presigned URL that the storage calls expired is asked for again
+//     by registering the file again, and the upload of the image that
+//     registration names is started before the PUT.
 //   - A PUT that sends nothing and gets no answer for StallTimeout is
 //     aborted and tried again.
 //   - OSS files of MultipartFrom (100 MiB) and more go up in parts (sized as
@@ -44,12 +60,20 @@
 //     journal holds no token, credential or signed URL. It is written from a
 //     goroutine of its own, and only for files of JournalFrom (1 MiB) and
 //     more, whose hashing costs more than its look-up.
-//   - WaitProcessed is bounded: an image missing from the project's listing
-//     for MissingAfter, or not processed within ProcessTimeout, fails its
-//     file with the reason in words.
-//   - A reconstruction started by a try whose answer was lost (the retry is
-//     refused with TASK_RUNNING) is reported as started, with the running
-//     task read from project.task.
+//   - WaitProcessed asks only for the images still processing (API.Image,
+//     several at once), so its cost follows the batch, not the project; its
+//     pause doubles while nothing changes, up to PollMax. It is bounded: an
+//     image the project does not have for MissingAfter, or not processed
+//     within ProcessTimeout, fails its file with the reason in words.
+//   - A refused reconstruction shows the service's message; no refusal code
+//     is read. When a retried start is refused, project.task tells whether a
+//     try whose answer was lost started it: a task still running is then
+//     the result.
 //   - Pause lets PUTs under way finish and starts nothing new until Resume;
-//     Cancel aborts requests under way.
+//     a Pause before Start holds the batch from its start. Cancel aborts
+//     requests under way and ends a pause too, so a Start after Pause and
+//     Cancel runs at once.
+//   - Files are told apart by their index (the order of Add) and image id;
+//     a Source that knows its relative path (Pathed) has it in events and
+//     reports, since names repeat across folders.
 package upload

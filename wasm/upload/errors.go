@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -80,8 +83,19 @@ func AsError(err error) *Error {
 	return &Error{Code: CodeInternal, Message: err.Error(), Err: err}
 }
 
-// temporary reports whether err is worth retrying.
-func temporary(err error) bool {
-	var e *Error
-	return errors.As(err, &e) && e.Temporary()
+// ParseRetryAfter reads a Retry-After header: seconds, or an HTTP date
+// (judged against now). It is 0 when the header is absent, malformed or in
+// the past.
+func ParseRetryAfter(h string, now time.Time) time.Duration {
+	h = strings.TrimSpace(h)
+	if h == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(h); err == nil {
+		return time.Duration(min(max(s, 0), 86400)) * time.Second
+	}
+	if t, err := http.ParseTime(h); err == nil {
+		return max(t.Sub(now), 0)
+	}
+	return 0
 }

@@ -1,19 +1,23 @@
 package upload
 
-import "sync"
+import (
+	"sync"
+
+	"altiup/wasm/coalesce"
+)
 
 // dispatcher delivers events to the listeners in order, from its own
-// goroutine, so that the pipeline never waits for a listener. Consecutive
-// events that only update counts are merged: the queue holds at most one
-// progress event at its end, and at most one byte-count update per file in a
-// row.
+// goroutine (a coalesce.Queue), so that the pipeline never waits for a
+// listener. Events that only update figures are merged while they wait: a
+// progress event into the waiting one, and a file's event into its waiting
+// one of the same state (a newer byte count), so the queue holds at most
+// one progress event and one such event per file.
 type dispatcher struct {
+	q *coalesce.Queue[event]
+
 	mu     sync.Mutex
-	idle   *sync.Cond
 	onFile func(FileEvent)
 	onProg func(Progress)
-	queue  []event
-	busy   bool
 }
 
 type event struct {
@@ -21,10 +25,36 @@ type event struct {
 	prog *Progress
 }
 
+// progressKey is the key of progress events in the queue; file events are
+// keyed by their index.
+type progressKey struct{}
+
 func newDispatcher() *dispatcher {
 	d := &dispatcher{}
-	d.idle = sync.NewCond(&d.mu)
+	d.q = coalesce.NewKeyed(d.deliver, eventKey, foldEvent, 0)
 	return d
+}
+
+func eventKey(ev event) (any, bool) {
+	if ev.prog != nil {
+		return progressKey{}, true
+	}
+	return ev.file.Index, true
+}
+
+// foldEvent replaces a waiting event by a newer one that says nothing the
+// waiting one's listener would miss: newer figures of the same state.
+func foldEvent(waiting *event, ev event) bool {
+	if ev.prog != nil {
+		*waiting = ev
+		return true
+	}
+	w := waiting.file
+	if w.State == ev.file.State && w.Error == nil && ev.file.Error == nil {
+		*waiting = ev
+		return true
+	}
+	return false
 }
 
 func (d *dispatcher) setFile(f func(FileEvent)) {
@@ -39,50 +69,13 @@ func (d *dispatcher) setProgress(f func(Progress)) {
 	d.mu.Unlock()
 }
 
-func (d *dispatcher) file(e FileEvent) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if n := len(d.queue); n > 0 {
-		if last := d.queue[n-1].file; last != nil && last.Index == e.Index && last.State == e.State && last.Error == nil && e.Error == nil {
-			*last = e
-			return
-		}
-	}
-	d.queue = append(d.queue, event{file: &e})
-	d.kick()
-}
+func (d *dispatcher) file(e FileEvent) { d.q.Push(event{file: &e}) }
 
-func (d *dispatcher) progress(p Progress) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if n := len(d.queue); n > 0 && d.queue[n-1].prog != nil {
-		*d.queue[n-1].prog = p
-		return
-	}
-	d.queue = append(d.queue, event{prog: &p})
-	d.kick()
-}
+func (d *dispatcher) progress(p Progress) { d.q.Push(event{prog: &p}) }
 
-// kick starts the delivering goroutine if it is not running; d.mu is held.
-func (d *dispatcher) kick() {
-	if !d.busy {
-		d.busy = true
-		go d.drain()
-	}
-}
-
-func (d *dispatcher) drain() {
-	for {
+func (d *dispatcher) deliver(batch []event) {
+	for _, ev := range batch {
 		d.mu.Lock()
-		if len(d.queue) == 0 {
-			d.busy = false
-			d.idle.Broadcast()
-			d.mu.Unlock()
-			return
-		}
-		ev := d.queue[0]
-		d.queue[0] = event{}
-		d.queue = d.queue[1:]
 		onFile, onProg := d.onFile, d.onProg
 		d.mu.Unlock()
 		switch {
@@ -95,10 +88,4 @@ func (d *dispatcher) drain() {
 }
 
 // flush waits until every event queued so far has been delivered.
-func (d *dispatcher) flush() {
-	d.mu.Lock()
-	for d.busy || len(d.queue) > 0 {
-		d.idle.Wait()
-	}
-	d.mu.Unlock()
-}
+func (d *dispatcher) flush() { d.q.Flush() }

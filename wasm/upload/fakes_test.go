@@ -18,41 +18,6 @@ import (
 	"altiup/wasm/upload"
 )
 
-// clock is a fake clock; Sleep advances it and records the durations.
-type clock struct {
-	mu     sync.Mutex
-	t      time.Time
-	sleeps []time.Duration
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	c.sleeps = append(c.sleeps, d)
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-	return ctx.Err()
-}
-
-func (c *clock) Sleeps() []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]time.Duration(nil), c.sleeps...)
-}
-
 // src is an in-memory Source.
 type src struct {
 	name, typ string
@@ -106,9 +71,10 @@ type world struct {
 	puts       map[string]int // by object key
 	putFault   func(key string, n int) (int, string)
 	apiFault   map[string][]error // by method
-	pollsToEnd int                // Images calls before uploaded images are final
-	polls      int
-	pageSize   int
+	pollsToEnd int                // looks at an image before it is final when stored
+	imagePolls map[string]int     // image calls per image id
+	bucketEnum map[string][]string
+	skew       time.Duration // how far the server's clock is ahead of the local one
 	recon      upload.Reconstruction
 	reconPre   []bool
 	task       *upload.Task // project.task
@@ -129,7 +95,8 @@ func newWorld(t testing.TB) *world {
 		staleURLs:  map[string]bool{},
 		puts:       map[string]int{},
 		apiFault:   map[string][]error{},
-		pageSize:   2,
+		imagePolls: map[string]int{},
+		bucketEnum: map[string][]string{"oss": {"Hangzhou", "Shenzhen"}, "s3": {"Tokyo", "Paris"}},
 	}
 	w.srv = httptest.NewServer(http.HandlerFunc(w.serveStorage))
 	t.Cleanup(w.srv.Close)
@@ -170,7 +137,7 @@ func (w *world) serveStorage(rw http.ResponseWriter, r *http.Request) {
 		key = strings.TrimPrefix(r.URL.Path, "/oss/")
 		tok := r.URL.Query().Get("token")
 		exp, ok := w.tokens[tok]
-		if !ok || w.revoked[tok] || !w.clock.Now().Before(exp) {
+		if !ok || w.revoked[tok] || !w.serverNow().Before(exp) {
 			w.mu.Unlock()
 			w.record("PUT-expired " + key)
 			http.Error(rw, "<Error><Code>SecurityTokenExpired</Code><Message>The security token you provided has expired.</Message></Error>", http.StatusForbidden)
@@ -253,10 +220,17 @@ func (w *world) HasImage(ctx context.Context, pid, checksum string) (*upload.Ima
 }
 
 // register makes (or, for the same checksum, returns) an image; w.mu held.
+// Registering the checksum of an Invalid image replaces it: the same image
+// starts again.
 func (w *world) register(filename, checksum string) *upload.Image {
-	if id, ok := w.byChecksum[checksum]; ok && w.images[id].State != upload.ImageInvalid {
-		img := *w.images[id]
-		return &img
+	if id, ok := w.byChecksum[checksum]; ok {
+		img := w.images[id]
+		if img.State == upload.ImageInvalid {
+			img.State, img.Errors, img.Name = "Pending", nil, filename
+			w.imagePolls[id] = 0
+		}
+		c := *img
+		return &c
 	}
 	id := fmt.Sprintf("img%d", len(w.images)+1)
 	img := &upload.Image{ID: id, State: "Pending", Name: filename, Filename: checksum[:8] + ".obj", Checksum: checksum}
@@ -266,10 +240,13 @@ func (w *world) register(filename, checksum string) *upload.Image {
 	return &c
 }
 
+// serverNow is the service's clock.
+func (w *world) serverNow() time.Time { return w.clock.Now().Add(w.skew) }
+
 func (w *world) newSTS() upload.STS {
 	w.stsSeq++
 	tok := fmt.Sprintf("tok%d", w.stsSeq)
-	exp := w.clock.Now().Add(w.stsTTL)
+	exp := w.serverNow().Add(w.stsTTL)
 	w.tokens[tok] = exp
 	return upload.STS{ID: "STS.id", Secret: "secret", Token: tok, Bucket: "hz", Endpoint: w.srv.URL, Expire: exp}
 }
@@ -281,7 +258,7 @@ func (w *world) UploadImageOSS(ctx context.Context, pid, bucket, filename, image
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	up := &upload.OSSUpload{STS: w.newSTS()}
+	up := &upload.OSSUpload{STS: w.newSTS(), Issued: w.serverNow()}
 	if filename != "" {
 		up.Image = w.register(filename, checksum)
 	}
@@ -324,44 +301,52 @@ func (w *world) DoneImageUpload(ctx context.Context, id string) (*upload.Image, 
 	return &img, nil
 }
 
-// Images pages through the images in id order; once pollsToEnd calls have
-// been made, stored images become Ready, or Invalid when named bad*. Images
-// named lost* are never listed; those named slow* stay Processing.
+// Images is not used by the uploader: it asks for the images it waits for.
 func (w *world) Images(ctx context.Context, pid string, first int, after string) (*upload.ImagePage, error) {
 	w.record("allImages " + after)
-	if err := w.fault("allImages"); err != nil {
+	return nil, upload.Errorf(upload.CodeAPI, "allImages is not offered by this fake.")
+}
+
+// settle makes a stored image final once it has been looked at more than
+// pollsToEnd times: Ready, or Invalid when named bad*. Images named slow*
+// stay Processing; w.mu is held.
+func (w *world) settle(pid string, img *upload.Image, looks int) {
+	if strings.HasPrefix(img.Name, "slow") && img.State != upload.ImageReady {
+		img.State = "Processing" // never done
+		return
+	}
+	if _, stored := w.objects[pid+"/"+img.Filename]; stored && looks > w.pollsToEnd && (img.State == "Uploaded" || img.State == "Processing") {
+		img.State = upload.ImageReady
+		if strings.HasPrefix(img.Name, "bad") {
+			img.State, img.Errors = upload.ImageInvalid, []string{"The image could not be decoded."}
+		}
+	}
+}
+
+// Image answers project.image; images named lost* are never found.
+func (w *world) Image(ctx context.Context, pid, id string) (*upload.Image, error) {
+	w.record("image " + id)
+	if err := w.fault("image"); err != nil {
 		return nil, err
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if after == "" {
-		w.polls++
+	img := w.images[id]
+	if img == nil || strings.HasPrefix(img.Name, "lost") {
+		return nil, nil
 	}
-	var all []upload.Image
-	for i := 1; i <= len(w.images); i++ {
-		img := w.images[fmt.Sprintf("img%d", i)]
-		if strings.HasPrefix(img.Name, "lost") {
-			continue // lost by the service
-		}
-		if strings.HasPrefix(img.Name, "slow") && img.State != upload.ImageReady {
-			img.State = "Processing" // never done
-			all = append(all, *img)
-			continue
-		}
-		if _, stored := w.objects[pid+"/"+img.Filename]; stored && w.polls > w.pollsToEnd && img.State != upload.ImageReady {
-			img.State = upload.ImageReady
-			if strings.HasPrefix(img.Name, "bad") {
-				img.State, img.Errors = upload.ImageInvalid, []string{"The image could not be decoded."}
-			}
-		}
-		all = append(all, *img)
+	w.imagePolls[id]++
+	w.settle(pid, img, w.imagePolls[id])
+	c := *img
+	return &c, nil
+}
+
+func (w *world) BucketNames(ctx context.Context, cloud string) ([]string, error) {
+	w.record("bucketNames " + cloud)
+	if err := w.fault("bucketNames"); err != nil {
+		return nil, err
 	}
-	start := 0
-	if after != "" {
-		fmt.Sscan(after, &start)
-	}
-	end := min(start+w.pageSize, len(all))
-	return &upload.ImagePage{Images: all[start:end], TotalCount: len(all), HasNext: end < len(all), EndCursor: fmt.Sprint(end)}, nil
+	return w.bucketEnum[cloud], nil
 }
 
 func (w *world) StartReconstruction(ctx context.Context, pid, taskType string, pre bool) (upload.Reconstruction, error) {
@@ -411,10 +396,21 @@ func (w *world) deps() upload.Deps {
 
 func (w *world) uploader(opts upload.Options) *upload.Uploader {
 	w.t.Helper()
+	return w.uploaderWith(opts, nil)
+}
+
+// uploaderWith makes an uploader of the project pid1 (unless opts names
+// another) with the world's deps, as change alters them.
+func (w *world) uploaderWith(opts upload.Options, change func(d *upload.Deps)) *upload.Uploader {
+	w.t.Helper()
 	if opts.Project == "" {
 		opts.Project = "pid1"
 	}
-	u, err := upload.New(opts, w.deps())
+	d := w.deps()
+	if change != nil {
+		change(&d)
+	}
+	u, err := upload.New(opts, d)
 	if err != nil {
 		w.t.Fatal(err)
 	}

@@ -3,7 +3,8 @@ package upload
 import (
 	"context"
 	"slices"
-	"sync"
+
+	"altiup/wasm/coalesce"
 )
 
 // Journal remembers what is known of each file across page reloads, so that a
@@ -72,83 +73,55 @@ func (u *Uploader) remembered(ctx context.Context, src Source) (JournalEntry, bo
 }
 
 // note changes the journal entry of f and queues it for writing.
-func (u *Uploader) note(ctx context.Context, f *file, change func(e *JournalEntry)) {
+func (u *Uploader) note(f *file, change func(e *JournalEntry)) {
 	key := u.journalKey(f.src)
 	if key == "" {
 		return
 	}
-	u.jmu.Lock()
+	u.mu.Lock()
 	change(&f.journal)
 	e := f.journal
 	e.Parts = slices.Clone(e.Parts)
-	u.jmu.Unlock()
-	u.jw.put(u.deps.Journal, key, e)
+	u.mu.Unlock()
+	u.jw.Push(journalWrite{key, e})
+}
+
+// remember records what became of f (uploaded or present).
+func (u *Uploader) remember(f *file, imageID string) {
+	u.note(f, func(e *JournalEntry) {
+		*e = JournalEntry{Checksum: f.checksum, ImageID: imageID, State: JournalUploaded}
+	})
 }
 
 // FlushJournal waits until the journal has recorded what is known so far.
 // Start does not wait for it: an entry lost (a tab closed meanwhile) only
 // costs work later.
-func (u *Uploader) FlushJournal() { u.jw.flush() }
-
-// journalWriter writes journal entries from a goroutine of its own, so a
-// slow store (IndexedDB: a write takes some 20 ms) never holds up the
-// uploads; of several entries queued for one key only the newest is
-// written.
-type journalWriter struct {
-	mu      sync.Mutex
-	idle    *sync.Cond
-	pending map[string]JournalEntry
-	order   []string // keys in pending, oldest first
-	busy    bool
-}
-
-func (w *journalWriter) put(j Journal, key string, e JournalEntry) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.pending == nil {
-		w.pending = map[string]JournalEntry{}
-		w.idle = sync.NewCond(&w.mu)
-	}
-	if _, ok := w.pending[key]; !ok {
-		w.order = append(w.order, key)
-	}
-	w.pending[key] = e
-	if !w.busy {
-		w.busy = true
-		go w.drain(j)
+func (u *Uploader) FlushJournal() {
+	if u.jw != nil {
+		u.jw.Flush()
 	}
 }
 
-func (w *journalWriter) drain(j Journal) {
-	for {
-		w.mu.Lock()
-		if len(w.order) == 0 {
-			w.busy = false
-			w.idle.Broadcast()
-			w.mu.Unlock()
-			return
+// journalWrite is an entry waiting to be written.
+type journalWrite struct {
+	key string
+	e   JournalEntry
+}
+
+// newJournalWriter makes the queue that writes journal entries from a
+// goroutine of its own, so a slow store (IndexedDB: a write takes some
+// 20 ms) never holds up the uploads; of several entries waiting for one key
+// only the newest is written. Nil when there is no journal.
+func newJournalWriter(j Journal) *coalesce.Queue[journalWrite] {
+	if j == nil {
+		return nil
+	}
+	deliver := func(batch []journalWrite) {
+		for _, w := range batch {
+			_ = j.Put(context.Background(), w.key, w.e) // failures only cost work later
 		}
-		key := w.order[0]
-		w.order = w.order[1:]
-		e := w.pending[key]
-		delete(w.pending, key)
-		w.mu.Unlock()
-		_ = j.Put(context.Background(), key, e) // failures only cost work later
 	}
-}
-
-// flush waits until every entry queued so far is written.
-func (w *journalWriter) flush() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	for w.busy {
-		w.idle.Wait()
-	}
-}
-
-// remember records what became of f (uploaded or present).
-func (u *Uploader) remember(ctx context.Context, f *file, imageID string) {
-	u.note(ctx, f, func(e *JournalEntry) {
-		*e = JournalEntry{Checksum: f.checksum, ImageID: imageID, State: JournalUploaded}
-	})
+	key := func(w journalWrite) (any, bool) { return w.key, true }
+	newest := func(waiting *journalWrite, w journalWrite) bool { *waiting = w; return true }
+	return coalesce.NewKeyed(deliver, key, newest, 0)
 }

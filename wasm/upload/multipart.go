@@ -54,16 +54,12 @@ func (u *Uploader) putParts(ctx context.Context, f *file, key string) (ok bool, 
 		}
 		return m, cl, nil
 	}
-	dropIfExpired := func(cl *ossClient, err error) {
-		if e := AsError(err); e != nil && e.Code == CodeExpired {
-			u.creds.drop(cl)
-		}
-	}
+	dropIfExpired := u.creds.dropIfExpired
 
-	u.jmu.Lock()
+	u.mu.Lock()
 	j := f.journal
 	j.Parts = slices.Clone(j.Parts)
-	u.jmu.Unlock()
+	u.mu.Unlock()
 
 	uploadID, partSize := "", int64(0)
 	done := map[int]Part{}
@@ -114,7 +110,7 @@ func (u *Uploader) putParts(ctx context.Context, f *file, key string) (ok bool, 
 		return out
 	}
 	var mu sync.Mutex // guards done and the journal's copy of it
-	u.note(ctx, f, func(e *JournalEntry) {
+	u.note(f, func(e *JournalEntry) {
 		e.State, e.Key, e.UploadID, e.PartSize, e.Parts = JournalUploading, key, uploadID, partSize, stored()
 	})
 
@@ -149,18 +145,12 @@ func (u *Uploader) putParts(ctx context.Context, f *file, key string) (ok bool, 
 		reported = max(reported, total)
 		total = reported
 		mu.Unlock()
-		u.prog.sent(f.idx, delta, total)
-		u.mu.Lock()
-		e := f.event()
-		e.Sent = total
-		u.events.file(e)
-		u.emitProgressLocked()
-		u.mu.Unlock()
+		u.reportSent(f, delta, total)
 	}
 	report(0, 0)
 
 	sendPart := func(ctx context.Context, n int) error {
-		return u.retry(ctx, 0, func(ctx context.Context) error {
+		return u.retry.do(ctx, 0, func(ctx context.Context) error {
 			m, cl, err := mp(ctx)
 			if err != nil {
 				return err
@@ -174,7 +164,7 @@ func (u *Uploader) putParts(ctx context.Context, f *file, key string) (ok bool, 
 			report(n, 0)
 			resp, err := u.send(ctx, req, f.src, func(sent int64) { report(n, sent) })
 			if err == nil && resp.StatusCode/100 != 2 {
-				err = storageError(resp)
+				err = storageError(resp, u.deps.Now())
 			}
 			if err != nil {
 				dropIfExpired(cl, err)
@@ -188,7 +178,7 @@ func (u *Uploader) putParts(ctx context.Context, f *file, key string) (ok bool, 
 			all := stored()
 			mu.Unlock()
 			if p.ETag != "" {
-				u.note(ctx, f, func(e *JournalEntry) { e.Parts = all })
+				u.note(f, func(e *JournalEntry) { e.Parts = all })
 			}
 			return nil
 		})
@@ -196,34 +186,7 @@ func (u *Uploader) putParts(ctx context.Context, f *file, key string) (ok bool, 
 
 	// PartConcurrency workers take the parts in order; the first part to
 	// fail for good stops the others.
-	pctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	next := make(chan int)
-	var wg sync.WaitGroup
-	var firstErr error
-	var errOnce sync.Once
-	for range min(u.opts.PartConcurrency, max(len(todo), 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for n := range next {
-				if err := sendPart(pctx, n); err != nil {
-					errOnce.Do(func() { firstErr = err; cancel() })
-					return
-				}
-			}
-		}()
-	}
-feed:
-	for _, n := range todo {
-		select {
-		case next <- n:
-		case <-pctx.Done():
-			break feed
-		}
-	}
-	close(next)
-	wg.Wait()
+	firstErr := eachAtMost(ctx, u.opts.PartConcurrency, todo, sendPart)
 	if firstErr != nil {
 		if ctx.Err() != nil {
 			return true, ctx.Err()

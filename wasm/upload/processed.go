@@ -2,182 +2,195 @@ package upload
 
 import (
 	"context"
-	"strings"
+	"slices"
+	"sync"
 	"time"
 )
 
-// pageSize is how many images one allImages call asks for (the API's maximum).
-const pageSize = 500
-
-// WaitProcessed polls the project's images (all of them, page by page, every
-// PollInterval) until each image this Uploader uploaded or found present is
-// Ready or Invalid, and tells which are Invalid and why. Files move to the
-// states ready and invalid as the service decides. The wait is bounded: an
-// image missing from the listing for MissingAfter, or not processed within
-// ProcessTimeout, fails its files with the reason in words (and the next
-// Start sends them again).
+// WaitProcessed looks at the images this Uploader uploaded or found present
+// until each is Ready or Invalid, and tells which are Invalid and why. Files
+// move to the states ready and invalid as the service decides.
+//
+// Only the images still processing are asked for (project.image, several at
+// once), so the cost follows the batch, not the project. The pause between
+// looks starts at PollInterval and doubles while nothing changes, up to
+// PollMax. The wait is bounded: an image the project does not have for
+// MissingAfter, or not processed within ProcessTimeout, fails its files with
+// the reason in words (and the next Start sends them again).
 func (u *Uploader) WaitProcessed(ctx context.Context) (Processed, error) {
 	began := u.deps.Now()
 	missingSince := map[string]time.Time{}
-	var res Processed
+	seen := map[string]string{} // each image's state at the last look
+	pause := u.opts.PollInterval
+	var failed []*file
 	for {
-		u.mu.Lock()
-		waiting := map[string][]*file{}
-		for _, f := range u.files {
-			id := f.imageID
-			if f.dupOf != nil {
-				id = f.dupOf.imageID
-			}
-			if id == "" || f.outcome == StateFailed || f.outcome == "" || f.state == StateFailed {
-				continue
-			}
-			waiting[id] = append(waiting[id], f)
+		groups := u.awaiting()
+		if len(groups) == 0 {
+			break
 		}
-		u.mu.Unlock()
-
-		images := map[string]Image{}
-		after := ""
-		for {
-			var page *ImagePage
-			err := u.retryCall(ctx, func(ctx context.Context) error {
-				var err error
-				page, err = u.deps.API.Images(ctx, u.opts.Project, pageSize, after)
-				return err
-			})
-			if err != nil {
-				return Processed{}, stepError("Looking at the project's images", err)
-			}
-			for _, img := range page.Images {
-				if _, ok := waiting[img.ID]; ok {
-					images[img.ID] = img
-				}
-			}
-			if !page.HasNext || page.EndCursor == "" || page.EndCursor == after {
-				break
-			}
-			after = page.EndCursor
+		ids := make([]string, 0, len(groups))
+		for id := range groups {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		images, err := u.lookAt(ctx, ids)
+		if err != nil {
+			return Processed{}, stepError("Looking at the project's images", err)
 		}
 
 		now := u.deps.Now()
-		res.Ready, res.Invalid, res.InvalidFiles = 0, 0, nil
-		open := 0
+		changed := false
 		u.mu.Lock()
-		for id, files := range waiting {
-			img, ok := images[id]
+		for _, id := range ids {
+			img := images[id]
+			state := "absent"
+			if img != nil {
+				state = img.State
+			}
+			if prev, ok := seen[id]; ok && prev != state {
+				changed = true
+			}
+			seen[id] = state
 			var s State
 			var why *Error
+			var reasons []string
 			switch {
-			case ok && img.State == ImageReady:
-				s = StateReady
-			case ok && img.State == ImageInvalid:
-				s = StateInvalid
-			case !ok:
-				since, seen := missingSince[id]
-				if !seen {
-					missingSince[id] = now
-					since = now
+			case img == nil:
+				since, ok := missingSince[id]
+				if !ok {
+					missingSince[id], since = now, now
 				}
 				if now.Sub(since) < u.opts.MissingAfter {
-					open++
 					continue
 				}
 				s, why = StateFailed, Errorf(CodeNotFound, "The project does not list this image (id %s) after %s of waiting; it was lost on the way and is sent again by the next start.", id, u.opts.MissingAfter)
+			case img.State == ImageReady:
+				s = StateReady
+			case img.State == ImageInvalid:
+				s, reasons = StateInvalid, slices.Clone(img.Errors)
+				if len(reasons) == 0 {
+					reasons = []string{"The service found the image invalid and gave no reason."}
+				}
 			default:
 				delete(missingSince, id)
 				if now.Sub(began) < u.opts.ProcessTimeout {
-					open++
 					continue
 				}
 				s, why = StateFailed, Errorf(CodeTimeout, "The service did not finish checking this image within %s (it is still %s).", u.opts.ProcessTimeout, img.State)
 			}
-			for _, f := range files {
-				if f.state != s {
-					f.state, f.err = s, why
+			for _, f := range groups[id] {
+				if f.st.processed(s, why, reasons) {
+					changed = true
 					u.events.file(f.event())
-				}
-				switch s {
-				case StateReady:
-					res.Ready++
-				case StateInvalid:
-					res.Invalid++
-					reasons := append([]string{}, img.Errors...)
-					if len(reasons) == 0 {
-						reasons = []string{"The service found the image invalid and gave no reason."}
+					if s == StateFailed {
+						failed = append(failed, f)
 					}
-					res.InvalidFiles = append(res.InvalidFiles, InvalidFile{Name: f.name, Errors: reasons})
-				case StateFailed:
-					res.Failed++
-					res.FailedFiles = append(res.FailedFiles, InvalidFile{Name: f.name, Errors: []string{why.Message}})
 				}
 			}
 		}
 		u.mu.Unlock()
-		if open == 0 {
-			u.events.flush()
-			return res, nil
+		if len(u.awaiting()) == 0 {
+			break
 		}
-		if err := u.deps.Sleep(ctx, u.opts.PollInterval); err != nil {
+		if changed {
+			pause = u.opts.PollInterval
+		}
+		if err := u.deps.Sleep(ctx, pause); err != nil {
 			return Processed{}, AsError(err)
 		}
+		pause = min(2*pause, u.opts.PollMax)
 	}
+	u.events.flush()
+	return u.processed(failed), nil
 }
 
-// reconstructionWords says in words what the service's refusal codes mean.
-var reconstructionWords = map[string]string{
-	"PROJECT_NOT_FOUND": "The project was not found, or it is not yours.",
-	"NO_READY_IMAGE":    "No image of the project is ready yet, so there is nothing to reconstruct.",
-	"TOO_FEW_IMAGES":    "The project has too few ready images to reconstruct (at least 3 are needed).",
-	"TASK_RUNNING":      "A reconstruction of this project is already running.",
-}
-
-// StartReconstruction starts the project's reconstruction now
-// (startReconstructionWithError), or, with pre, as soon as every image is
-// processed (preStartReconstruction). taskType defaults to Native. A refusal
-// by the service is in Reconstruction.Error, in words, with the service's
-// code in lower case; the error is for failures to ask at all.
-func (u *Uploader) StartReconstruction(ctx context.Context, taskType string, pre bool) (Reconstruction, error) {
-	taskType = strings.TrimSpace(taskType)
-	if taskType == "" {
-		taskType = "Native"
-	}
-	for _, r := range taskType {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-			return Reconstruction{}, Errorf(CodeInvalidInput, "The task type %q is not a word such as Native or Dense.", taskType)
+// awaiting groups by image id the files whose image the service has not
+// finished with: uploaded or skipped, and neither ready nor invalid yet.
+// Files whose image hasImage found Ready are ready without asking again.
+func (u *Uploader) awaiting() map[string][]*file {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	all := map[string][]*file{}
+	open := map[string]bool{}
+	for _, f := range u.files {
+		o := f.original()
+		if o.imageID == "" || !f.st.awaitsImage() {
+			continue
+		}
+		if o.st.ready && f.st.processed(StateReady, nil, nil) {
+			u.events.file(f.event())
+		}
+		all[o.imageID] = append(all[o.imageID], f)
+		if f.st.shown != StateReady && f.st.shown != StateInvalid {
+			open[o.imageID] = true
 		}
 	}
-	var res Reconstruction
-	tries := 0
-	err := u.retryCall(ctx, func(ctx context.Context) error {
-		tries++
-		var err error
-		res, err = u.deps.API.StartReconstruction(ctx, u.opts.Project, taskType, pre)
-		return err
-	})
-	if err != nil {
-		return Reconstruction{}, stepError("Starting the reconstruction", err)
+	// A file whose image is done still follows it: an image sent again
+	// (an Invalid one replaced) changes for every file that has it.
+	for id := range all {
+		if !open[id] {
+			delete(all, id)
+		}
 	}
-	if tries > 1 && res.Error != nil && strings.EqualFold(res.Error.Code, "TASK_RUNNING") {
-		// An earlier try whose answer was lost may have started the task:
-		// then the running task is this call's result.
-		var task *Task
+	return all
+}
+
+// lookAt asks for the images of ids, as many at once as the uploader has
+// files under way (Concurrency + RegisterAhead), so that the API client can
+// send them together. A missing image is nil in the map.
+func (u *Uploader) lookAt(ctx context.Context, ids []string) (map[string]*Image, error) {
+	var mu sync.Mutex
+	out := make(map[string]*Image, len(ids))
+	err := eachAtMost(ctx, u.opts.Concurrency+u.opts.RegisterAhead, ids, func(ctx context.Context, id string) error {
+		var img *Image
 		err := u.retryCall(ctx, func(ctx context.Context) error {
 			var err error
-			task, err = u.deps.API.ProjectTask(ctx, u.opts.Project)
+			img, err = u.deps.API.Image(ctx, u.opts.Project, id)
 			return err
 		})
-		if err == nil && task != nil && task.ID != "" {
-			return Reconstruction{Task: task}, nil
+		if err != nil {
+			return err
+		}
+		if img != nil && img.ID == "" {
+			img = nil
+		}
+		mu.Lock()
+		out[id] = img
+		mu.Unlock()
+		return nil
+	})
+	if err == nil {
+		err = ctx.Err()
+	}
+	return out, err
+}
+
+// processed tells what became of every file with an image, in the order of
+// Add, with the files failed by this wait.
+func (u *Uploader) processed(failed []*file) Processed {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	var res Processed
+	about := func(f *file, reasons []string) InvalidFile {
+		return InvalidFile{Index: f.idx, Name: f.name, Path: f.path, ImageID: f.original().imageID, Errors: reasons}
+	}
+	for _, f := range u.files {
+		switch f.st.shown {
+		case StateReady:
+			res.Ready++
+		case StateInvalid:
+			res.Invalid++
+			res.InvalidFiles = append(res.InvalidFiles, about(f, slices.Clone(f.st.reasons)))
 		}
 	}
-	if e := res.Error; e != nil {
-		words, ok := reconstructionWords[strings.ToUpper(e.Code)]
-		if !ok {
-			words = e.Message
-			if words == "" {
-				words = "The service refused to start the reconstruction."
-			}
+	slices.SortFunc(failed, func(a, b *file) int { return a.idx - b.idx })
+	for _, f := range failed {
+		res.Failed++
+		why := "The image was not processed."
+		if f.st.err != nil {
+			why = f.st.err.Message
 		}
-		res.Error = &Error{Code: strings.ToLower(e.Code), Message: words}
+		res.FailedFiles = append(res.FailedFiles, about(f, []string{why}))
 	}
-	return res, nil
+	return res
 }

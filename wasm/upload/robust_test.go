@@ -83,7 +83,9 @@ func TestStalledPutIsAbortedAndRetried(t *testing.T) {
 
 func TestReconstructionStartedByALostTry(t *testing.T) {
 	running := &upload.Task{ID: "t9", TaskType: "Native", State: "Queueing"}
-	refused := upload.Reconstruction{Error: &upload.Error{Code: "TASK_RUNNING", Message: "running"}}
+	done := &upload.Task{ID: "t8", TaskType: "Native", State: "Done"}
+	// The refusal's code says nothing the uploader reads: project.task tells.
+	refused := upload.Reconstruction{Error: &upload.Error{Code: upload.CodeAPI, Message: "A reconstruction is already running."}}
 	tests := []struct {
 		name     string
 		faults   int // failed tries before the answer
@@ -92,8 +94,9 @@ func TestReconstructionStartedByALostTry(t *testing.T) {
 		wantCode string
 	}{
 		{"retried, the lost try started it", 1, running, "t9", ""},
-		{"first try: the refusal stands", 0, running, "", "task_running"},
-		{"retried, but no task to be found", 1, nil, "", "task_running"},
+		{"first try: the refusal stands", 0, running, "", upload.CodeAPI},
+		{"retried, but no task to be found", 1, nil, "", upload.CodeAPI},
+		{"retried, but the task is an old one", 1, done, "", upload.CodeAPI},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -113,7 +116,7 @@ func TestReconstructionStartedByALostTry(t *testing.T) {
 				}
 				return
 			}
-			if r.Task != nil || r.Error == nil || r.Error.Code != tc.wantCode {
+			if r.Task != nil || r.Error == nil || r.Error.Code != tc.wantCode || r.Error.Message != refused.Error.Message {
 				t.Fatalf("result %+v, want %s", r, tc.wantCode)
 			}
 			if tc.faults == 0 && w.count("projectTask") != 0 {

@@ -24,6 +24,9 @@ func (a *renewAPI) UploadImageOSS(ctx context.Context, pid, bucket, filename, im
 	return &OSSUpload{STS: STS{ID: "id", Secret: "s", Token: "t", Bucket: "b", Endpoint: "http://127.0.0.1:1", Expire: a.expire}}, nil
 }
 
+// BucketNames lists none: any bucket is taken.
+func (a *renewAPI) BucketNames(ctx context.Context, cloud string) ([]string, error) { return nil, nil }
+
 type nopSigner struct{}
 
 func (nopSigner) SignPut(key, contentType string, expires time.Duration) (string, error) {

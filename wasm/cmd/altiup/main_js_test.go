@@ -5,8 +5,10 @@ package main
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall/js"
 	"testing"
 	"time"
@@ -72,7 +74,7 @@ func TestCreateRejectsBadOptions(t *testing.T) {
 
 func TestUploaderObject(t *testing.T) {
 	up := newUploader(t)
-	for _, m := range []string{"on", "add", "start", "pause", "resume", "cancel", "waitProcessed", "startReconstruction", "preStartReconstruction", "dispose"} {
+	for _, m := range []string{"on", "add", "start", "pause", "resume", "cancel", "waitProcessed", "task", "startReconstruction", "preStartReconstruction", "dispose"} {
 		if up.Get(m).Type() != js.TypeFunction {
 			t.Errorf("%s is %s, not a function", m, up.Get(m).Type())
 		}
@@ -89,14 +91,38 @@ func TestUploaderObject(t *testing.T) {
 	}
 }
 
-func TestOnAndAdd(t *testing.T) {
-	up := newUploader(t)
+// fileEvents listens to the file events of up; wait(n) returns them once n
+// came (or after ten seconds, whatever came).
+func fileEvents(t *testing.T, up js.Value) (listener js.Func, wait func(n int) []js.Value) {
+	t.Helper()
+	var mu sync.Mutex
 	var events []js.Value
-	listener := js.FuncOf(func(_ js.Value, args []js.Value) any {
+	listener = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		mu.Lock()
 		events = append(events, args[0])
+		mu.Unlock()
 		return nil
 	})
-	defer listener.Release()
+	t.Cleanup(listener.Release)
+	return listener, func(n int) []js.Value {
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			mu.Lock()
+			got := len(events)
+			mu.Unlock()
+			if got >= n {
+				break
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(events)
+	}
+}
+
+func TestOnAndAdd(t *testing.T) {
+	needLoader(t)
+	up := newUploader(t)
+	listener, wait := fileEvents(t, up)
 	if got := up.Call("on", "file", listener); !got.Equal(up) {
 		t.Fatal("on does not return the uploader")
 	}
@@ -122,9 +148,7 @@ func TestOnAndAdd(t *testing.T) {
 	wantCode(t, err, upload.CodeInvalidInput, "FileList")
 
 	// Wait until the three queued events are in (delivered in order).
-	for deadline := time.Now().Add(10 * time.Second); len(events) < 3 && time.Now().Before(deadline); {
-		time.Sleep(5 * time.Millisecond)
-	}
+	events := wait(3)
 	if len(events) != 3 {
 		t.Fatalf("%d file events, want 3 (the bad add must add nothing)", len(events))
 	}
@@ -136,6 +160,63 @@ func TestOnAndAdd(t *testing.T) {
 	}
 	if events[0].Get("size").Int() != 4 {
 		t.Errorf("size %d", events[0].Get("size").Int())
+	}
+}
+
+// TestListenersApart: through the loader's deliver, a listener that throws
+// does not keep the event from the next.
+func TestListenersApart(t *testing.T) {
+	needLoader(t)
+	up := newUploader(t)
+	rude := js.Global().Get("Function").New("e", "throw new Error('listener failure');")
+	got := make(chan string, 1)
+	polite := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		got <- args[0].Get("name").String()
+		return nil
+	})
+	defer polite.Release()
+	up.Call("on", "file", rude).Call("on", "file", polite)
+	opts := js.Global().Get("Object").New()
+	file := js.Global().Get("File").New(js.Global().Get("Array").New("x"), "a.jpg", opts)
+	if _, err := await(t, up.Call("add", file)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case name := <-got:
+		if name != "a.jpg" {
+			t.Fatalf("the second listener saw name %q", name)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the second listener got no event")
+	}
+}
+
+// TestAddPaths: add(files, {paths}) gives each file its path (by default
+// its name), which its events carry.
+func TestAddPaths(t *testing.T) {
+	needLoader(t)
+	up := newUploader(t)
+	listener, wait := fileEvents(t, up)
+	up.Call("on", "file", listener)
+	mk := func() js.Value {
+		return js.Global().Get("File").New(js.Global().Get("Array").New("x"), "DJI_0001.JPG", jsonValue(`{"lastModified":1700000000000}`))
+	}
+	files := js.Global().Get("Array").New(mk(), mk(), mk())
+	if _, err := await(t, up.Call("add", files, jsonValue(`{"paths":["north/DJI_0001.JPG","south/DJI_0001.JPG",null]}`))); err != nil {
+		t.Fatal(err)
+	}
+	_, err := await(t, up.Call("add", files, jsonValue(`{"paths":["one"]}`)))
+	wantCode(t, err, upload.CodeInvalidInput, "one path per file")
+	_, err = await(t, up.Call("add", files, jsonValue(`{"paths":[1,2,3]}`)))
+	wantCode(t, err, upload.CodeInvalidInput, "paths must be text")
+	events := wait(3)
+	if len(events) != 3 {
+		t.Fatalf("%d file events, want 3", len(events))
+	}
+	for i, want := range []string{"north/DJI_0001.JPG", "south/DJI_0001.JPG", "DJI_0001.JPG"} {
+		if got := events[i].Get("path"); got.Type() != js.TypeString || got.String() != want {
+			t.Errorf("event %d: path %v, want %q", i, got, want)
+		}
 	}
 }
 
@@ -164,6 +245,9 @@ func TestDisposed(t *testing.T) {
 // BenchmarkAdd10k measures add() of 10,000 Files up to the delivery of their
 // last 'file' event to a JS listener.
 func BenchmarkAdd10k(b *testing.B) {
+	if loaderErr != nil {
+		b.Skipf("no loader: %v", loaderErr)
+	}
 	const n = 10000
 	files := js.Global().Get("Array").New()
 	opts := js.Global().Get("Object").New()

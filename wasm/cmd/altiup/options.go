@@ -13,18 +13,25 @@ import (
 // Version is the uploader's version, shown as altiup.version.
 const Version = "0.1.0"
 
-// config is what create(options) was asked for, checked.
-type config struct {
+// connection is where the API is and who calls it: what connect(options)
+// was asked for, checked.
+type connection struct {
 	Endpoint string // the GraphQL URL
 	Key      string // the app key
-	Token    string // the user token (a secret: never in messages)
-	Upload   upload.Options
+	Token    string // the user token (a secret: never in messages); "" when getToken gives it
+}
+
+// config is what create(options) was asked for, checked.
+type config struct {
+	connection
+	Upload upload.Options
 	// Journal keeps checksums, image ids and multipart state in IndexedDB
 	// so that a reload resumes; default on (it holds no secrets).
 	Journal bool
 }
 
-// jsOptions are the options of altiup.create, as JSON.stringify gives them.
+// jsOptions are the options of altiup.create and altiup.connect, as
+// JSON.stringify gives them (getToken, a function, is taken apart before).
 type jsOptions struct {
 	API         string `json:"api"`
 	Key         string `json:"key"`
@@ -36,27 +43,71 @@ type jsOptions struct {
 	Journal     *bool  `json:"journal"`
 }
 
-var optionKinds = map[string]string{
-	"api": "text", "key": "text", "token": "text", "project": "text",
-	"cloud": "text", "bucket": "text", "concurrency": "number", "journal": "boolean",
-}
+// The options each call takes, with their kind.
+var (
+	connectKinds = map[string]string{"api": "text", "key": "text", "token": "text", "getToken": "function"}
+	createKinds  = map[string]string{
+		"api": "text", "key": "text", "token": "text", "getToken": "function", "project": "text",
+		"cloud": "text", "bucket": "text", "concurrency": "number", "journal": "boolean",
+	}
+)
 
 func invalid(format string, args ...any) error {
 	return upload.Errorf(upload.CodeInvalidInput, format, args...)
 }
 
-// parseOptions checks the JSON text of the create options. Every problem is
-// an invalid_input error in words; the token is never quoted. The upload
-// options themselves (cloud, bucket, concurrency ranges) are checked again by
-// upload.New.
-func parseOptions(text string) (config, error) {
+// parseOptions checks the JSON text of the create options; getToken says
+// whether a getToken function came with them. Every problem is an
+// invalid_input error in words; the token is never quoted. The upload
+// options themselves (cloud, bucket, concurrency ranges) are checked again
+// by upload.New.
+func parseOptions(text string, getToken bool) (config, error) {
+	o, err := readJSONOptions(text, createKinds, "{api, key, token, project}")
+	if err != nil {
+		return config{}, err
+	}
+	conn, err := checkConnection(o, getToken)
+	if err != nil {
+		return config{}, err
+	}
+	if strings.TrimSpace(o.Project) == "" {
+		return config{}, invalid("The project id (project) is missing.")
+	}
+	if o.Concurrency < 0 {
+		return config{}, invalid("concurrency must be between 1 and 64, not %d.", o.Concurrency)
+	}
+	return config{
+		connection: conn,
+		Journal:    o.Journal == nil || *o.Journal,
+		Upload: upload.Options{
+			Project:     strings.TrimSpace(o.Project),
+			Cloud:       o.Cloud,
+			Bucket:      o.Bucket,
+			Concurrency: o.Concurrency,
+		},
+	}, nil
+}
+
+// parseConnectOptions checks the JSON text of the connect options.
+func parseConnectOptions(text string, getToken bool) (connection, error) {
+	o, err := readJSONOptions(text, connectKinds, "{api, key, token}")
+	if err != nil {
+		return connection{}, err
+	}
+	return checkConnection(o, getToken)
+}
+
+// readJSONOptions reads options of the kinds given; null stands for an
+// option not given. A function is not in the text (JSON.stringify drops
+// it), so one there is of another kind.
+func readJSONOptions(text string, kinds map[string]string, example string) (jsOptions, error) {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(text), &raw); err != nil || raw == nil {
-		return config{}, invalid("The options must be an object such as {api, key, token, project}.")
+		return jsOptions{}, invalid("The options must be an object such as %s.", example)
 	}
 	var unknown []string
 	for name, v := range raw {
-		kind, ok := optionKinds[name]
+		kind, ok := kinds[name]
 		if !ok {
 			unknown = append(unknown, name)
 			continue
@@ -67,66 +118,56 @@ func parseOptions(text string) (config, error) {
 			continue
 		}
 		switch kind {
+		case "function": // functions are taken apart before; a value here is none
+			return jsOptions{}, invalid("The option %s must be a function.", name)
 		case "text":
 			if len(v) == 0 || v[0] != '"' {
-				return config{}, invalid("The option %s must be text.", name)
+				return jsOptions{}, invalid("The option %s must be text.", name)
 			}
 		case "boolean":
 			if string(v) != "true" && string(v) != "false" {
-				return config{}, invalid("The option %s must be true or false.", name)
+				return jsOptions{}, invalid("The option %s must be true or false.", name)
 			}
 		case "number":
 			var n float64
 			if json.Unmarshal(v, &n) != nil || n != float64(int(n)) {
-				return config{}, invalid("The option %s must be a whole number.", name)
+				return jsOptions{}, invalid("The option %s must be a whole number.", name)
 			}
 		}
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		known := make([]string, 0, len(optionKinds))
-		for k := range optionKinds {
+		known := make([]string, 0, len(kinds))
+		for k := range kinds {
 			known = append(known, k)
 		}
 		sort.Strings(known)
-		return config{}, invalid("Unknown option %s; the options are %s.", strings.Join(unknown, ", "), strings.Join(known, ", "))
+		return jsOptions{}, invalid("Unknown option %s; the options are %s.", strings.Join(unknown, ", "), strings.Join(known, ", "))
 	}
 	b, _ := json.Marshal(raw)
 	var o jsOptions
 	if err := json.Unmarshal(b, &o); err != nil {
-		return config{}, invalid("The options could not be read: %v.", err)
+		return jsOptions{}, invalid("The options could not be read: %v.", err)
 	}
+	return o, nil
+}
 
+// checkConnection checks the options every call takes: api, key, and token
+// unless getToken gives it.
+func checkConnection(o jsOptions, getToken bool) (connection, error) {
 	endpoint, err := endpointURL(o.API)
 	if err != nil {
-		return config{}, err
+		return connection{}, err
 	}
-	o.Key = strings.TrimSpace(o.Key)
-	if o.Key == "" {
-		return config{}, invalid("The app key (key) is missing.")
+	key := strings.TrimSpace(o.Key)
+	if key == "" {
+		return connection{}, invalid("The app key (key) is missing.")
 	}
-	o.Token = strings.TrimSpace(o.Token)
-	if o.Token == "" {
-		return config{}, invalid("The user token (token) is missing.")
+	token := strings.TrimSpace(o.Token)
+	if token == "" && !getToken {
+		return connection{}, invalid("The user token (token) is missing; give it, or a function getToken that returns it.")
 	}
-	if strings.TrimSpace(o.Project) == "" {
-		return config{}, invalid("The project id (project) is missing.")
-	}
-	if o.Concurrency < 0 {
-		return config{}, invalid("concurrency must be between 1 and 64, not %d.", o.Concurrency)
-	}
-	return config{
-		Endpoint: endpoint,
-		Key:      o.Key,
-		Token:    o.Token,
-		Journal:  o.Journal == nil || *o.Journal,
-		Upload: upload.Options{
-			Project:     strings.TrimSpace(o.Project),
-			Cloud:       o.Cloud,
-			Bucket:      o.Bucket,
-			Concurrency: o.Concurrency,
-		},
-	}, nil
+	return connection{Endpoint: endpoint, Key: key, Token: token}, nil
 }
 
 // endpointURL checks the API endpoint. A bare server address gets the

@@ -1,0 +1,143 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"net/http"
+	"syscall/js"
+
+	"altiup/wasm/altizure"
+	"altiup/wasm/browser"
+	"altiup/wasm/upload"
+)
+
+// readOptions takes the options object of create or connect apart: its
+// getToken (a function, or undefined) and the JSON text of the rest, which
+// parseOptions checks. The function is taken before the text is made, so
+// no token it gives ever passes through the options' text.
+func readOptions(args []js.Value, example string) (text string, getToken js.Value, err error) {
+	opts := js.Undefined()
+	if len(args) > 0 {
+		opts = args[0]
+	}
+	if opts.Type() != js.TypeObject {
+		return "", js.Undefined(), upload.Errorf(upload.CodeInvalidInput, "The options must be an object such as %s.", example)
+	}
+	getToken = opts.Get("getToken")
+	switch getToken.Type() {
+	case js.TypeFunction, js.TypeUndefined, js.TypeNull:
+	default:
+		return "", js.Undefined(), upload.Errorf(upload.CodeInvalidInput, "The option getToken must be a function that returns the user token (or a Promise of it).")
+	}
+	rest := js.Global().Get("Object").Call("assign", js.Global().Get("Object").New(), opts)
+	rest.Delete("getToken")
+	text, err = browser.StringifyJSON(rest)
+	if err != nil {
+		return "", js.Undefined(), upload.Errorf(upload.CodeInvalidInput, "The options must be an object such as %s.", example)
+	}
+	return text, getToken, nil
+}
+
+// newClient makes the API client of a connection. A plain http.Client:
+// with a Dial func Go would leave fetch. Its requests are paced so that
+// bursts of them leave the page room.
+func newClient(c connection, getToken js.Value) *altizure.Client {
+	var opts []altizure.Option
+	if getToken.Type() == js.TypeFunction {
+		opts = append(opts, altizure.GetToken(tokenFunc(getToken)))
+	}
+	return altizure.New(c.Endpoint, c.Key, c.Token, &http.Client{Transport: browser.PacedTransport{}}, opts...)
+}
+
+// tokenFunc calls the page's getToken and waits for its answer, a string
+// or a Promise of one. What it throws or answers is never shown: the
+// client says in words that no token came.
+func tokenFunc(getToken js.Value) func(ctx context.Context) (string, error) {
+	return func(ctx context.Context) (string, error) {
+		var v js.Value
+		var thrown any
+		func() {
+			defer func() { thrown = recover() }()
+			v = getToken.Invoke()
+		}()
+		if thrown != nil {
+			return "", upload.Errorf(upload.CodeUnauthorized, "getToken threw an error.")
+		}
+		if v.Type() == js.TypeObject && v.Get("then").Type() == js.TypeFunction {
+			var err error
+			if v, err = browser.Await(ctx, v); err != nil {
+				return "", upload.Errorf(upload.CodeUnauthorized, "getToken's promise was rejected.")
+			}
+		}
+		if v.Type() != js.TypeString {
+			return "", upload.Errorf(upload.CodeUnauthorized, "getToken gave no text.")
+		}
+		return v.String(), nil
+	}
+}
+
+// conn is one connection object of the page (altiup.connect).
+type conn struct {
+	api *altizure.Client
+}
+
+var conns registry[*conn]
+
+// connMethods are the connection objects' functions.
+var connMethods = map[string]js.Func{
+	"createProject": connMethod(createProject),
+	"project":       connMethod(project),
+}
+
+func connMethod(fn func(c *conn, this js.Value, args []js.Value) any) js.Func {
+	return method(&conns, "This is not a connection made by altiup.connect.", fn)
+}
+
+// connect({api, key, token, getToken}) → Promise of a connection object,
+// for the calls the page makes without a project or an uploader.
+func connect(_ js.Value, args []js.Value) any {
+	text, getToken, err := readOptions(args, "{api, key, token}")
+	if err != nil {
+		return browser.Reject(err)
+	}
+	c, err := parseConnectOptions(text, getToken.Type() == js.TypeFunction)
+	if err != nil {
+		return browser.Reject(err)
+	}
+	id := conns.add(&conn{api: newClient(c, getToken)})
+	return js.Global().Get("Promise").Call("resolve", newObject(id, connMethods))
+}
+
+// createProject({name}) → Promise of {id, name, numImage, taskState, task}.
+func createProject(c *conn, _ js.Value, args []js.Value) any {
+	name := ""
+	if len(args) > 0 && args[0].Type() == js.TypeObject {
+		if n := args[0].Get("name"); n.Type() == js.TypeString {
+			name = n.String()
+		}
+	}
+	return browser.NewPromise(func() (any, error) {
+		p, err := c.api.CreateProject(context.Background(), name)
+		if err != nil {
+			return nil, err
+		}
+		return toJS(p)
+	})
+}
+
+// project(id) → Promise of {id, name, numImage, taskState, task: {…} | null},
+// or null when the caller has no such project.
+func project(c *conn, _ js.Value, args []js.Value) any {
+	if len(args) == 0 || args[0].Type() != js.TypeString || args[0].String() == "" {
+		return browser.Reject(upload.Errorf(upload.CodeInvalidInput, "project(id) takes the project's id, as text."))
+	}
+	id := args[0].String()
+	return browser.NewPromise(func() (any, error) {
+		p, err := c.api.Project(context.Background(), id)
+		if err != nil {
+			return nil, err
+		}
+		return toJS(p)
+	})
+}

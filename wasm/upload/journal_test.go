@@ -1,0 +1,87 @@
+package upload_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"altiup/wasm/upload"
+)
+
+type memJournal struct {
+	mu sync.Mutex
+	m  map[string]upload.JournalEntry
+}
+
+func (j *memJournal) Get(ctx context.Context, key string) (upload.JournalEntry, bool, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	e, ok := j.m[key]
+	return e, ok, nil
+}
+
+func (j *memJournal) Put(ctx context.Context, key string, e upload.JournalEntry) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.m[key] = e
+	return nil
+}
+
+type identified struct {
+	src
+	id string
+}
+
+func (i identified) Identity() string { return i.id }
+
+type countingHasher struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (c *countingHasher) SHA1(ctx context.Context, s upload.Source) (string, error) {
+	c.mu.Lock()
+	c.n++
+	c.mu.Unlock()
+	return upload.StreamHasher{}.SHA1(ctx, s)
+}
+
+func TestJournalSkipsHashingAfterReload(t *testing.T) {
+	w := newWorld(t)
+	j := &memJournal{m: map[string]upload.JournalEntry{}}
+	a := identified{jpeg("a.jpg", 300), "a.jpg|300|1700000000"}
+	plain := jpeg("plain.jpg", 310)
+	run := func() (upload.Report, int) {
+		h := &countingHasher{}
+		d := w.deps()
+		d.Journal, d.Hasher = j, h
+		u, err := upload.New(upload.Options{Project: "pid1", Cloud: "s3", JournalFrom: -1}, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.Add(a, plain)
+		rep, err := u.Start(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.FlushJournal()
+		return rep, h.n
+	}
+	rep, hashed := run()
+	if rep.Uploaded != 2 || hashed != 2 {
+		t.Fatalf("first run: %+v, %d hashed", rep, hashed)
+	}
+	if e := j.m["pid1\x00a.jpg|300|1700000000"]; e.Checksum != sha(a.data) || e.ImageID == "" {
+		t.Fatalf("journal %v", j.m)
+	}
+	if len(j.m) != 1 {
+		t.Fatalf("a Source without identity was journalled: %v", j.m)
+	}
+	rep, hashed = run() // as after a reload: a new Uploader, the same files
+	if rep.Skipped != 2 || hashed != 1 {
+		t.Fatalf("second run: %+v, %d hashed, want 2 skipped and only plain.jpg hashed", rep, hashed)
+	}
+	if rep.Files[0].Checksum != sha(a.data) {
+		t.Fatalf("checksum from the journal %q", rep.Files[0].Checksum)
+	}
+}
