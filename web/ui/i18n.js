@@ -11,9 +11,6 @@ export function format(strings, key, vars) {
 	return s;
 }
 
-// has reports whether strings has a text for key.
-export const has = own;
-
 // loadStrings fetches i18n/<lang>.json next to base.
 export async function loadStrings(base, lang) {
 	const r = await fetch(new URL('i18n/' + lang + '.json', base).href, { credentials: 'omit' });

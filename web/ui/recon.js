@@ -1,7 +1,7 @@
 // recon.js: the reconstruction section: start (or pre-start) a task for the
 // project, then follow its state through the uploader's task() until it is
 // done or failed.
-import { errorWords, format, has, setText } from './i18n.js';
+import { errorWords, format, setText } from './i18n.js';
 
 const FOLLOW_EVERY = 2000; // ms between two looks at the task
 
@@ -40,8 +40,8 @@ export class Recon {
 			r = pre ? await up.preStartReconstruction(args) : await up.startReconstruction(args);
 			const rec = this.el.reconstruction;
 			if (r.error) {
-				const k = 'recon.err.' + r.error.code;
-				this.show('recon.notstarted', { why: has(this.strings, k) ? format(this.strings, k) : r.error.message });
+				// The service's words say why (its codes are no words to show).
+				this.show('recon.notstarted', { why: errorWords(this.strings, r.error) });
 				rec.dataset.code = r.error.code;
 			} else if (r.task) {
 				delete rec.dataset.code;
