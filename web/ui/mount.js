@@ -103,18 +103,16 @@ export function mount(container, cfg) {
 		replacing = null;
 		if (f && old) ingest = ingest.then(() => session.replace(old, f));
 	});
-	const start = () => done(session.start());
-	const retryFailed = () => done(session.retryFailed());
-	const clear = () => {
-		if (session.clear()) recon.clear();
+	const controls = {
+		start: () => done(session.start()),
+		pause: () => session.pause(),
+		resume: () => session.resume(),
+		cancel: () => session.cancel(),
+		retryFailed: () => done(session.retryFailed()),
+		clear: () => session.clear() && recon.clear(),
+		reconstruct: () => recon.start(),
 	};
-	el.start.addEventListener('click', start);
-	el.pause.addEventListener('click', () => session.pause());
-	el.resume.addEventListener('click', () => session.resume());
-	el.cancel.addEventListener('click', () => session.cancel());
-	el.retryall.addEventListener('click', retryFailed);
-	el.clear.addEventListener('click', clear);
-	el.reconstruct.addEventListener('click', () => recon.start());
+	for (const [name, fn] of Object.entries(controls)) el[name === 'retryFailed' ? 'retryall' : name].addEventListener('click', () => fn());
 	el.listwrap.addEventListener('scroll', () => changed(), { passive: true });
 
 	const setStrings = (s) => {
@@ -127,12 +125,10 @@ export function mount(container, cfg) {
 	};
 	setStrings(strings);
 	return {
-		root, start, retryFailed, clear, setStrings,
+		...controls,
+		root,
+		setStrings,
 		add: (list) => take(list),
-		pause: () => session.pause(),
-		resume: () => session.resume(),
-		cancel: () => session.cancel(),
-		reconstruct: () => recon.start(),
 		uploader: () => session.link && session.link.up,
 		// entries is the whole list's state (rows of long lists are not all in the DOM).
 		entries: () => session.view((e) => details(strings, e)),
