@@ -173,23 +173,6 @@ func (c *Client) DoneImageUpload(ctx context.Context, id string) (*upload.Image,
 	return image(resp.DoneImageUpload.ImageFields), nil
 }
 
-// Images returns one page of project.allImages.
-func (c *Client) Images(ctx context.Context, pid string, first int, after string) (*upload.ImagePage, error) {
-	resp, err := AllImages(ctx, c.gql, pid, first, after)
-	if err != nil {
-		return nil, err
-	}
-	if resp.Project == nil {
-		return nil, notFound("project")
-	}
-	conn := resp.Project.AllImages
-	page := &upload.ImagePage{TotalCount: conn.TotalCount, HasNext: conn.PageInfo.HasNextPage, EndCursor: conn.PageInfo.EndCursor}
-	for _, e := range conn.Edges {
-		page.Images = append(page.Images, *image(e.Node.ImageFields))
-	}
-	return page, nil
-}
-
 // StartReconstruction calls startReconstructionWithError, or
 // preStartReconstruction when pre is true.
 func (c *Client) StartReconstruction(ctx context.Context, pid, taskType string, pre bool) (upload.Reconstruction, error) {

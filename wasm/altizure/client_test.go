@@ -94,15 +94,9 @@ func TestOperations(t *testing.T) {
 			}
 			return 200, `{"data":{"uploadImageOSS":{"sts":{"id":"STS.x","secret":"sec","token":"tok","bucket":"hz","endpoint":"http://127.0.0.1:9","expire":"2026-01-02T03:04:05Z"},"image":` + img + `}}}`
 		},
-		"UploadImageS3":    canned(`{"data":{"uploadImageS3":{"url":"http://s3/put?sig=1","image":{"id":"i3","state":"Pending","name":"c.jpg","filename":"h3.jpg","checksum":"ghi","error":[]}}}}`),
-		"StartImageUpload": canned(`{"data":{"startImageUpload":{"id":"i3","state":"Uploading","name":"c.jpg","filename":"h3.jpg","checksum":"ghi","error":[]}}}`),
-		"DoneImageUpload":  canned(`{"data":{"doneImageUpload":null}}`),
-		"AllImages": func(v map[string]any) (int, string) {
-			if v["pid"] == "gone" {
-				return 200, `{"data":{"project":null}}`
-			}
-			return 200, `{"data":{"project":{"id":"p1","numImage":3,"allImages":{"totalCount":3,"pageInfo":{"hasNextPage":true,"endCursor":"c2"},"edges":[{"node":{"id":"i1","state":"Ready","name":"a.jpg","filename":"f1","checksum":"abc","error":[]}},{"node":{"id":"i2","state":"Invalid","name":"b.jpg","filename":"f2","checksum":"def","error":["truncated"]}}]}}}}`
-		},
+		"UploadImageS3":                canned(`{"data":{"uploadImageS3":{"url":"http://s3/put?sig=1","image":{"id":"i3","state":"Pending","name":"c.jpg","filename":"h3.jpg","checksum":"ghi","error":[]}}}}`),
+		"StartImageUpload":             canned(`{"data":{"startImageUpload":{"id":"i3","state":"Uploading","name":"c.jpg","filename":"h3.jpg","checksum":"ghi","error":[]}}}`),
+		"DoneImageUpload":              canned(`{"data":{"doneImageUpload":null}}`),
 		"StartReconstructionWithError": canned(`{"data":{"startReconstructionWithError":{"error":{"message":"need 3 ready images"},"task":null}}}`),
 		"PreStartReconstruction":       canned(`{"data":{"preStartReconstruction":{"error":null,"task":{"id":"t1","taskType":"Native","state":"Pending","startDate":"2026-01-02T03:04:05Z","queueing":2}}}}`),
 	})
@@ -172,24 +166,6 @@ func TestOperations(t *testing.T) {
 		var e *upload.Error
 		if !errors.As(err, &e) || e.Code != upload.CodeNotFound {
 			t.Fatalf("error %v, want not_found", err)
-		}
-	})
-	t.Run("allImages", func(t *testing.T) {
-		page, err := c.Images(ctx, "p1", 500, "c0")
-		if err != nil || !page.HasNext || page.EndCursor != "c2" || page.TotalCount != 3 || len(page.Images) != 2 || page.Images[1].Errors[0] != "truncated" {
-			t.Fatalf("%+v, %v", page, err)
-		}
-		check(t, "AllImages", `{"pid":"p1","first":500,"after":"c0"}`)
-		if _, err := c.Images(ctx, "p1", 0, ""); err != nil {
-			t.Fatal(err)
-		}
-		check(t, "AllImages", `{"pid":"p1"}`)
-	})
-	t.Run("allImages of a missing project", func(t *testing.T) {
-		_, err := c.Images(ctx, "gone", 10, "")
-		var e *upload.Error
-		if !errors.As(err, &e) || e.Code != upload.CodeNotFound || !strings.Contains(e.Message, "project") {
-			t.Fatalf("error %v", err)
 		}
 	})
 	t.Run("startReconstructionWithError", func(t *testing.T) {

@@ -25,16 +25,16 @@ var _ graphql.Client = (*session)(nil)
 
 func (s *session) MakeRequest(ctx context.Context, req *graphql.Request, resp *graphql.Response) error {
 	ctx, ans := withAnswer(ctx)
-	token, gen := s.tokens.current()
+	token, round := s.tokens.current()
 	if token == "" && s.tokens.get != nil {
-		if err := s.tokens.renew(ctx, gen); err != nil {
+		if err := s.tokens.renew(ctx, round); err != nil {
 			return err
 		}
-		_, gen = s.tokens.current()
+		_, round = s.tokens.current()
 	}
 	err := s.try(ctx, req, resp, ans)
 	if s.tokens.get != nil && refused(err) {
-		if err := s.tokens.renew(ctx, gen); err != nil {
+		if err := s.tokens.renew(ctx, round); err != nil {
 			return err
 		}
 		err = s.try(ctx, req, resp, ans)

@@ -93,6 +93,31 @@ func TestTokenRenewal(t *testing.T) {
 	}
 }
 
+// TestTokenAfterFailure: a call made after getToken failed asks it again
+// (the person may have signed in since).
+func TestTokenAfterFailure(t *testing.T) {
+	const key, good = "k", "t-SECRET-good"
+	url, pid, _ := testSandbox(t, key, good, nil)
+	answers := []error{errors.New("signed out"), nil}
+	var gets atomic.Int64
+	c := New(url, key, "", nil, GetToken(func(context.Context) (string, error) {
+		if err := answers[min(int(gets.Add(1)), len(answers))-1]; err != nil {
+			return "", err
+		}
+		return good, nil
+	}))
+	ctx := context.Background()
+	if _, err := c.HasImage(ctx, pid, fmt.Sprintf("%040x", 1)); upload.AsError(err).Code != upload.CodeUnauthorized {
+		t.Fatalf("with getToken failing: %v", err)
+	}
+	if _, err := c.HasImage(ctx, pid, fmt.Sprintf("%040x", 1)); err != nil {
+		t.Fatalf("after signing in: %v", err)
+	}
+	if n := gets.Load(); n != 2 {
+		t.Fatalf("getToken called %d times, want 2", n)
+	}
+}
+
 // TestAnswerHeaders: the Date of the answer that carried an STS becomes
 // Issued, for calls sent alone and merged; a 429 or 503 carries its
 // Retry-After.

@@ -29,10 +29,11 @@ func GetToken(get func(ctx context.Context) (string, error)) Option {
 type tokens struct {
 	get func(ctx context.Context) (string, error) // nil: the token given is all there is
 
-	mu     sync.Mutex
-	token  string
-	gen    int      // how many tokens get has given
-	flight *renewal // a call of get under way
+	mu      sync.Mutex
+	token   string
+	round   int      // how many calls of get have ended
+	lastErr error    // how the last one ended
+	flight  *renewal // a call of get under way
 }
 
 type renewal struct {
@@ -40,21 +41,25 @@ type renewal struct {
 	err  error
 }
 
-// current returns the token and its generation.
+// current returns the token and the round it belongs to.
 func (t *tokens) current() (string, int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.token, t.gen
+	return t.token, t.round
 }
 
-// renew gets a new token in place of generation gen, unless a newer one
-// came meanwhile. Concurrent callers share one call of get, which goes on
-// for the others when one caller's ctx ends.
-func (t *tokens) renew(ctx context.Context, gen int) error {
+// renew gets a new token for a call made in round: when a call of get has
+// ended since, the call takes its outcome (a new token to try, or its
+// failure); else it waits for the call of get under way, or starts one.
+// So the calls refused together share one call of get, whether it gives a
+// token or fails, and one that goes on for the others when a caller's ctx
+// ends.
+func (t *tokens) renew(ctx context.Context, round int) error {
 	t.mu.Lock()
-	if t.gen != gen {
+	if t.round != round {
+		err := t.lastErr
 		t.mu.Unlock()
-		return nil
+		return err
 	}
 	f := t.flight
 	if f == nil {
@@ -74,16 +79,18 @@ func (t *tokens) renew(ctx context.Context, gen int) error {
 func (t *tokens) fetch(ctx context.Context, f *renewal) {
 	token, err := t.get(ctx)
 	token = strings.TrimSpace(token)
-	t.mu.Lock()
 	switch {
 	case err != nil:
 		f.err = &upload.Error{Code: upload.CodeUnauthorized, Message: "Could not get a user token: getToken failed.", Err: err}
 	case token == "":
 		f.err = upload.Errorf(upload.CodeUnauthorized, "Could not get a user token: getToken gave none.")
-	default:
-		t.token = token
-		t.gen++
 	}
+	t.mu.Lock()
+	if f.err == nil {
+		t.token = token
+	}
+	t.round++
+	t.lastErr = f.err
 	t.flight = nil
 	t.mu.Unlock()
 	close(f.done)

@@ -2,12 +2,15 @@
 // objects to the portable core's interfaces (package upload) and nothing more.
 //
 //   - File wraps a JS File or Blob as an upload.Source. Reads are chunked
-//     slices of the Blob, so a file is never held whole in memory.
+//     slices of the Blob, so a file is never held whole in memory. Its Path
+//     (the folder path of a pick or drop, else its name) is part of its
+//     Identity, so two files of one name in two folders stay apart.
 //   - Hasher computes SHA-1 with WebCrypto for small files (the bytes stay on
 //     the JS side) and with crypto/sha1 over chunked reads for large ones.
 //   - Putter sends a File with XMLHttpRequest: the Blob itself is the body (no
 //     copy through Go memory) and upload progress events reach the core
-//     while the bytes go out.
+//     while the bytes go out; the answer's headers (those CORS exposes,
+//     such as ETag and Retry-After) come back with its status.
 //   - Journal keeps upload.Journal entries in IndexedDB (hackpadfs), under
 //     hashed keys, so a reloaded page resumes; it holds no secrets.
 //   - Await and NewPromise bridge JS Promises and Go; JSError carries a JS

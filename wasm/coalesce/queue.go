@@ -89,14 +89,24 @@ func (q *Queue[T]) drain() {
 		rest := copy(q.waiting, q.waiting[n:])
 		clear(q.waiting[rest:])
 		q.waiting = q.waiting[:rest]
-		q.head += uint64(n)
-		if rest == 0 {
-			clear(q.keys) // every key's item is taken: none can be folded into
-		}
+		q.forget(batch)
 		q.mu.Unlock()
 		q.deliver(batch)
 		clear(batch)
 	}
+}
+
+// forget drops the keys of the items taken for delivery, which can no longer
+// be folded into; q.mu is held.
+func (q *Queue[T]) forget(batch []T) {
+	if q.keyOf != nil {
+		for i, v := range batch {
+			if k, ok := q.keyOf(v); ok && q.keys[k] == q.head+uint64(i) {
+				delete(q.keys, k)
+			}
+		}
+	}
+	q.head += uint64(len(batch))
 }
 
 // Flush waits until every item pushed before it has been delivered.

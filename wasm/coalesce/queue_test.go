@@ -1,6 +1,7 @@
 package coalesce
 
 import (
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -127,7 +128,8 @@ func TestKeyed(t *testing.T) {
 		return true
 	}, 2)
 	q.Push(item{9, 0}) // taken at once: held by the consumer
-	for q.Len() != 0 {
+	for q.Len() != 0 { // until the first is taken
+		runtime.Gosched()
 	}
 	for _, it := range []item{{1, 1}, {2, 1}, {0, 1}, {1, 2}, {9, 1}, {2, -1}, {2, 3}, {1, 3}} {
 		q.Push(it)

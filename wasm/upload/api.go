@@ -24,8 +24,6 @@ type API interface {
 	StartImageUpload(ctx context.Context, imageID string) (*Image, error)
 	// DoneImageUpload tells the server an OSS upload has finished.
 	DoneImageUpload(ctx context.Context, imageID string) (*Image, error)
-	// Images returns one page of the project's images (allImages, oldest first).
-	Images(ctx context.Context, pid string, first int, after string) (*ImagePage, error)
 	// Image returns one image of the project (project.image), or nil when
 	// the project has no such image. Many calls may run at once; the client
 	// may send them together.
@@ -88,7 +86,8 @@ type S3Upload struct {
 	Image *Image
 }
 
-// ImagePage is one page of project.allImages.
+// ImagePage is one page of project.allImages, for clients that list a
+// project's images (the uploader asks only for its own, with Image).
 type ImagePage struct {
 	Images     []Image
 	TotalCount int

@@ -301,12 +301,6 @@ func (w *world) DoneImageUpload(ctx context.Context, id string) (*upload.Image, 
 	return &img, nil
 }
 
-// Images is not used by the uploader: it asks for the images it waits for.
-func (w *world) Images(ctx context.Context, pid string, first int, after string) (*upload.ImagePage, error) {
-	w.record("allImages " + after)
-	return nil, upload.Errorf(upload.CodeAPI, "allImages is not offered by this fake.")
-}
-
 // settle makes a stored image final once it has been looked at more than
 // pollsToEnd times: Ready, or Invalid when named bad*. Images named slow*
 // stay Processing; w.mu is held.

@@ -63,14 +63,8 @@ func TestRetries(t *testing.T) {
 			// Faults go by the order of calls: one file through the flow at a time.
 			u := w.uploader(upload.Options{Cloud: "oss", Concurrency: 1, RegisterAhead: -1, Retries: tc.retries})
 			u.Add(bad, jpeg("fine.jpg", 800))
-			rep, err := u.Start(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
+			rep := startFirstEnds(t, u, tc.wantState)
 			f := rep.Files[0]
-			if f.State != tc.wantState {
-				t.Fatalf("state %s, want %s (error %v)", f.State, tc.wantState, f.Error)
-			}
 			if tc.wantCode != "" {
 				if f.Error == nil || f.Error.Code != tc.wantCode || !strings.Contains(f.Error.Message, tc.wantMsg) {
 					t.Fatalf("error %+v, want %s with %q", f.Error, tc.wantCode, tc.wantMsg)
@@ -177,14 +171,8 @@ func TestNetworkOutageWaitedOut(t *testing.T) {
 			w.apiFault = map[string][]error{"hasImage": errs}
 			u := w.uploader(upload.Options{Cloud: "oss", Concurrency: 1, Retries: 1, NetworkPatience: time.Minute})
 			u.Add(jpeg("a.jpg", 700))
-			rep, err := u.Start(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
+			rep := startFirstEnds(t, u, tc.wantState)
 			f := rep.Files[0]
-			if f.State != tc.wantState {
-				t.Fatalf("state %s, want %s (error %v)", f.State, tc.wantState, f.Error)
-			}
 			var waited time.Duration
 			for _, d := range w.clock.Sleeps() {
 				waited += d
@@ -288,4 +276,17 @@ func TestParseRetryAfter(t *testing.T) {
 			}
 		})
 	}
+}
+
+// startFirstEnds runs Start and checks the state the first file ended in.
+func startFirstEnds(t *testing.T, u *upload.Uploader, want upload.State) upload.Report {
+	t.Helper()
+	rep, err := u.Start(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := rep.Files[0]; f.State != want {
+		t.Fatalf("state %s, want %s (error %v)", f.State, want, f.Error)
+	}
+	return rep
 }

@@ -101,7 +101,7 @@ func storageError(resp *PutResponse, now time.Time) *Error {
 	}
 	_ = xml.Unmarshal(resp.Body, &doc)
 	e := StorageRefusal(resp.StatusCode, doc.Code, doc.Message)
-	if resp.Header != nil {
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
 		e.RetryAfter = ParseRetryAfter(resp.Header.Get("Retry-After"), now)
 	}
 	return e

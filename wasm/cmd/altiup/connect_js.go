@@ -12,11 +12,20 @@ import (
 	"altiup/wasm/upload"
 )
 
-// readOptions takes the options object of create or connect apart: its
-// getToken (a function, or undefined) and the JSON text of the rest, which
-// parseOptions checks. The function is taken before the text is made, so
-// no token it gives ever passes through the options' text.
-func readOptions(args []js.Value, example string) (text string, getToken js.Value, err error) {
+// readOptions reads the options object of create or connect: its getToken
+// (a function, or undefined) and the rest, as JSON text checked by parse.
+// The function is taken before the text is made, so no token it gives ever
+// passes through the options' text.
+func readOptions[T any](args []js.Value, example string, parse func(text string, getToken bool) (T, error)) (opts T, getToken js.Value, err error) {
+	text, getToken, err := optionsText(args, example)
+	if err != nil {
+		return opts, getToken, err
+	}
+	opts, err = parse(text, getToken.Type() == js.TypeFunction)
+	return opts, getToken, err
+}
+
+func optionsText(args []js.Value, example string) (text string, getToken js.Value, err error) {
 	opts := js.Undefined()
 	if len(args) > 0 {
 		opts = args[0]
@@ -77,7 +86,8 @@ func tokenFunc(getToken js.Value) func(ctx context.Context) (string, error) {
 	}
 }
 
-// conn is one connection object of the page (altiup.connect).
+// conn is one connection object of the page (altiup.connect). It holds
+// only its client, and stays for as long as the page.
 type conn struct {
 	api *altizure.Client
 }
@@ -97,11 +107,7 @@ func connMethod(fn func(c *conn, this js.Value, args []js.Value) any) js.Func {
 // connect({api, key, token, getToken}) → Promise of a connection object,
 // for the calls the page makes without a project or an uploader.
 func connect(_ js.Value, args []js.Value) any {
-	text, getToken, err := readOptions(args, "{api, key, token}")
-	if err != nil {
-		return browser.Reject(err)
-	}
-	c, err := parseConnectOptions(text, getToken.Type() == js.TypeFunction)
+	c, getToken, err := readOptions(args, "{api, key, token}", parseConnectOptions)
 	if err != nil {
 		return browser.Reject(err)
 	}

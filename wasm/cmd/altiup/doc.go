@@ -22,9 +22,10 @@
 // on without asking; it lets a reloaded page hash nothing again and send
 // only what is missing when the same files are added.
 //
-// The files: options.go (portable, tested natively) checks the options;
-// main_js.go installs the API and makes uploaders; objects_js.go ties JS
-// objects to their Go side; instance_js.go holds an uploader and hands its
-// events to the page; add_js.go, control_js.go and processed_js.go are its
-// methods; connect_js.go is the connection object and the token source.
+// The files: options.go and events.go (portable, tested natively) check
+// the options and shape the events; main_js.go installs the API and makes
+// uploaders; objects_js.go ties JS objects to their Go side; instance_js.go
+// holds an uploader and hands its events to the page, in batches, through
+// the loader's deliver; add_js.go, control_js.go and processed_js.go are
+// its methods; connect_js.go is the connection object and the token source.
 package main

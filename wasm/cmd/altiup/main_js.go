@@ -61,11 +61,7 @@ var journal = browser.NewJournal("")
 
 // create(options) → Promise of an uploader object.
 func create(_ js.Value, args []js.Value) any {
-	text, getToken, err := readOptions(args, "{api, key, token, project}")
-	if err != nil {
-		return browser.Reject(err)
-	}
-	cfg, err := parseOptions(text, getToken.Type() == js.TypeFunction)
+	cfg, getToken, err := readOptions(args, "{api, key, token, project}", parseOptions)
 	if err != nil {
 		return browser.Reject(err)
 	}
