@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
@@ -109,6 +110,23 @@ func imagePaths(t *testing.T, names ...string) []string {
 		out = append(out, p)
 	}
 	return out
+}
+
+// watchCSP collects, from the next page loaded on, what the page's CSP
+// refused (an inline style or script, anything evaluated); the returned
+// func fails the test if anything was.
+func watchCSP(t *testing.T, ctx context.Context) func() {
+	t.Helper()
+	const watch = `window.cspRefused = []; document.addEventListener('securitypolicyviolation', (e) => cspRefused.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sourceFile + ':' + e.lineNumber));`
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: watch}); err != nil {
+		t.Fatal(err)
+	}
+	return func() {
+		t.Helper()
+		if got := pgEval[[]string](t, ctx, `window.cspRefused || ['the watch is not installed']`); len(got) > 0 {
+			t.Errorf("the CSP refused: %q", got)
+		}
+	}
 }
 
 // jpegPaths makes n distinct JPEGs (makeJPEGs) and gives their paths.
