@@ -88,6 +88,9 @@ test() {
 	build
 	check
 	export ALTIUP_REQUIRE_VERSITYGW=1 ALTIUP_REQUIRE_CHROMIUM=1
+	# The page's modules that need no browser (web/test), with Node's own runner.
+	log "page unit tests (node --test)"
+	node --test web/
 	# The GOOS=js tests run in headless Chromium through wasmbrowsertest from
 	# wasm/browser's TestInBrowser, which first starts the servers they call.
 	log "tests (race detector; browser tests in headless Chromium)"

@@ -1,28 +1,37 @@
 // altiup.js: loads the altiup uploader (Go compiled to WebAssembly) into a page.
 //
 //   <script src="/altiup.js"></script>
-//   const up = await altiup.create({ api, key, token, project,
+//   const up = await altiup.create({ api, key, token, getToken, project,
 //                                    cloud: 'auto' | 'oss' | 's3', bucket, concurrency });
-//   up.on('file', e => {});      // {index, name, size, state, sent, checksum, imageId, duplicateOf, error}
+//   // getToken: () => token | Promise<token>, asked when no token was given
+//   // and again when the API refuses the token (it expired).
+//   up.on('file', e => {});      // {index, path, name, size, state, sent, checksum, imageId, duplicateOf, error}
 //   up.on('progress', p => {});  // {sentBytes, totalBytes, filesDone, filesTotal, bytesPerSecond, etaSeconds}
-//   await up.add(fileInput.files);   // File[] or FileList; resolves to how many were added
+//   await up.add(files, { paths });  // File[] or FileList (+ their folder paths); resolves to how many were added
 //   const report = await up.start(); // {total, uploaded, skipped, failed, files: [{name, state, imageId, checksum, error}]}
 //   up.pause(); up.resume(); up.cancel();
-//   const result = await up.waitProcessed();  // {ready, invalid, invalidFiles: [{name, errors}]}
+//   const result = await up.waitProcessed();  // {ready, invalid, invalidFiles: [{index, path, name, imageId, errors}], ...}
+//   await up.task();             // the project's latest reconstruction task, or null
 //   await up.startReconstruction({ taskType: 'Native' });     // {task, error}
 //   await up.preStartReconstruction({ taskType: 'Native' });  // {task, error}
 //   up.dispose();                // stops it and lets it go
+//   const conn = await altiup.connect({ api, key, token, getToken });  // no project needed
+//   await conn.createProject({ name });   // {id, name}
+//   await conn.project(id);               // {id, name, numImage, taskState, task} or null
 //
 // Failures reject with {code, message}; message is in words. altiup.ready
 // resolves once the uploader is loaded (create waits for it by itself).
 //
-// The same script defines <altiup-uploader api key token project lang cloud
-// bucket concurrency>, the whole interface in a shadow root. It raises the
-// CustomEvents altiup-file, altiup-progress, altiup-done and altiup-error
-// (detail: the event's object) and has the uploader's methods: add(files),
-// start(), pause(), resume(), cancel(), retryFailed(), waitProcessed(),
-// startReconstruction(opts), preStartReconstruction(opts), on(event, fn),
-// entries(), dispose().
+// The same script defines <altiup-uploader api key project lang cloud bucket
+// concurrency>, the whole interface in a shadow root. Its user token is the
+// write-only property token, or comes from the property getToken (as above);
+// a token attribute still works but is readable by every script of the page.
+// It raises the CustomEvents altiup-file, altiup-progress, altiup-done and
+// altiup-error (detail: the event's object) and has the uploader's methods:
+// add(files), start(), pause(), resume(), cancel(), retryFailed(),
+// waitProcessed(), startReconstruction(opts), preStartReconstruction(opts),
+// on(event, fn), entries(), dispose(). Taken out of the page, it stops its
+// uploads and lets its uploader go.
 //
 // altiup.wasm, wasm_exec.js and hash-worker.js are fetched from the folder
 // this script was loaded from (altiup.base), the first two at once. A page
@@ -56,6 +65,11 @@
 		// create(options) waits for ready, so it may be called at once.
 		create(options) {
 			return ready.then(() => impl.create(options));
+		},
+		// connect(options) talks to the API without a project (to create
+		// one, or look one up); it waits for ready too.
+		connect(options) {
+			return ready.then(() => impl.connect(options));
 		},
 	};
 	// The Go program calls this once it has defined its API.
@@ -181,18 +195,23 @@
 	load().catch((e) => fail('Could not start the uploader: ' + (e && e.message ? e.message : e), e));
 
 	// ---- <altiup-uploader> ----
+	// The interface is an ES module (ui.js, next to this script), imported
+	// when the first element is connected.
 	let uiLoad = null;
 	function ui() {
-		if (globalThis.AltiupUI) return Promise.resolve(globalThis.AltiupUI);
-		if (!uiLoad) uiLoad = loadScript(new URL('ui.js', base).href).then(() => globalThis.AltiupUI);
+		if (!uiLoad) uiLoad = import(new URL('ui.js', base).href);
 		return uiLoad;
 	}
 	if (!globalThis.customElements || customElements.get('altiup-uploader')) return;
 
-	const ATTRS = ['api', 'key', 'token', 'project', 'cloud', 'bucket', 'concurrency'];
+	const ATTRS = ['api', 'key', 'project', 'cloud', 'bucket', 'concurrency'];
 	class AltiupUploader extends HTMLElement {
+		// The user token, set as a property or asked of getToken; kept here,
+		// never in an attribute or anywhere else in the DOM.
+		#token = '';
+		#getToken = null;
 		static get observedAttributes() {
-			return ATTRS.concat(['lang']);
+			return ['lang'];
 		}
 		constructor() {
 			super();
@@ -203,6 +222,30 @@
 			// ready resolves once the interface and the uploader are loaded.
 			this.ready = this._mounted.then(() => ready).then(() => this);
 			this.ready.catch(() => {});
+			// A value set before this script defined the element sits on the
+			// element itself, hiding the setter: hand it to the setter.
+			for (const name of ['token', 'getToken']) {
+				if (Object.prototype.hasOwnProperty.call(this, name)) {
+					const v = this[name];
+					delete this[name];
+					this[name] = v;
+				}
+			}
+		}
+		// token is write-only: scripts of the page cannot read it back.
+		set token(v) {
+			this.#token = v == null ? '' : String(v);
+		}
+		get token() {
+			return undefined;
+		}
+		// getToken: () => token | Promise<token>, asked for a token when none
+		// was given and again when the API refuses the one it has.
+		set getToken(fn) {
+			this.#getToken = typeof fn === 'function' ? fn : null;
+		}
+		get getToken() {
+			return undefined;
 		}
 		connectedCallback() {
 			if (this.shadowRoot) return;
@@ -213,6 +256,14 @@
 			const box = document.createElement('div');
 			shadow.append(css, box);
 			this._mount(box).catch((e) => this._error({ code: 'load_failed', message: 'Could not load the interface: ' + (e && e.message ? e.message : e) }));
+		}
+		// Taken out of the page, the element stops its uploads and lets its
+		// uploader go; put back, it starts afresh. A move within the page
+		// (out and in again at once) stops nothing.
+		disconnectedCallback() {
+			queueMicrotask(() => {
+				if (!this.isConnected && this._ui) this._ui.dispose();
+			});
 		}
 		async _mount(box) {
 			const UI = await ui();
@@ -230,8 +281,7 @@
 			ready.then(() => this._ui.setReady(true), (e) => this._error(e));
 		}
 		_lang(UI) {
-			const l = (this.getAttribute('lang') || '').toLowerCase();
-			return UI.pickLanguage(l.startsWith('zh') ? 'zh' : l.startsWith('en') ? 'en' : null, navigator.languages || [navigator.language]);
+			return UI.pickLanguage(UI.langOf(this.getAttribute('lang')), navigator.languages || [navigator.language]);
 		}
 		_options() {
 			const o = {};
@@ -239,6 +289,11 @@
 				const v = this.getAttribute(a);
 				if (v !== null && v !== '') o[a] = a === 'concurrency' ? parseInt(v, 10) : v;
 			}
+			// The token attribute still works, but every script of the page
+			// can read it: the property and getToken are the safer ways.
+			const token = this.#token || this.getAttribute('token') || '';
+			if (token) o.token = token;
+			if (this.#getToken) o.getToken = this.#getToken;
 			return o;
 		}
 		_error(e) {
@@ -289,8 +344,11 @@
 			this.addEventListener('altiup-' + event, (e) => fn(e.detail));
 			return this;
 		}
+		// dispose stops the uploads, lets the uploader go and empties the list.
 		dispose() {
-			if (this._ui) this._ui.clear();
+			if (!this._ui) return;
+			this._ui.dispose();
+			this._ui.clear();
 		}
 	}
 	customElements.define('altiup-uploader', AltiupUploader);

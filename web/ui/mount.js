@@ -1,0 +1,150 @@
+// mount.js: the uploader's interface, used by the page (in the light DOM)
+// and by the <altiup-uploader> element (inside its shadow root). It wires
+// the model (session.js) to the rows, drop zone, thumbnails, texts and
+// reconstruction section; each lives in a module of its own.
+//
+//   const ui = mount(container, {
+//     strings,               // the texts of one language (i18n/<lang>.json)
+//     options: () => ({api, key, token, getToken, project, cloud, bucket, concurrency}),
+//     create: (options) => altiup.create(options),   // default
+//     wait: () => true,      // wait for validation after an upload (default: the checkbox)
+//     onFile, onProgress, onDone, onError,   // optional listeners
+//   });
+//   ui.add(files); ui.start(); ui.pause(); ui.resume(); ui.cancel(); ui.retryFailed();
+//   ui.setStrings(strings); ui.entries(); ui.setReady(ok); ui.dispose();
+import { bindDrop } from './drop.js';
+import { translate } from './i18n.js';
+import { Announcer } from './announce.js';
+import { Recon } from './recon.js';
+import { Rows, details } from './rows.js';
+import { Session } from './session.js';
+import { announcement, renderStatus, renderTotals } from './status.js';
+import { TEMPLATE } from './template.js';
+import { Thumbs } from './thumbs.js';
+
+const IDS = ['drop', 'files', 'folder', 'start', 'pause', 'resume', 'cancel', 'retryall', 'clear', 'wait', 'total', 'totals', 'summary',
+	'validation', 'message', 'announce', 'listwrap', 'table', 'filelist', 'listcount', 'replace', 'tasktype', 'prestart', 'reconstruct', 'reconstruction'];
+
+export function mount(container, cfg) {
+	let strings = cfg.strings || {};
+	const tpl = document.createElement('template');
+	tpl.innerHTML = TEMPLATE;
+	container.appendChild(tpl.content.cloneNode(true));
+	const root = container.querySelector('.altiup');
+	const el = {};
+	for (const id of IDS) el[id] = root.querySelector('#' + id);
+
+	const emit = (name) => (detail) => {
+		if (typeof cfg[name] !== 'function') return;
+		try {
+			cfg[name](detail);
+		} catch (e) {
+			console.error('altiup:', e);
+		}
+	};
+	const dirty = new Set();
+	let frame = 0, full = false;
+	const paint = () => {
+		if (frame) cancelAnimationFrame(frame);
+		frame = 0;
+		rows.render(full, dirty);
+		full = false;
+		dirty.clear();
+		renderTotals(el, strings, session);
+		renderStatus(el, strings, session);
+		if (session.running) announcer.soon();
+	};
+	const changed = (e) => {
+		if (e === undefined) full = true;
+		else if (e) dirty.add(e);
+		if (!frame) frame = requestAnimationFrame(paint);
+	};
+	const session = new Session({
+		create: cfg.create || ((o) => globalThis.altiup.create(o)),
+		options: cfg.options,
+		wait: cfg.wait || (() => el.wait.checked),
+		hooks: {
+			changed, status: paint, announce: () => announcer.now(),
+			file: emit('onFile'), progress: emit('onProgress'), error: emit('onError'),
+		},
+	});
+	const announcer = new Announcer(() => announcement(strings, session), (text) => (el.announce.textContent = text));
+	const thumbs = new Thumbs(el.listwrap);
+	let replacing = null;
+	const done = (p) => p.then((outcome) => {
+		if (outcome) emit('onDone')(outcome);
+		return outcome;
+	});
+	const rows = new Rows(el, session, thumbs, (kind, e) => {
+		if (kind === 'retry') return done(session.retry([e]));
+		replacing = e;
+		el.replace.value = '';
+		el.replace.click();
+	});
+	const recon = new Recon(el, session, paint);
+
+	// Adds keep their order, a drop's too (its folders are read first).
+	let ingest = Promise.resolve();
+	const take = (p) => {
+		const r = ingest.then(() => p).then((list) => session.add(list));
+		ingest = r.catch((e) => session.fail(e));
+		return r;
+	};
+	bindDrop(el.drop, take);
+	for (const input of [el.files, el.folder]) {
+		input.addEventListener('change', () => {
+			take(Array.from(input.files));
+			input.value = ''; // the same files may be picked again later
+		});
+	}
+	el.replace.addEventListener('change', () => {
+		const f = el.replace.files && el.replace.files[0];
+		const old = replacing;
+		replacing = null;
+		if (f && old) ingest = ingest.then(() => session.replace(old, f));
+	});
+	const controls = {
+		start: () => done(session.start()),
+		pause: () => session.pause(),
+		resume: () => session.resume(),
+		cancel: () => session.cancel(),
+		retryFailed: () => done(session.retryFailed()),
+		clear: () => session.clear() && recon.clear(),
+		reconstruct: () => recon.start(),
+	};
+	for (const [name, fn] of Object.entries(controls)) el[name === 'retryFailed' ? 'retryall' : name].addEventListener('click', () => fn());
+	el.listwrap.addEventListener('scroll', () => changed(), { passive: true });
+
+	const setStrings = (s) => {
+		strings = s || {};
+		rows.strings = strings;
+		recon.setStrings(strings);
+		translate(root, strings);
+		changed();
+		paint();
+	};
+	setStrings(strings);
+	return {
+		...controls,
+		root,
+		setStrings,
+		add: (list) => take(list),
+		uploader: () => session.link && session.link.up,
+		// entries is the whole list's state (rows of long lists are not all in the DOM).
+		entries: () => session.view((e) => details(strings, e)),
+		setReady(ok) {
+			session.loaded = ok;
+			paint();
+		},
+		fail: (e) => session.fail(e),
+		busy: () => session.busy,
+		// dispose stops every upload and lets the uploaders go; the
+		// interface stays, and works again with a new start.
+		dispose() {
+			recon.stop();
+			announcer.stop();
+			session.dispose();
+			paint();
+		},
+	};
+}

@@ -1,0 +1,95 @@
+// recon.js: the reconstruction section: start (or pre-start) a task for the
+// project, then follow its state through the uploader's task() until it is
+// done or failed.
+import { errorWords, format, setText } from './i18n.js';
+
+const FOLLOW_EVERY = 2000; // ms between two looks at the task
+
+export class Recon {
+	// el: {tasktype, prestart, reconstruct, reconstruction}; session gives
+	// the uploader (session.js).
+	constructor(el, session, buttons) {
+		this.el = el;
+		this.session = session;
+		this.buttons = buttons;
+		this.strings = {};
+		this.timer = 0;
+		this.shown = null; // [key, vars], kept to show again in another language
+	}
+
+	show(key, vars) {
+		this.shown = key ? [key, vars] : null;
+		setText(this.el.reconstruction, this.strings, key, vars);
+	}
+
+	setStrings(strings) {
+		this.strings = strings;
+		if (this.shown) setText(this.el.reconstruction, strings, this.shown[0], this.shown[1]);
+	}
+
+	async start() {
+		const link = this.session.link;
+		if (!link) return null;
+		const up = link.up;
+		this.el.reconstruct.disabled = true;
+		this.show('recon.asking');
+		const pre = this.el.prestart.checked;
+		const args = { taskType: this.el.tasktype.value };
+		let r = null;
+		try {
+			r = pre ? await up.preStartReconstruction(args) : await up.startReconstruction(args);
+			const rec = this.el.reconstruction;
+			if (r.error) {
+				// The service's words say why (its codes are no words to show).
+				this.show('recon.notstarted', { why: errorWords(this.strings, r.error) });
+				rec.dataset.code = r.error.code;
+			} else if (r.task) {
+				delete rec.dataset.code;
+				this.task(r.task);
+				this.follow(up, r.task);
+			} else {
+				this.show(pre ? 'recon.pre' : 'recon.notask');
+			}
+		} catch (e) {
+			this.show('recon.failed', { why: errorWords(this.strings, e) });
+		}
+		this.buttons();
+		return r;
+	}
+
+	task(t) {
+		const words = format(this.strings, 'task.' + t.state);
+		this.el.reconstruction.dataset.state = t.state;
+		this.show(t.queueing ? 'recon.task.queue' : 'recon.task', {
+			id: t.id, type: t.taskType, state: words === 'task.' + t.state ? t.state : words, ahead: t.queueing,
+		});
+	}
+
+	// follow asks for the task's state every few seconds until it is Done
+	// or Failed, or another task took its place.
+	follow(up, t) {
+		this.stop();
+		if (t.state === 'Done' || t.state === 'Failed') return;
+		this.timer = setTimeout(async () => {
+			let now = null;
+			try {
+				now = await up.task();
+			} catch (e) {
+				return; // the state shown stays; a new start asks again
+			}
+			if (!now || now.id !== t.id) return;
+			this.task(now);
+			this.follow(up, now);
+		}, FOLLOW_EVERY);
+	}
+
+	stop() {
+		clearTimeout(this.timer);
+		this.timer = 0;
+	}
+
+	clear() {
+		this.stop();
+		this.show('');
+	}
+}
