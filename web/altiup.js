@@ -86,15 +86,17 @@
 	globalThis.altiup = altiup;
 
 	// deliver calls the listeners of a batch of uploader events, [kind, event]
-	// pairs, for the WebAssembly side: one call into JS per batch. Each
-	// listener after the first gets its own copy, so none sees another's
-	// changes; one that throws is reported and the others still run.
+	// pairs, for the WebAssembly side: one call into JS per batch. With more
+	// than one listener, the copies are made before any listener runs, so
+	// none sees another's changes; one that throws is reported and the
+	// others still run.
 	function deliver(listeners, batch) {
 		for (const [kind, event] of batch) {
 			const fns = listeners[kind].slice();
+			const copies = fns.map((_, i) => (i === fns.length - 1 ? event : structuredClone(event)));
 			for (let i = 0; i < fns.length; i++) {
 				try {
-					fns[i](i === 0 ? event : structuredClone(event));
+					fns[i](copies[i]);
 				} catch (e) {
 					console.error("altiup: a '" + kind + "' listener failed:", e);
 				}

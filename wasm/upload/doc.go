@@ -51,7 +51,10 @@
 //     credentials, with exponential backoff and full jitter; other failures
 //     fail that file only, in words. Each step is tried Retries + 1 times at
 //     most: what a try calls on the way (a link renewal) is a single try
-//     within it, never a retry of its own. A server that answered a 429 or
+//     within it, never a retry of its own. A try that failed only because
+//     its credentials expired (a PUT that waited in the browser's queue or
+//     on a slow link past a short-lived signature) is renewed and does not
+//     count, up to 20 such tries per step. A server that answered a 429 or
 //     503 with Retry-After (Error.RetryAfter) is not asked again sooner,
 //     for up to 5 minutes. A refused token or a missing project fails the
 //     whole batch at once, since it would fail every file.

@@ -34,11 +34,14 @@ func newRetrier(o Options, d Deps, gate func(context.Context) error) retrier {
 // Bounds of the retrier: maxNetworkTries bounds the tries spent waiting out a
 // lost network, whatever the clock says; networkRetryMax bounds the wait
 // between them; retryAfterMax bounds how long a server's Retry-After is
-// obeyed (a longer one is more likely a mistake than a plan).
+// obeyed (a longer one is more likely a mistake than a plan);
+// maxExpiredTries bounds the tries that end in expired credentials, which
+// the step renews before its next try.
 const (
 	maxNetworkTries = 200
 	networkRetryMax = 5 * time.Second
 	retryAfterMax   = 5 * time.Minute
+	maxExpiredTries = 20
 )
 
 // do runs op until it succeeds, fails for good, or the tries run out. Each
@@ -50,10 +53,13 @@ const (
 // A step that gets no answer at all (offline, or the server restarting) is
 // not counted against Retries until it has failed that way for
 // NetworkPatience: a link that comes back within it carries the batch on by
-// itself.
+// itself. Nor is a try whose credentials expired, up to maxExpiredTries:
+// the step renews them, and a request that waited its turn in a busy
+// browser (six connections per host) or on a slow link past a short-lived
+// signature has done nothing wrong.
 func (r retrier) do(ctx context.Context, timeout time.Duration, op func(context.Context) error) error {
 	var offlineSince time.Time
-	counted := 0
+	counted, expired := 0, 0
 	for attempt := 0; ; attempt++ {
 		if err := r.gate(ctx); err != nil {
 			return err
@@ -88,14 +94,22 @@ func (r retrier) do(ctx context.Context, timeout time.Duration, op func(context.
 				continue
 			}
 		}
+		if e.Code == CodeExpired && expired < maxExpiredTries {
+			expired++
+			d := time.Duration(0)
+			if expired > 1 {
+				d = r.backoff(min(expired-2, 3))
+			}
+			if err := r.sleep(ctx, d); err != nil {
+				return err
+			}
+			continue
+		}
 		if counted >= r.retries {
 			return &Error{Code: e.Code, Message: fmt.Sprintf("%s (gave up after %d tries)", strings.TrimSuffix(e.Message, "."), attempt+1), Status: e.Status, Err: e}
 		}
 		counted++
 		d := r.backoff(counted - 1)
-		if e.Code == CodeExpired && attempt == 0 {
-			d = 0
-		}
 		d = max(d, min(e.RetryAfter, retryAfterMax))
 		if err := r.sleep(ctx, d); err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -171,13 +172,50 @@ func TestStepTriesBounded(t *testing.T) {
 	if err != nil || rep.Failed != 1 {
 		t.Fatalf("report %+v, %v", rep, err)
 	}
-	// One registration, then the PUT step: an expired PUT and Retries
-	// renewals that fail.
-	if n := w.count("uploadImageS3"); n != 1+retries {
-		t.Fatalf("uploadImageS3 tried %d times, want %d", n, 1+retries)
+	// One registration, then the PUT step: an expired PUT (not counted:
+	// the step renews the link) and Retries + 1 renewals that fail.
+	if n := w.count("uploadImageS3"); n != 2+retries {
+		t.Fatalf("uploadImageS3 tried %d times, want %d", n, 2+retries)
 	}
-	if n := len(w.clock.Sleeps()); n != retries {
-		t.Fatalf("%d waits between tries, want %d", n, retries)
+	if n := len(w.clock.Sleeps()); n != 1+retries {
+		t.Fatalf("%d waits between tries, want %d", n, 1+retries)
+	}
+}
+
+// TestExpiredLinksRenewed: PUTs whose links expired (a browser that held
+// them queued, a slow link) are sent again with renewed links without
+// using up the file's tries, up to a bound of their own.
+func TestExpiredLinksRenewed(t *testing.T) {
+	const retries = 2
+	tests := []struct {
+		name     string
+		expiries int // PUTs answered "expired" before one succeeds
+		wantOK   bool
+		wantPuts int
+	}{
+		{"more expiries than tries", 10, true, 11},
+		{"always expired", 1000, false, 20 + retries + 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t)
+			var puts atomic.Int32
+			w.putFault = func(string, int) (int, string) {
+				if int(puts.Add(1)) <= tc.expiries {
+					return 403, "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>"
+				}
+				return 0, ""
+			}
+			u := w.uploader(upload.Options{Cloud: "s3", Retries: retries})
+			u.Add(jpeg("a.jpg", 100))
+			rep, err := u.Start(context.Background())
+			if err != nil || (rep.Uploaded == 1) != tc.wantOK {
+				t.Fatalf("report %+v, %v", rep, err)
+			}
+			if n := int(puts.Load()); n != tc.wantPuts {
+				t.Fatalf("%d PUTs, want %d", n, tc.wantPuts)
+			}
+		})
 	}
 }
 

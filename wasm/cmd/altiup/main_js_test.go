@@ -163,12 +163,13 @@ func TestOnAndAdd(t *testing.T) {
 	}
 }
 
-// TestListenersApart: through the loader's deliver, a listener that throws
-// does not keep the event from the next.
+// TestListenersApart: through the loader's deliver, a listener that changes
+// its event and then throws neither changes the next one's event nor keeps
+// it from the next.
 func TestListenersApart(t *testing.T) {
 	needLoader(t)
 	up := newUploader(t)
-	rude := js.Global().Get("Function").New("e", "throw new Error('listener failure');")
+	rude := js.Global().Get("Function").New("e", "e.name = 'changed'; throw new Error('listener failure');")
 	got := make(chan string, 1)
 	polite := js.FuncOf(func(_ js.Value, args []js.Value) any {
 		got <- args[0].Get("name").String()
