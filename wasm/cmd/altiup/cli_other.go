@@ -26,12 +26,14 @@ const usage = `altiup uploads photos into an Altizure project, as the web page d
 Usage:
   altiup upload -project PID [flags] DIR|FILE...
   altiup start  -project PID [-type Native] [-pre] [flags]
+  altiup check  [-json] [-csv FILE] [-geojson FILE] DIR|FILE...
   altiup version
 
-Every command takes -api URL, -key KEY and -token TOKEN; the key and the
-token may come from ALTIUP_KEY and ALTIUP_TOKEN instead (better: a flag's
-value is seen by other users of the machine), the endpoint from ALTIUP_API.
-Run 'altiup upload -h' or 'altiup start -h' for their flags.
+Every command takes -api URL, -key KEY and -token TOKEN (check only to
+price the photos); the key and the token may come from ALTIUP_KEY and
+ALTIUP_TOKEN instead (better: a flag's value is seen by other users of the
+machine), the endpoint from ALTIUP_API. Run 'altiup upload -h', 'altiup
+start -h' or 'altiup check -h' for their flags.
 `
 
 // run runs the command line args and returns the exit code. Secrets (the
@@ -41,7 +43,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprint(stderr, usage)
 		return exitUsage
 	}
-	var err error
 	switch args[0] {
 	case "upload":
 		return runUpload(ctx, args[1:], getenv, stdout, stderr)
@@ -54,11 +55,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	case "check":
-		err = usageErrorf("altiup check is not there yet: it needs the photos' metadata (cameras, GPS), which the uploader does not read yet")
-	default:
-		err = usageErrorf("unknown command %q: use upload, start or version", args[0])
+		return runCheck(ctx, args[1:], getenv, stdout, stderr)
 	}
-	return fail(stderr, err)
+	return fail(stderr, usageErrorf("unknown command %q: use upload, start, check or version", args[0]))
 }
 
 // usageError is a mistake in the command line: exit code 2.
@@ -91,16 +90,21 @@ type conn struct {
 }
 
 func (c *conn) register(fs *flag.FlagSet) {
+	c.registerAPI(fs)
+	fs.StringVar(&c.project, "project", "", "the project's id")
+}
+
+// registerAPI registers the flags that reach the API, without the project.
+func (c *conn) registerAPI(fs *flag.FlagSet) {
 	// No default from the environment: flag's usage text would print it.
 	fs.StringVar(&c.api, "api", "", "the Altizure GraphQL endpoint, e.g. https://api.altizure.com/graphql (or $ALTIUP_API)")
 	fs.StringVar(&c.key, "key", "", "the app key (or $ALTIUP_KEY)")
 	fs.StringVar(&c.token, "token", "", "the user token (or $ALTIUP_TOKEN)")
-	fs.StringVar(&c.project, "project", "", "the project's id")
 }
 
-// resolve fills what the flags left empty from the environment and checks
-// that nothing is missing; the endpoint gets /graphql when it has no path.
-func (c *conn) resolve(getenv func(string) string) error {
+// fromEnv fills what the flags left empty from the environment and reports
+// whether any of the endpoint, key and token is given.
+func (c *conn) fromEnv(getenv func(string) string) bool {
 	for _, v := range []struct {
 		p   *string
 		env string
@@ -110,6 +114,26 @@ func (c *conn) resolve(getenv func(string) string) error {
 		}
 		*v.p = strings.TrimSpace(*v.p)
 	}
+	return c.api != "" || c.key != "" || c.token != ""
+}
+
+// resolve fills what the flags left empty from the environment and checks
+// that nothing is missing; the endpoint gets /graphql when it has no path.
+func (c *conn) resolve(getenv func(string) string) error {
+	c.fromEnv(getenv)
+	if err := c.checkAPI(); err != nil {
+		return err
+	}
+	if strings.TrimSpace(c.project) == "" {
+		return usageErrorf("the project is missing: give -project PID")
+	}
+	c.project = strings.TrimSpace(c.project)
+	return nil
+}
+
+// checkAPI checks that the endpoint, key and token are there, and gives the
+// endpoint /graphql when it has no path.
+func (c *conn) checkAPI() error {
 	switch {
 	case c.api == "":
 		return usageErrorf("the API endpoint is missing: give -api URL or set ALTIUP_API")
@@ -117,15 +141,12 @@ func (c *conn) resolve(getenv func(string) string) error {
 		return usageErrorf("the app key is missing: give -key KEY or set ALTIUP_KEY")
 	case c.token == "":
 		return usageErrorf("the user token is missing: set ALTIUP_TOKEN or give -token TOKEN")
-	case strings.TrimSpace(c.project) == "":
-		return usageErrorf("the project is missing: give -project PID")
 	}
 	endpoint, err := endpointURL(c.api)
 	if err != nil {
 		return usageErrorf("-api: %s", strings.TrimPrefix(err.Error(), "The API endpoint (api) "))
 	}
 	c.api = endpoint
-	c.project = strings.TrimSpace(c.project)
 	return nil
 }
 

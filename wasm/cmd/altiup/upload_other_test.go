@@ -216,7 +216,6 @@ func TestBadCommandLines(t *testing.T) {
 	}{
 		{"no command", nil, "Usage:"},
 		{"unknown command", []string{"push"}, `unknown command "push"`},
-		{"check", []string{"check", dir}, "metadata"},
 		{"no path", append([]string{"upload"}, base...), "name the folders or files"},
 		{"bad cloud", append([]string{"upload", "-cloud", "gcs", dir}, base...), `-cloud "gcs" is not known`},
 		{"bucket without cloud", append([]string{"upload", "-bucket", "Tokyo", dir}, base...), "-bucket needs -cloud"},
