@@ -37,7 +37,7 @@ func (noAPI) StartReconstruction(context.Context, string, string, bool) (upload.
 	return upload.Reconstruction{}, refused()
 }
 func (noAPI) ProjectTask(context.Context, string) (*upload.Task, error) { return nil, refused() }
-func (noAPI) Account(context.Context) (*upload.Account, error)         { return nil, refused() }
+func (noAPI) Account(context.Context) (*upload.Account, error)          { return nil, refused() }
 func (noAPI) CoinsToMoney(context.Context, float64, string) (float64, error) {
 	return 0, refused()
 }
