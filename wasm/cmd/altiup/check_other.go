@@ -54,30 +54,20 @@ func checkFlagSet(stderr io.Writer) (*flag.FlagSet, *checkFlags) {
 // runCheck is altiup check.
 func runCheck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs, f := checkFlagSet(stderr)
-	paths, err := parseArgs(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
+	w, code, done := walkArgs(fs, args, func(paths []string) error { return f.check(paths, getenv) }, stderr)
+	if done {
+		return code
 	}
-	if err != nil {
-		return exitUsage // flag printed the reason and the usage
-	}
-	if err := f.check(paths, getenv); err != nil {
-		return fail(stderr, err)
-	}
-	files, skipped, err := localfile.Walk(paths)
-	if err != nil {
-		return fail(stderr, usageErrorf("%s", err))
-	}
-	if len(files) == 0 {
-		return fail(stderr, errors.New("no image to check in "+strings.Join(paths, ", ")))
+	if len(w.files) == 0 {
+		return fail(stderr, errors.New("no image to check in "+strings.Join(w.paths, ", ")))
 	}
 
-	s, err := f.inspect(ctx, files)
+	s, err := f.inspect(ctx, w)
 	if err != nil {
 		return fail(stderr, err)
 	}
 	if f.csv != "" || f.geojson != "" {
-		if err := f.export(files); err != nil {
+		if err := f.export(w.files); err != nil {
 			return fail(stderr, err)
 		}
 	}
@@ -88,7 +78,7 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		fmt.Fprintf(stdout, "%s\n", b)
 	} else {
-		printSummary(stdout, s, files, skipped, f.online)
+		printSummary(stdout, s, w.files, w.skipped, f.online)
 	}
 	if len(s.Warnings) > 0 {
 		return exitFailed
@@ -122,7 +112,7 @@ const checkProject = "check"
 // inspect sums the files up through the core, as the page's inspect() does:
 // the signed-in user's account prices them when the API is given; without
 // it, noAPI refuses every call and the cost stays nil.
-func (f *checkFlags) inspect(ctx context.Context, files []*localfile.File) (inspect.Summary, error) {
+func (f *checkFlags) inspect(ctx context.Context, w walked) (inspect.Summary, error) {
 	var api upload.API = noAPI{}
 	if f.online {
 		api = altizure.New(f.api, f.key, f.token, httpClient())
@@ -135,11 +125,7 @@ func (f *checkFlags) inspect(ctx context.Context, files []*localfile.File) (insp
 	if err != nil {
 		return inspect.Summary{}, err
 	}
-	srcs := make([]upload.Source, len(files))
-	for i, file := range files {
-		srcs[i] = file
-	}
-	up.Add(srcs...)
+	up.Add(w.sources()...)
 	return up.Inspect(ctx)
 }
 

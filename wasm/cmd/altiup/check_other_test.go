@@ -215,34 +215,3 @@ func TestCheckExports(t *testing.T) {
 		t.Errorf("sony-1: %+v", last)
 	}
 }
-
-// TestCheckBadCommandLines: mistakes exit 2 with the reason, and never
-// print the token.
-func TestCheckBadCommandLines(t *testing.T) {
-	dir := surveyDir(t)
-	const token = "tok-SECRET-5678"
-	for _, tc := range []struct {
-		name string
-		args []string
-		want string
-	}{
-		{"no path", []string{"check"}, "name the folders or files to check"},
-		{"unknown flag", []string{"check", "-project", "p", dir}, "flag provided but not defined: -project"},
-		{"csv without file", []string{"check", dir, "-csv"}, "flag needs an argument: -csv"},
-		{"same file", []string{"check", "-csv", "a", "-geojson", "a", dir}, "name the same file"},
-		{"token alone", []string{"check", "-token", token, dir}, "ALTIUP_API"},
-		{"no key", []string{"check", "-api", "http://x", "-token", token, dir}, "ALTIUP_KEY"},
-		{"bad api", []string{"check", "-api", "ftp://x", "-key", "k", "-token", token, dir}, "-api: must be an http or https URL"},
-		{"missing path", []string{"check", filepath.Join(dir, "nope")}, "no such file"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			code, out, errOut := runCLI(t, nil, tc.args...)
-			if code != exitUsage || !strings.Contains(errOut, tc.want) {
-				t.Fatalf("exit %d, stderr %q, want 2 and %q (stdout %q)", code, errOut, tc.want, out)
-			}
-			if strings.Contains(out+errOut, token) {
-				t.Fatalf("the token was printed: %s", errOut)
-			}
-		})
-	}
-}

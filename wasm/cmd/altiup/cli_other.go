@@ -11,6 +11,9 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"altiup/wasm/localfile"
+	"altiup/wasm/upload"
 )
 
 // Exit codes of the command.
@@ -179,4 +182,41 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 		rest = append(rest, args[0])
 		args = args[1:]
 	}
+}
+
+// walked is what a command line names: the paths given and the files found.
+type walked struct {
+	paths   []string
+	files   []*localfile.File
+	skipped []localfile.Skipped
+}
+
+// walkArgs parses args with fs, checks the paths and flags with check, and
+// walks the paths. When the command ends there, done is true and code is
+// its exit code (flag printed its reason, or fail did).
+func walkArgs(fs *flag.FlagSet, args []string, check func(paths []string) error, stderr io.Writer) (w walked, code int, done bool) {
+	paths, err := parseArgs(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return w, exitOK, true
+	}
+	if err != nil {
+		return w, exitUsage, true // flag printed the reason and the usage
+	}
+	if err := check(paths); err != nil {
+		return w, fail(stderr, err), true
+	}
+	w.paths = paths
+	if w.files, w.skipped, err = localfile.Walk(paths); err != nil {
+		return w, fail(stderr, usageErrorf("%s", err)), true
+	}
+	return w, exitOK, false
+}
+
+// sources are the files as the uploader takes them.
+func (w walked) sources() []upload.Source {
+	srcs := make([]upload.Source, len(w.files))
+	for i, f := range w.files {
+		srcs[i] = f
+	}
+	return srcs
 }
