@@ -28,4 +28,12 @@
 // holds an uploader and hands its events to the page, in batches, through
 // the loader's deliver; add_js.go, control_js.go and processed_js.go are
 // its methods; connect_js.go is the connection object and the token source.
+//
+// Built for any other platform, it is the command altiup, the same core for
+// photos on a disk (main_other.go, cli_other.go: the commands, flags and
+// exit codes): altiup upload (upload_other.go, output_other.go) sends
+// folders of photos, altiup start (start_other.go) starts the
+// reconstruction, and altiup check (check_other.go, summary_other.go) sums
+// the photos up as the page's inspect() does, pricing them when the API is
+// given and calling no service otherwise (noapi_other.go).
 package main

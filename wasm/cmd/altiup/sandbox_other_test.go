@@ -71,7 +71,7 @@ func startSandbox(t *testing.T, o sandboxOptions) *testSandbox {
 	}
 	ts := &testSandbox{key: randomText(8), token: randomText(12), parts: &partLog{}}
 	sb, err := sandbox.New(sandbox.Config{
-		AppKey: ts.key, Users: []sandbox.User{{Token: ts.token, Username: "demo", Name: "Demo"}},
+		AppKey: ts.key, Users: sandbox.DemoUsers(ts.token)[:1], // demo, with its account
 		OSS: ossAdapter{oss}, S3: s3, APIURL: apiSrv.URL + "/graphql", WebURL: apiSrv.URL,
 		STSTTL: o.stsTTL, WatchInterval: 100 * time.Millisecond, MaxImageBytes: o.maxImage,
 	})

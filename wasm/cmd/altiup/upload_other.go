@@ -15,7 +15,6 @@ import (
 
 	"altiup/wasm/altizure"
 	"altiup/wasm/fsjournal"
-	"altiup/wasm/localfile"
 	"altiup/wasm/ossstore"
 	"altiup/wasm/termbar"
 	"altiup/wasm/upload"
@@ -66,19 +65,9 @@ func defaultJournalDir() string {
 // runUpload is altiup upload.
 func runUpload(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs, f := uploadFlagSet(stderr)
-	paths, err := parseArgs(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	if err != nil {
-		return exitUsage // flag printed the reason and the usage
-	}
-	if err := f.check(paths, getenv); err != nil {
-		return fail(stderr, err)
-	}
-	files, skipped, err := localfile.Walk(paths)
-	if err != nil {
-		return fail(stderr, usageErrorf("%s", err))
+	w, code, done := walkArgs(fs, args, func(paths []string) error { return f.check(paths, getenv) }, stderr)
+	if done {
+		return code
 	}
 
 	mode := modeLines
@@ -89,20 +78,16 @@ func runUpload(ctx context.Context, args []string, getenv func(string) string, s
 		mode = modeBar
 	}
 	out := newOutput(mode, stdout)
-	out.found(files, skipped)
-	if len(files) == 0 {
-		return fail(stderr, errors.New("no image to upload in "+strings.Join(paths, ", ")))
+	out.found(w.files, w.skipped)
+	if len(w.files) == 0 {
+		return fail(stderr, errors.New("no image to upload in "+strings.Join(w.paths, ", ")))
 	}
 
 	up, err := newUploader(f, out)
 	if err != nil {
 		return fail(stderr, err)
 	}
-	srcs := make([]upload.Source, len(files))
-	for i, file := range files {
-		srcs[i] = file
-	}
-	up.Add(srcs...)
+	up.Add(w.sources()...)
 	rep, err := up.Start(ctx)
 	// What the journal learned must be on disk before the program ends.
 	up.FlushJournal()

@@ -208,6 +208,7 @@ func TestBadCommandLines(t *testing.T) {
 	dir := t.TempDir()
 	copyImages(t, dir, "street.jpg")
 	const token = "tok-SECRET-1234"
+	survey := surveyDir(t)
 	base := []string{"-api", "http://127.0.0.1:1/graphql", "-key", "k", "-token", token, "-project", "p"}
 	for _, tc := range []struct {
 		name string
@@ -216,7 +217,6 @@ func TestBadCommandLines(t *testing.T) {
 	}{
 		{"no command", nil, "Usage:"},
 		{"unknown command", []string{"push"}, `unknown command "push"`},
-		{"check", []string{"check", dir}, "metadata"},
 		{"no path", append([]string{"upload"}, base...), "name the folders or files"},
 		{"bad cloud", append([]string{"upload", "-cloud", "gcs", dir}, base...), `-cloud "gcs" is not known`},
 		{"bucket without cloud", append([]string{"upload", "-bucket", "Tokyo", dir}, base...), "-bucket needs -cloud"},
@@ -228,6 +228,14 @@ func TestBadCommandLines(t *testing.T) {
 		{"bad api", []string{"upload", "-api", "ftp://x", "-key", "k", "-token", token, "-project", "p", dir}, "-api: must be an http or https URL"},
 		{"missing path", append([]string{"upload", filepath.Join(dir, "nope")}, base...), "no such file"},
 		{"start with arguments", append([]string{"start", "now"}, base...), "takes no arguments"},
+		{"check without path", []string{"check"}, "name the folders or files to check"},
+		{"check with project", []string{"check", "-project", "p", survey}, "flag provided but not defined: -project"},
+		{"check csv without file", []string{"check", survey, "-csv"}, "flag needs an argument: -csv"},
+		{"check exports to one file", []string{"check", "-csv", "a", "-geojson", "a", survey}, "name the same file"},
+		{"check token alone", []string{"check", "-token", token, survey}, "ALTIUP_API"},
+		{"check without key", []string{"check", "-api", "http://x", "-token", token, survey}, "ALTIUP_KEY"},
+		{"check bad api", []string{"check", "-api", "ftp://x", "-key", "k", "-token", token, survey}, "-api: must be an http or https URL"},
+		{"check missing path", []string{"check", filepath.Join(survey, "nope")}, "no such file"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errOut := runCLI(t, nil, tc.args...)
