@@ -169,7 +169,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		api = exposeAPIHeaders(api)
 		mux.Handle("/graphql", api)
 		mux.Handle("/auth/", api)
-		mux.Handle("/files/", api)
 		servers = append(servers, &http.Server{Handler: storage, ReadHeaderTimeout: 10 * time.Second})
 		go serve(servers[len(servers)-1], sln, stderr)
 

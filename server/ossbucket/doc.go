@@ -17,7 +17,10 @@
 //
 // An STS only writes: PutObject and the multipart calls, under its prefix of
 // its bucket, until it expires. Reads, listings, deletes and every other
-// operation are refused with 403 and an OSS XML error body. Objects are kept
+// operation are refused with 403 and an OSS XML error body. The one reader
+// is a download link (SignGetURL): a V1 signed URL whose security token is
+// marked read-only for one object, which may GET that object and nothing
+// else. Objects are kept
 // in a Store (MemStore, or DirStore on the disk layout of package diskstore,
 // which the S3 side shares); a body that does not arrive whole, or
 // fails its Content-MD5, never becomes an object.

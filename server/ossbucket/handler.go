@@ -175,9 +175,11 @@ const (
 	opComplete
 	opAbort
 	opListParts
+	opGetObject
 )
 
-// classify names the operation; only the upload operations are allowed.
+// classify names the operation; only the upload operations, and reading an
+// object with a read-only credential, are allowed.
 func classify(r *http.Request, q url.Values, key string) operation {
 	if key == "" {
 		return opDenied
@@ -204,6 +206,8 @@ func classify(r *http.Request, q url.Values, key string) operation {
 		return opAbort
 	case r.Method == http.MethodGet && sub == "uploadId":
 		return opListParts
+	case (r.Method == http.MethodGet || r.Method == http.MethodHead) && (sub == "" || sub == "response-content-type"):
+		return opGetObject
 	}
 	return opDenied
 }
@@ -221,7 +225,10 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, bucket, key stri
 	}
 	q := r.URL.Query()
 	op := classify(r, q, key)
-	if op == opDenied {
+	if p.Read {
+		return s.readObject(w, r, q, p, bucket, key, op)
+	}
+	if op == opDenied || op == opGetObject {
 		if key == "" {
 			return accessDenied("These credentials only upload objects; listing and other bucket operations are not allowed.")
 		}

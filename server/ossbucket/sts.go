@@ -31,6 +31,10 @@ type claims struct {
 	Bucket      string `json:"b"`
 	Prefix      string `json:"p"`
 	Expires     int64  `json:"e"` // unix seconds
+	// Read marks a read-only credential: it may GET or HEAD the one
+	// object whose key is Prefix, and nothing else. Upload credentials
+	// never have it, so they never read.
+	Read bool `json:"r,omitempty"`
 }
 
 // keys are derived from the signing key with distinct labels, so that a

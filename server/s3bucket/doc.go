@@ -13,6 +13,8 @@
 //
 // Presigned PUT URLs are made with aws-sdk-go-v2's PresignClient in path
 // style, and sign Content-Type: a PUT with another Content-Type is refused.
+// Presigned GET URLs (download links) are made the same way and checked by
+// the same Signature V4 verification, with response-content-type signed.
 // The backend's own calls (Stat, Open, Put, creating the bucket) use the same
 // SDK client; in-process it reaches the handler without a socket.
 package s3bucket

@@ -174,8 +174,8 @@ func (b *Backend) PresignPut(ctx context.Context, key, contentType string, ttl t
 	if err := validateKey(key); err != nil {
 		return "", err
 	}
-	if ttl < MinPresignTTL || ttl > MaxPresignTTL {
-		return "", &ArgumentError{Name: "ttl", Value: ttl.String(), Reason: fmt.Sprintf("a presigned URL lives from %v to %v", MinPresignTTL, MaxPresignTTL)}
+	if err := checkTTL(ttl); err != nil {
+		return "", err
 	}
 	if contentType == "" {
 		return "", &ArgumentError{Name: "contentType", Reason: "a presigned PUT needs a Content-Type to sign"}
@@ -189,6 +189,34 @@ func (b *Backend) PresignPut(ctx context.Context, key, contentType string, ttl t
 		return "", &fs.PathError{Op: "presign", Path: b.bucket + "/" + key, Err: err}
 	}
 	return req.URL, nil
+}
+
+// PresignGet returns a URL that lets anyone holding it GET the object key
+// for ttl, answered with contentType (signed as response-content-type) when
+// it is set. The URL is a secret: callers must not log it.
+func (b *Backend) PresignGet(ctx context.Context, key, contentType string, ttl time.Duration) (string, error) {
+	if err := validateKey(key); err != nil {
+		return "", err
+	}
+	if err := checkTTL(ttl); err != nil {
+		return "", err
+	}
+	in := &s3.GetObjectInput{Bucket: aws.String(b.bucket), Key: aws.String(key)}
+	if contentType != "" {
+		in.ResponseContentType = aws.String(contentType)
+	}
+	req, err := b.presign.PresignGetObject(ctx, in, s3.WithPresignExpires(ttl))
+	if err != nil {
+		return "", &fs.PathError{Op: "presign", Path: b.bucket + "/" + key, Err: err}
+	}
+	return req.URL, nil
+}
+
+func checkTTL(ttl time.Duration) error {
+	if ttl < MinPresignTTL || ttl > MaxPresignTTL {
+		return &ArgumentError{Name: "ttl", Value: ttl.String(), Reason: fmt.Sprintf("a presigned URL lives from %v to %v", MinPresignTTL, MaxPresignTTL)}
+	}
+	return nil
 }
 
 // Stat returns the object's size; an error matching fs.ErrNotExist when it

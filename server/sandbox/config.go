@@ -20,6 +20,9 @@ type OSSBackend interface {
 	Endpoint() string
 	Stat(ctx context.Context, bucket, key string) (size int64, err error)
 	Open(ctx context.Context, bucket, key string) (io.ReadCloser, error)
+	// SignGetURL returns a URL, signed with a read-only credential, that
+	// GETs key of bucket, answered with contentType, until ttl passes.
+	SignGetURL(bucket, key, contentType string, ttl time.Duration) (string, error)
 }
 
 // S3Backend is the part of the S3-compatible object store the API uses. One
@@ -28,6 +31,9 @@ type OSSBackend interface {
 type S3Backend interface {
 	// PresignPut returns a URL that lets anyone PUT key with that Content-Type until ttl passes.
 	PresignPut(ctx context.Context, key, contentType string, ttl time.Duration) (string, error)
+	// PresignGet returns a URL that lets anyone GET key, answered with
+	// contentType, until ttl passes.
+	PresignGet(ctx context.Context, key, contentType string, ttl time.Duration) (string, error)
 	Stat(ctx context.Context, key string) (int64, error)
 	Open(ctx context.Context, key string) (io.ReadCloser, error)
 	// Put stores an object; uploadImageURL stores what it fetched with it.
@@ -130,6 +136,8 @@ type Config struct {
 	STSTTL time.Duration
 	// PresignTTL is how long presigned PUT URLs last (default 3h).
 	PresignTTL time.Duration
+	// LinkTTL is how long an Image.url download link lasts (default 15m).
+	LinkTTL time.Duration
 	// DataDir, when set, keeps the state in DataDir/sandbox.json across restarts.
 	DataDir string
 	// MaxBodyBytes bounds a GraphQL request body (default 1 MiB).
@@ -175,6 +183,7 @@ func (c *Config) setDefaults() {
 	}
 	def(&c.STSTTL, time.Hour)
 	def(&c.PresignTTL, 3*time.Hour)
+	def(&c.LinkTTL, 15*time.Minute)
 	def(&c.ImageTimeout, 65*time.Minute)
 	def(&c.WatchInterval, 300*time.Millisecond)
 	def(&c.QueueDuration, 2*time.Second)

@@ -4,8 +4,9 @@
 // advance on a timer; around them the rest of what the service's own
 // clients call: accounts and sign-in, coin transfers, project listing and
 // removal, meta files, imported models and support texts. It also serves
-// the OAuth implicit flow that hands out user tokens (/auth/start) and the
-// signed download links of Image.url (/files/).
+// the OAuth implicit flow that hands out user tokens (/auth/start).
+// Image.url is a download link signed by the storage that holds the image
+// (OSSBackend.SignGetURL, S3Backend.PresignGet) and served by it.
 //
 // The schema is schema.graphql next to this file; every choice the public
 // record leaves open is marked "Sandbox choice:" there. gqlgen generates the

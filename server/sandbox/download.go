@@ -2,46 +2,15 @@ package sandbox
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"errors"
-	"io"
-	"io/fs"
-	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
-	"time"
 
 	"altiup/server/sandbox/internal/graph"
 )
 
-// linkTTL is how long an Image.url link works.
-const linkTTL = 15 * time.Minute
-
-func randomKey() []byte {
-	b := make([]byte, 32)
-	rand.Read(b)
-	return b
-}
-
-// linkSignature signs what a download link names: the image, its object
-// and the link's expiry, so changing any of them breaks the link.
-func (s *Sandbox) linkSignature(id, filename, expires string) []byte {
-	h := hmac.New(sha256.New, s.linkKey)
-	h.Write([]byte(id + "\n" + filename + "\n" + expires))
-	return h.Sum(nil)
-}
-
-// downloadURL is a link to GET an image's object until linkTTL passes:
-// <base>/files/<image id>/<filename>?expires=<unix seconds>&signature=<...>.
-func (s *Sandbox) downloadURL(base string, img *imageRec, now time.Time) string {
-	exp := strconv.FormatInt(now.Add(linkTTL).Unix(), 10)
-	q := url.Values{"expires": {exp}, "signature": {base64.RawURLEncoding.EncodeToString(s.linkSignature(img.ID, img.Filename, exp))}}
-	return base + "/files/" + img.ID + "/" + url.PathEscape(img.Filename) + "?" + q.Encode()
-}
+// Image.url is a download link signed by the storage that holds the image,
+// so the storage endpoint checks it as it checks uploads: OSS images get a
+// signature V1 URL made with a read-only credential for that one object,
+// S3 and MinIO images (and URL imports, stored in S3) a presigned GET. Both
+// last Config.LinkTTL and answer the image's Content-Type.
 
 type imageResolver struct{ s *Sandbox }
 
@@ -49,73 +18,37 @@ type imageResolver struct{ s *Sandbox }
 func (r imageResolver) URL(ctx context.Context, obj *graph.Image) (*string, error) {
 	s := r.s
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	img := s.images[obj.ID]
-	if img == nil || !(img.Stored || img.Size > 0) {
-		return nil, nil
-	}
-	u := s.downloadURL(requestFrom(ctx).baseURL, img, s.clock.Now())
-	return &u, nil
-}
-
-func writeStatus(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.WriteHeader(status)
-	io.WriteString(w, msg+"\n")
-}
-
-// serveFile answers a download link: the object's bytes while the link is
-// unchanged and unexpired, 403 otherwise.
-func (s *Sandbox) serveFile(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Access-Control-Allow-Origin", "*")
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		writeStatus(w, http.StatusMethodNotAllowed, "download links answer GET only")
-		return
-	}
-	id, filename, ok := strings.Cut(strings.TrimPrefix(r.URL.Path, "/files/"), "/")
-	q := r.URL.Query()
-	exp, sig := q.Get("expires"), q.Get("signature")
-	got, err := base64.RawURLEncoding.DecodeString(sig)
-	if !ok || err != nil || !hmac.Equal(got, s.linkSignature(id, filename, exp)) {
-		writeStatus(w, http.StatusForbidden, "the download link is not valid: ask the API for a new Image.url")
-		return
-	}
-	unix, err := strconv.ParseInt(exp, 10, 64)
-	if err != nil || s.clock.Now().Unix() > unix {
-		writeStatus(w, http.StatusForbidden, "the download link has expired: ask the API for a new Image.url")
-		return
-	}
-	s.mu.Lock()
-	img := s.images[id]
 	var where imageRec
 	if img != nil {
 		where = *img
 	}
 	s.mu.Unlock()
-	if img == nil || where.Filename != filename {
-		writeStatus(w, http.StatusNotFound, "the image is gone")
-		return
+	if img == nil || !(where.Stored || where.Size > 0) {
+		return nil, nil
 	}
-	rc, err := s.openObject(r.Context(), &where)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		writeStatus(w, http.StatusNotFound, "the image's object is gone")
-		return
-	case err != nil:
-		s.log.Error("sandbox: reading an object to download", "key", where.key(), "err", err)
-		writeStatus(w, http.StatusBadGateway, "the storage failed")
-		return
+	u, err := s.downloadURL(ctx, &where)
+	if err != nil {
+		s.log.Error("sandbox: signing a download link", "key", where.key(), "err", err)
+		return nil, errorf(CodeUnavailable, "could not sign a download link for image %s", quote(where.ID))
 	}
-	defer rc.Close()
-	ct := contentTypes[where.Type]
+	return &u, nil
+}
+
+// downloadURL signs a GET of the image's object with its storage.
+func (s *Sandbox) downloadURL(ctx context.Context, img *imageRec) (string, error) {
+	ct := contentTypes[img.Type]
 	if ct == "" {
 		ct = "application/octet-stream"
 	}
-	w.Header().Set("Content-Type", ct)
-	w.Header().Set("Cache-Control", "private, max-age=60")
-	if r.Method == http.MethodHead {
-		return
+	if img.Cloud == CloudOSS {
+		if s.cfg.OSS == nil {
+			return "", s.noOSS()
+		}
+		return s.cfg.OSS.SignGetURL(ossBucketName(img.Bucket), img.key(), ct, s.cfg.LinkTTL)
 	}
-	io.Copy(w, rc)
+	if s.cfg.S3 == nil {
+		return "", s.noS3()
+	}
+	return s.cfg.S3.PresignGet(ctx, img.key(), ct, s.cfg.LinkTTL)
 }

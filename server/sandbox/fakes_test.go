@@ -70,10 +70,17 @@ type stsIssue struct {
 	ttl            time.Duration
 }
 
+// link is a download link a fake storage signed.
+type link struct {
+	bucket, key, contentType string
+	ttl                      time.Duration
+}
+
 type fakeOSS struct {
 	objects
 	mu     sync.Mutex
 	issued []stsIssue
+	links  []link
 }
 
 var _ sandbox.OSSBackend = (*fakeOSS)(nil)
@@ -90,6 +97,13 @@ func (f *fakeOSS) IssueSTS(bucket, prefix string, ttl time.Duration) (sandbox.ST
 		// An offset zone: the API must still answer in UTC with a Z.
 		Expiration: time.Date(2030, 1, 2, 11, 4, 5, 0, time.FixedZone("HKT", 8*3600)),
 	}, nil
+}
+
+func (f *fakeOSS) SignGetURL(bucket, key, contentType string, ttl time.Duration) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.links = append(f.links, link{bucket, key, contentType, ttl})
+	return "http://127.0.0.1:18081/" + bucket + "/" + key + "?Signature=fake", nil
 }
 
 func (f *fakeOSS) Endpoint() string { return "http://127.0.0.1:18081" }
@@ -109,6 +123,7 @@ type fakeS3 struct {
 	mu        sync.Mutex
 	presigned []presign
 	puts      []presign
+	links     []link
 }
 
 var _ sandbox.S3Backend = (*fakeS3)(nil)
@@ -118,6 +133,13 @@ func (f *fakeS3) PresignPut(ctx context.Context, key, contentType string, ttl ti
 	defer f.mu.Unlock()
 	f.presigned = append(f.presigned, presign{key, contentType})
 	return "http://127.0.0.1:18082/altiup/" + key + "?X-Amz-Signature=fake", nil
+}
+
+func (f *fakeS3) PresignGet(ctx context.Context, key, contentType string, ttl time.Duration) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.links = append(f.links, link{"", key, contentType, ttl})
+	return "http://127.0.0.1:18082/altiup/" + key + "?X-Amz-Signature=fake-get", nil
 }
 
 func (f *fakeS3) Stat(ctx context.Context, key string) (int64, error) { return f.stat(key) }

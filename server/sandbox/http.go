@@ -41,7 +41,6 @@ func (s *Sandbox) newHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", s.graphqlHandler(srv))
 	mux.HandleFunc("/auth/start", s.serveAuth)
-	mux.HandleFunc("/files/", s.serveFile)
 	return mux
 }
 

@@ -44,9 +44,6 @@ type Sandbox struct {
 	faces      map[string]string    // by username
 	loginCodes map[string]loginCode // by phone
 
-	// linkKey signs Image.url links; a restart makes old links invalid.
-	linkKey []byte
-
 	validateKick chan struct{}
 	dirty        chan struct{}
 	saveMu       sync.Mutex
@@ -86,7 +83,6 @@ func New(cfg Config) (*Sandbox, error) {
 		balances:     map[string]float64{},
 		faces:        map[string]string{},
 		loginCodes:   map[string]loginCode{},
-		linkKey:      randomKey(),
 		validateKick: make(chan struct{}, 1),
 		dirty:        make(chan struct{}, 1),
 	}

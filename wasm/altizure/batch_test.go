@@ -237,6 +237,9 @@ func (stubOSS) IssueSTS(bucket, prefix string, ttl time.Duration) (sandbox.STS, 
 	return sandbox.STS{AccessKeyID: "STS.id", AccessKeySecret: "secret", SecurityToken: "token", Expiration: time.Now().Add(ttl)}, nil
 }
 func (stubOSS) Endpoint() string { return "http://127.0.0.1:1" }
+func (stubOSS) SignGetURL(bucket, key, contentType string, ttl time.Duration) (string, error) {
+	return "http://127.0.0.1:1/" + bucket + "/" + key, nil
+}
 func (stubOSS) Stat(context.Context, string, string) (int64, error) {
 	return 0, fs.ErrNotExist
 }

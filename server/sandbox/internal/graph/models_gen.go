@@ -111,8 +111,11 @@ type Image struct {
 	// True when the image carries a GPS position (EXIF GPS latitude and longitude).
 	Grounded bool `json:"grounded"`
 	// A link to download the stored image, valid for 15 minutes; null until the
-	// object has arrived. Sandbox choice: it points to /files/ on the API's
-	// host and is refused once expired or when any part of it is changed.
+	// object has arrived. Sandbox choice: it is signed by the storage that holds
+	// the image and served by the sandbox's storage endpoint: an OSS signed URL
+	// (OSSAccessKeyId, Expires, Signature) with a read-only credential for that
+	// object, or an S3 presigned GET; refused once expired or when any part of
+	// it is changed.
 	URL *string `json:"url,omitempty"`
 	// Which cloud the image lives on: OSS, S3 or MINIO.
 	Cloud *string `json:"cloud,omitempty"`
