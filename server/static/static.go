@@ -120,7 +120,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if name == "" {
 		name = "index.html"
 	}
-	if strings.HasSuffix(name, ".go") || !fs.ValidPath(name) {
+	if !servable(name) {
 		http.NotFound(w, r)
 		return
 	}
@@ -332,9 +332,10 @@ func (h *Handler) versionRefs(page string, src []byte) []byte {
 	})
 }
 
-// servable reports whether a name may be served at all.
+// servable reports whether a name may be served at all: not the Go file
+// that embeds the page, nor the page's unit tests (web/test/).
 func servable(name string) bool {
-	return fs.ValidPath(name) && !strings.HasSuffix(name, ".go")
+	return fs.ValidPath(name) && !strings.HasSuffix(name, ".go") && !strings.HasPrefix(name, "test/")
 }
 
 // AssetURL returns the URL path, relative to the root the handler serves,

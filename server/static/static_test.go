@@ -48,6 +48,7 @@ func testFS(t *testing.T) fstest.MapFS {
 		"style.css.gz":    {Data: gz(t, "a{color:blue}")}, // stale: left from another build
 		"i18n/en.json":    {Data: []byte(`{"lang":"en"}`)},
 		"embed.go":        {Data: []byte("package web")},
+		"test/a.test.js":  {Data: []byte("import test from 'node:test';")},
 		"sub/a.css":       {Data: []byte("a{}")},
 		"sub/inner/x.txt": {Data: []byte("x")},
 	}
@@ -73,6 +74,7 @@ func TestHandler(t *testing.T) {
 		{"GET", "/sub/inner", 404, "", false},
 		{"GET", "/i18n/", 404, "", false},
 		{"GET", "/embed.go", 404, "", false},
+		{"GET", "/test/a.test.js", 404, "", false},
 		{"GET", "/../../etc/passwd", 404, "", false},
 		{"GET", "/%2e%2e/%2e%2e/etc/passwd", 404, "", false},
 		{"GET", "/sub/..%2f..%2fembed.go", 404, "", false},
