@@ -24,6 +24,7 @@ import (
 	"altiup/server/faults"
 	"altiup/server/ossbucket"
 	"altiup/server/s3bucket"
+	"altiup/server/s3bucket/versitytest"
 	"altiup/server/sandbox"
 	"altiup/wasm/upload"
 )
@@ -44,6 +45,9 @@ type sandboxOptions struct {
 	// (default 256 MiB); a larger object is refused as too large.
 	maxImage int64
 	faults   *faults.Config // nil: none
+	// versity puts the S3 buckets on a real S3 server (VersityGW) instead of
+	// the in-process one; presigned URLs then point at it.
+	versity bool
 }
 
 // startSandbox wires the sandbox as the server does (server/wiring.go),
@@ -65,7 +69,12 @@ func startSandbox(t *testing.T, o sandboxOptions) *testSandbox {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s3, err := s3bucket.New(ctx, s3bucket.Config{PublicURL: s3Srv.URL})
+	s3cfg := s3bucket.Config{PublicURL: s3Srv.URL}
+	if o.versity {
+		ep, ak, sk := versitytest.Start(t)
+		s3cfg = s3bucket.Config{Endpoint: ep, AccessKey: ak, SecretKey: sk, Bucket: "altiup-cli"}
+	}
+	s3, err := s3bucket.New(ctx, s3cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,6 +92,9 @@ func startSandbox(t *testing.T, o sandboxOptions) *testSandbox {
 		t.Fatal(err)
 	}
 	apiH, ossH, s3H = sb.Handler(), ts.parts.wrap(oss), s3.Handler()
+	if s3H == nil { // a real S3 server answers the presigned URLs itself
+		s3H = http.NotFoundHandler()
+	}
 	plainH, ts.plainAPI = apiH, plainSrv.URL+"/graphql"
 	if o.faults != nil {
 		in, err := faults.New(*o.faults)

@@ -85,9 +85,17 @@ func lastOf(evs []map[string]any, kind string) map[string]any {
 // TestUploadFolder uploads a folder of photos over each cloud and waits
 // until every one is Ready; a second run skips them all.
 func TestUploadFolder(t *testing.T) {
-	for _, cloud := range []string{"oss", "s3"} {
-		t.Run(cloud, func(t *testing.T) {
-			ts := startSandbox(t, sandboxOptions{})
+	for _, tc := range []struct {
+		name, cloud string
+		versity     bool
+	}{
+		{"oss", "oss", false},
+		{"s3", "s3", false},
+		{"s3 on VersityGW", "s3", true},
+	} {
+		cloud := tc.cloud
+		t.Run(tc.name, func(t *testing.T) {
+			ts := startSandbox(t, sandboxOptions{versity: tc.versity})
 			dir := filepath.Join(t.TempDir(), "flight")
 			copyImages(t, dir, "street.jpg", "tower.jpg", "bridge.jpg", "roof.png", "wall.tif", "report.jpg")
 			copyImages(t, filepath.Join(dir, "second"), "street.jpg") // the same photo twice
