@@ -31,12 +31,7 @@ func TestProjectListCalls(t *testing.T) {
 		},
 	})
 	ctx := context.Background()
-	tests := []struct {
-		name string
-		call func() (any, error)
-		want string // the result as JSON, as the page gets it
-		code string // the error's code; "" for none
-	}{
+	tests := []callCase{
 		{"first page", func() (any, error) { return c.Projects(ctx, ProjectQuery{Search: " hal ", First: 1}) },
 			`{"totalCount":2,"hasNextPage":true,"endCursor":"c1","projects":[` + node + `]}`, ""},
 		{"last page", func() (any, error) { return c.Projects(ctx, ProjectQuery{After: "c1"}) },
@@ -49,26 +44,7 @@ func TestProjectListCalls(t *testing.T) {
 		{"stop without an id", func() (any, error) { return c.StopReconstruction(ctx, "") }, "", upload.CodeInvalidInput},
 		{"stop with nothing running", func() (any, error) { return c.StopReconstruction(ctx, "p2") }, "", upload.CodeAPI},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			v, err := tt.call()
-			if tt.code != "" {
-				if e := upload.AsError(err); e == nil || e.Code != tt.code {
-					t.Fatalf("error %v, want code %s", err, tt.code)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := jsonText(v); got != tt.want {
-				t.Fatalf("got  %s\nwant %s", got, tt.want)
-			}
-			if strings.Contains(jsonText(v), testToken) {
-				t.Fatal("the token is in the answer")
-			}
-		})
-	}
+	runCalls(t, tests)
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	var sent []string
