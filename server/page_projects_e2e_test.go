@@ -96,7 +96,8 @@ func TestPageProjectListPaging(t *testing.T) {
 }
 
 // TestPageStopReconstruction starts a reconstruction on three Ready photos
-// and stops it with the Stop button next to its state.
+// and stops it with the Stop button next to its state; started again, it
+// is stopped from the project list.
 func TestPageStopReconstruction(t *testing.T) {
 	p := startServer(t)
 	ctx := browser(t)
@@ -121,6 +122,30 @@ func TestPageStopReconstruction(t *testing.T) {
 	}
 	pgWait(t, ctx, `document.querySelector('#reconstruction').dataset.state === 'Stopped' && /: stopped\.$/.test(document.querySelector('#reconstruction').textContent) && document.querySelector('#stoprecon').hidden`, 10*time.Second)
 	var r struct{ Project struct{ TaskState string } }
+	mustGQL(t, p, `query ($pid: ID!) { project(id: $pid) { taskState } }`, map[string]any{"pid": pid}, &r)
+	if r.Project.TaskState != "Stopped" {
+		t.Errorf("the project's task is %s, want Stopped", r.Project.TaskState)
+	}
+
+	if err := chromedp.Do(ctx, chromedp.WaitEnabled(chromedp.CSS("#reconstruct")), chromedp.Click(chromedp.CSS("#reconstruct"))); err != nil {
+		t.Fatal(err)
+	}
+	pgWait(t, ctx, `!document.querySelector('#stoprecon').hidden`, 20*time.Second)
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#projsearch"), "stop me")); err != nil {
+		t.Fatal(err)
+	}
+	stop := fmt.Sprintf(`#projectlist .stop[data-id=%q]`, pid)
+	pgWait(t, ctx, `!!document.querySelector('`+stop+`')`, 10*time.Second)
+	if got := pgEval[string](t, ctx, `document.querySelector('`+stop+`').getAttribute('aria-label')`); got != "Stop the reconstruction of Stop me" {
+		t.Errorf("the list's Stop is labelled %q", got)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(stop))); err != nil {
+		t.Fatal(err)
+	}
+	pgWait(t, ctx, `!document.querySelector('`+stop+`') && /· stopped$/.test(document.querySelector('#projectlist .pmeta').textContent)`, 10*time.Second)
+	if got := pgEval[string](t, ctx, `document.querySelector('#account-message').textContent`); got != "The reconstruction of “Stop me” is stopped." {
+		t.Errorf("message %q", got)
+	}
 	mustGQL(t, p, `query ($pid: ID!) { project(id: $pid) { taskState } }`, map[string]any{"pid": pid}, &r)
 	if r.Project.TaskState != "Stopped" {
 		t.Errorf("the project's task is %s, want Stopped", r.Project.TaskState)

@@ -178,7 +178,21 @@ el.moreprojects.addEventListener('click', async () => {
 	const first = el.projectlist.querySelectorAll('.pick')[from];
 	if (first) first.focus();
 });
-el.projectlist.addEventListener('click', (ev) => {
+el.projectlist.addEventListener('click', async (ev) => {
+	const stop = ev.target.closest('.stop');
+	if (stop) {
+		const p = list.get(stop.dataset.id);
+		stop.disabled = true;
+		try {
+			const c = await connection();
+			await list.stop(stop.dataset.id, (id) => c.stopReconstruction(id));
+			if (p) say('projects.stopped', { name: p.name });
+		} catch (e) {
+			stop.disabled = false;
+			say('recon.stopfailed', { why: e && e.message ? e.message : String(e) });
+		}
+		return;
+	}
 	const b = ev.target.closest('.pick');
 	if (!b) return;
 	const p = list.get(b.dataset.id);

@@ -2,6 +2,7 @@
 // (projects.js): one button per project, pressed when it is the project
 // chosen, and a "more" button while pages are left.
 import { format, setText } from '../ui/i18n.js';
+import { isRunning } from '../ui/recon.js';
 import { projectVars } from './projects.js';
 
 // taskWords says a task state in the strings' language.
@@ -16,7 +17,8 @@ export function renderProjects(el, strings, list, chosen) {
 	const [key, vars] = list.status();
 	setText(el.projectstatus, strings, key, vars);
 	const ul = el.projectlist;
-	const focused = ul.contains(document.activeElement) ? document.activeElement.dataset.id : '';
+	const active = ul.contains(document.activeElement) ? document.activeElement : null;
+	const focused = active ? active.dataset.id : '';
 	ul.replaceChildren(...list.items.map((p) => {
 		const li = document.createElement('li');
 		const b = document.createElement('button');
@@ -32,10 +34,21 @@ export function renderProjects(el, strings, list, chosen) {
 		meta.textContent = format(strings, 'projects.item', projectVars(p, (s) => taskWords(strings, s)));
 		b.append(name, meta);
 		li.append(b);
+		if (isRunning(p.taskState)) {
+			const stop = document.createElement('button');
+			stop.type = 'button';
+			stop.className = 'stop';
+			stop.dataset.id = p.id;
+			stop.textContent = format(strings, 'projects.stop');
+			stop.setAttribute('aria-label', format(strings, 'projects.stop.label', { name: p.name }));
+			li.append(stop);
+		}
 		return li;
 	}));
 	if (focused) {
-		const again = ul.querySelector(`button[data-id="${CSS.escape(focused)}"]`);
+		// The same button again, else the project's own (a stopped task has no Stop).
+		const id = CSS.escape(focused);
+		const again = ul.querySelector(`.${active.className}[data-id="${id}"]`) || ul.querySelector(`.pick[data-id="${id}"]`);
 		if (again) again.focus();
 	}
 	el.moreprojects.hidden = !list.hasMore;

@@ -4,11 +4,6 @@
 
 export const PAGE_SIZE = 20;
 
-// RUNNING are the task states a reconstruction can still be stopped in.
-export const RUNNING = ['Pending', 'Queueing', 'Processing'];
-
-export const isRunning = (state) => RUNNING.includes(state);
-
 // ProjectList holds the projects of one search, page after page. fetch is
 // conn.projects ({search, first, after} → {totalCount, hasNextPage,
 // endCursor, projects}); changed is called after every change.
@@ -86,6 +81,14 @@ export class ProjectList {
 		if (!p) return;
 		Object.assign(p, fields);
 		this.changed();
+	}
+
+	// stop stops the reconstruction of a listed project through stopTask
+	// (conn.stopReconstruction) and keeps the state the task ends in.
+	async stop(id, stopTask) {
+		const t = await stopTask(id);
+		this.update(id, { taskState: t.state });
+		return t;
 	}
 
 	// status is the text key and vars that say where the list stands.

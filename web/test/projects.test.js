@@ -96,3 +96,20 @@ test('words for a project and an account', () => {
 	assert.deepEqual(accountVars(a), { who: 'Demo', email: 'demo@example.com', balance: '120.46', quota: '3.00', plan: 'Pro', rate: '10' });
 	assert.equal(accountVars({ ...a, name: '' }).who, 'demo@example.com');
 });
+
+test('stop keeps the state the stopped task ends in', async () => {
+	const list = new ProjectList(async () => ({ totalCount: 1, hasNextPage: false, endCursor: null, projects: [{ ...project(1), taskState: 'Processing' }] }));
+	await list.find('');
+	const asked = [];
+	const t = await list.stop('p1', async (id) => {
+		asked.push(id);
+		return { id: 't1', state: 'Stopped' };
+	});
+	assert.equal(t.state, 'Stopped');
+	assert.deepEqual(asked, ['p1']);
+	assert.equal(list.get('p1').taskState, 'Stopped');
+	await assert.rejects(list.stop('p1', async () => {
+		throw { code: 'api', message: 'nothing to stop' };
+	}));
+	assert.equal(list.get('p1').taskState, 'Stopped');
+});
