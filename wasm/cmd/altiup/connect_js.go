@@ -126,13 +126,7 @@ func createProject(c *conn, _ js.Value, args []js.Value) any {
 			name = n.String()
 		}
 	}
-	return browser.NewPromise(func() (any, error) {
-		p, err := c.api.CreateProject(context.Background(), name)
-		if err != nil {
-			return nil, err
-		}
-		return toJS(p)
-	})
+	return answer(func(ctx context.Context) (any, error) { return c.api.CreateProject(ctx, name) })
 }
 
 // project(id) → Promise of {id, name, numImage, taskState, task: {…} | null},
@@ -142,13 +136,7 @@ func project(c *conn, _ js.Value, args []js.Value) any {
 		return browser.Reject(upload.Errorf(upload.CodeInvalidInput, "project(id) takes the project's id, as text."))
 	}
 	id := args[0].String()
-	return browser.NewPromise(func() (any, error) {
-		p, err := c.api.Project(context.Background(), id)
-		if err != nil {
-			return nil, err
-		}
-		return toJS(p)
-	})
+	return answer(func(ctx context.Context) (any, error) { return c.api.Project(ctx, id) })
 }
 
 // projects({search, first, after}) → Promise of {totalCount, hasNextPage,
@@ -165,25 +153,13 @@ func projects(c *conn, _ js.Value, args []js.Value) any {
 	if err != nil {
 		return browser.Reject(err)
 	}
-	return browser.NewPromise(func() (any, error) {
-		p, err := c.api.Projects(context.Background(), q)
-		if err != nil {
-			return nil, err
-		}
-		return toJS(p)
-	})
+	return answer(func(ctx context.Context) (any, error) { return c.api.Projects(ctx, q) })
 }
 
 // account() → Promise of {email, name, balance, freeGPQuota, coinPerGP,
 // planName}: the signed-in user, never their token.
 func account(c *conn, _ js.Value, _ []js.Value) any {
-	return browser.NewPromise(func() (any, error) {
-		p, err := c.api.Profile(context.Background())
-		if err != nil {
-			return nil, err
-		}
-		return toJS(p)
-	})
+	return answer(func(ctx context.Context) (any, error) { return c.api.Profile(ctx) })
 }
 
 // stopReconstruction(projectId) → Promise of the task as stopped.
@@ -192,11 +168,17 @@ func stopReconstruction(c *conn, _ js.Value, args []js.Value) any {
 		return browser.Reject(invalid("stopReconstruction(id) takes the project's id, as text."))
 	}
 	id := args[0].String()
+	return answer(func(ctx context.Context) (any, error) { return c.api.StopReconstruction(ctx, id) })
+}
+
+// answer is a Promise of what fn gives, as a JS value, or rejected with
+// its error.
+func answer(fn func(ctx context.Context) (any, error)) js.Value {
 	return browser.NewPromise(func() (any, error) {
-		t, err := c.api.StopReconstruction(context.Background(), id)
+		v, err := fn(context.Background())
 		if err != nil {
 			return nil, err
 		}
-		return toJS(t)
+		return toJS(v)
 	})
 }
