@@ -2,12 +2,15 @@
 // project, storage settings. An ES module; altiup.js (a classic script,
 // loaded first) defines the global altiup.
 import { LANG_KEY, OAUTH_KEY, TOKEN_KEY, randomState, readAnswer, signInURL, store, stored } from './page/signin.js';
+import { ProjectList, accountVars } from './page/projects.js';
+import { renderProjects } from './page/picker.js';
 import * as UI from './ui.js';
 
 const $ = (id) => document.getElementById(id);
 const el = {};
 for (const id of ['status', 'lang', 'api', 'key', 'token', 'signin', 'remember', 'project', 'newproject', 'create',
-	'cloud', 'bucket', 'concurrency', 'version', 'uploader']) el[id] = $(id);
+	'cloud', 'bucket', 'concurrency', 'version', 'uploader', 'projsearch', 'projectlist', 'projectstatus', 'moreprojects',
+	'balance']) el[id] = $(id);
 el.accountMessage = $('account-message');
 
 let strings = {};
@@ -32,6 +35,7 @@ async function setLanguage(lang) {
 	document.title = UI.format(strings, 'page.title');
 	el.lang.value = lang;
 	UI.translate(document.body, strings);
+	drawProjects();
 	if (ui) ui.setStrings(strings);
 }
 el.lang.addEventListener('change', () => {
@@ -69,7 +73,11 @@ function setToken(t) {
 	el.token.value = t;
 	if (el.remember.checked) store(sessionStorage, TOKEN_KEY, t);
 }
-el.token.addEventListener('input', () => setToken(el.token.value.trim()));
+el.token.addEventListener('input', () => {
+	setToken(el.token.value.trim());
+	soon(refresh);
+});
+for (const name of ['api', 'key']) el[name].addEventListener('change', () => refresh());
 el.remember.addEventListener('change', () => store(sessionStorage, TOKEN_KEY, el.remember.checked && token ? token : null));
 
 // signIn goes through the API's OAuth implicit flow; the answer comes back
@@ -99,7 +107,100 @@ function takeSignIn() {
 	el.remember.checked = !!r.sent.remember;
 	setToken(r.token);
 	say('account.signedin');
+	refresh();
 }
+
+// ---- the connection, the account and the project list ----
+let wasmReady = false;
+let conn = null, connKey = '', asked = 0;
+
+// connection is the API connection of the fields as they are, or null
+// when one of them is empty.
+async function connection() {
+	const api = el.api.value.trim(), key = el.key.value.trim();
+	if (!api || !key || !token) return null;
+	const k = JSON.stringify([api, key, token]);
+	if (!conn || k !== connKey) {
+		conn = await altiup.connect({ api, key, token });
+		connKey = k;
+	}
+	return conn;
+}
+
+const list = new ProjectList(async (q) => {
+	const c = await connection();
+	if (!c) throw { code: 'invalid_input', message: UI.format(strings, 'project.needauth') };
+	return c.projects(q);
+}, () => drawProjects());
+
+function drawProjects() {
+	renderProjects(el, strings, list, el.project.value.trim());
+}
+
+let timer = 0;
+function soon(fn) {
+	clearTimeout(timer);
+	timer = setTimeout(fn, 300);
+}
+
+// refresh shows the signed-in user's account and projects again, for the
+// fields as they are now.
+async function refresh() {
+	if (!wasmReady) return;
+	const n = ++asked;
+	let c = null;
+	try {
+		c = await connection();
+	} catch (e) {
+		c = null;
+	}
+	if (n !== asked) return;
+	if (!c) {
+		list.reset();
+		drawProjects();
+		UI.setText(el.balance, strings, '');
+		return;
+	}
+	list.find(el.projsearch.value);
+	try {
+		const a = await c.account();
+		if (n === asked) UI.setText(el.balance, strings, 'account.balance', accountVars(a));
+	} catch (e) {
+		if (n === asked) UI.setText(el.balance, strings, 'account.balance.failed', { why: e && e.message ? e.message : String(e) });
+	}
+}
+
+el.projsearch.addEventListener('input', () => soon(() => wasmReady && list.find(el.projsearch.value)));
+el.moreprojects.addEventListener('click', async () => {
+	const from = list.items.length;
+	await list.more();
+	// The next page's first project takes the focus (the button may be gone).
+	const first = el.projectlist.querySelectorAll('.pick')[from];
+	if (first) first.focus();
+});
+el.projectlist.addEventListener('click', async (ev) => {
+	const stop = ev.target.closest('.stop');
+	if (stop) {
+		const p = list.get(stop.dataset.id);
+		stop.disabled = true;
+		try {
+			const c = await connection();
+			await list.stop(stop.dataset.id, (id) => c.stopReconstruction(id));
+			if (p) say('projects.stopped', { name: p.name });
+		} catch (e) {
+			stop.disabled = false;
+			say('recon.stopfailed', { why: e && e.message ? e.message : String(e) });
+		}
+		return;
+	}
+	const b = ev.target.closest('.pick');
+	if (!b) return;
+	const p = list.get(b.dataset.id);
+	el.project.value = b.dataset.id;
+	drawProjects();
+	if (p) say('project.chosen', { name: p.name, id: p.id });
+});
+el.project.addEventListener('input', () => drawProjects());
 
 // ---- projects ----
 async function createProject() {
@@ -114,6 +215,7 @@ async function createProject() {
 		const p = await conn.createProject({ name });
 		el.project.value = p.id;
 		say('project.created', { name, id: p.id });
+		list.find(el.projsearch.value);
 	} catch (e) {
 		say('project.failed', { why: e && e.message ? e.message : String(e) });
 	} finally {
@@ -154,6 +256,8 @@ async function main() {
 		UI.setText(el.status, strings, 'status.ready');
 		el.version.textContent = altiup.version;
 		ui.setReady(true);
+		wasmReady = true;
+		refresh();
 	}, (e) => {
 		el.status.dataset.state = 'failed';
 		UI.setText(el.status, strings, 'status.failed');

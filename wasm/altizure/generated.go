@@ -1059,6 +1059,112 @@ type ProjectTaskResponse struct {
 // GetProject returns ProjectTaskResponse.Project, and is useful for accessing the field via an interface.
 func (v *ProjectTaskResponse) GetProject() *ProjectTaskProject { return v.Project }
 
+// ProjectsMy includes the requested fields of the GraphQL type My.
+type ProjectsMy struct {
+	// The caller's projects, newest first, paged by cursor (Relay style; first
+	// defaults to 50, at most 500). search keeps the projects whose name
+	// contains it (ignoring case) or whose id starts with it.
+	AllProjects ProjectsMyAllProjectsProjectConnection `json:"allProjects"`
+}
+
+// GetAllProjects returns ProjectsMy.AllProjects, and is useful for accessing the field via an interface.
+func (v *ProjectsMy) GetAllProjects() ProjectsMyAllProjectsProjectConnection { return v.AllProjects }
+
+// ProjectsMyAllProjectsProjectConnection includes the requested fields of the GraphQL type ProjectConnection.
+type ProjectsMyAllProjectsProjectConnection struct {
+	TotalCount int                                                      `json:"totalCount"`
+	PageInfo   ProjectsMyAllProjectsProjectConnectionPageInfo           `json:"pageInfo"`
+	Edges      []ProjectsMyAllProjectsProjectConnectionEdgesProjectEdge `json:"edges"`
+}
+
+// GetTotalCount returns ProjectsMyAllProjectsProjectConnection.TotalCount, and is useful for accessing the field via an interface.
+func (v *ProjectsMyAllProjectsProjectConnection) GetTotalCount() int { return v.TotalCount }
+
+// GetPageInfo returns ProjectsMyAllProjectsProjectConnection.PageInfo, and is useful for accessing the field via an interface.
+func (v *ProjectsMyAllProjectsProjectConnection) GetPageInfo() ProjectsMyAllProjectsProjectConnectionPageInfo {
+	return v.PageInfo
+}
+
+// GetEdges returns ProjectsMyAllProjectsProjectConnection.Edges, and is useful for accessing the field via an interface.
+func (v *ProjectsMyAllProjectsProjectConnection) GetEdges() []ProjectsMyAllProjectsProjectConnectionEdgesProjectEdge {
+	return v.Edges
+}
+
+// ProjectsMyAllProjectsProjectConnectionEdgesProjectEdge includes the requested fields of the GraphQL type ProjectEdge.
+type ProjectsMyAllProjectsProjectConnectionEdgesProjectEdge struct {
+	Node ProjectsMyAllProjectsProjectConnectionEdgesProjectEdgeNodeProject `json:"node"`
+}
+
+// GetNode returns ProjectsMyAllProjectsProjectConnectionEdgesProjectEdge.Node, and is useful for accessing the field via an interface.
+func (v *ProjectsMyAllProjectsProjectConnectionEdgesProjectEdge) GetNode() ProjectsMyAllProjectsProjectConnectionEdgesProjectEdgeNodeProject {
+	return v.Node
+}
+
+// ProjectsMyAllProjectsProjectConnectionEdgesProjectEdgeNodeProject includes the requested fields of the GraphQL type Project.
+type ProjectsMyAllProjectsProjectConnectionEdgesProjectEdgeNodeProject struct {
+	Id   string `json:"id"`
+	Name string `json:"name"`
+	// Number of images registered in the project.
+	NumImage int `json:"numImage"`
+	// The sum of the Ready images' gigaPixel.
+	GigaPixel float64 `json:"gigaPixel"`
+	// The state of the latest reconstruction task (see Task.state), or Idle.
+	TaskState string `json:"taskState"`
+	// When the project was created.
+	Date *time.Time `json:"date"`
+}
+
+// GetId returns ProjectsMyAllProjectsProjectConnectionEdgesProjectEdgeNodeProject.Id, and is useful for accessing the field via an interface.
+func (v *ProjectsMyAllProjectsProjectConnectionEdgesProjectEdgeNodeProject) GetId() string {
+	return v.Id
+}
+
+// GetName returns ProjectsMyAllProjectsProjectConnectionEdgesProjectEdgeNodeProject.Name, and is useful for accessing the field via an interface.
+func (v *ProjectsMyAllProjectsProjectConnectionEdgesProjectEdgeNodeProject) GetName() string {
+	return v.Name
+}
+
+// GetNumImage returns ProjectsMyAllProjectsProjectConnectionEdgesProjectEdgeNodeProject.NumImage, and is useful for accessing the field via an interface.
+func (v *ProjectsMyAllProjectsProjectConnectionEdgesProjectEdgeNodeProject) GetNumImage() int {
+	return v.NumImage
+}
+
+// GetGigaPixel returns ProjectsMyAllProjectsProjectConnectionEdgesProjectEdgeNodeProject.GigaPixel, and is useful for accessing the field via an interface.
+func (v *ProjectsMyAllProjectsProjectConnectionEdgesProjectEdgeNodeProject) GetGigaPixel() float64 {
+	return v.GigaPixel
+}
+
+// GetTaskState returns ProjectsMyAllProjectsProjectConnectionEdgesProjectEdgeNodeProject.TaskState, and is useful for accessing the field via an interface.
+func (v *ProjectsMyAllProjectsProjectConnectionEdgesProjectEdgeNodeProject) GetTaskState() string {
+	return v.TaskState
+}
+
+// GetDate returns ProjectsMyAllProjectsProjectConnectionEdgesProjectEdgeNodeProject.Date, and is useful for accessing the field via an interface.
+func (v *ProjectsMyAllProjectsProjectConnectionEdgesProjectEdgeNodeProject) GetDate() *time.Time {
+	return v.Date
+}
+
+// ProjectsMyAllProjectsProjectConnectionPageInfo includes the requested fields of the GraphQL type PageInfo.
+type ProjectsMyAllProjectsProjectConnectionPageInfo struct {
+	HasNextPage bool    `json:"hasNextPage"`
+	EndCursor   *string `json:"endCursor"`
+}
+
+// GetHasNextPage returns ProjectsMyAllProjectsProjectConnectionPageInfo.HasNextPage, and is useful for accessing the field via an interface.
+func (v *ProjectsMyAllProjectsProjectConnectionPageInfo) GetHasNextPage() bool { return v.HasNextPage }
+
+// GetEndCursor returns ProjectsMyAllProjectsProjectConnectionPageInfo.EndCursor, and is useful for accessing the field via an interface.
+func (v *ProjectsMyAllProjectsProjectConnectionPageInfo) GetEndCursor() *string { return v.EndCursor }
+
+// ProjectsResponse is returned by Projects on success.
+type ProjectsResponse struct {
+	// The calling user.
+	My *ProjectsMy `json:"my"`
+}
+
+// GetMy returns ProjectsResponse.My, and is useful for accessing the field via an interface.
+func (v *ProjectsResponse) GetMy() *ProjectsMy { return v.My }
+
 // ReconstructionFields includes the GraphQL fields of ReconstructionResult requested by the fragment ReconstructionFields.
 type ReconstructionFields struct {
 	Error *ReconstructionFieldsErrorReconstructionError `json:"error"`
@@ -1170,6 +1276,65 @@ func (v *ReconstructionFieldsTask) __premarshalJSON() (*__premarshalReconstructi
 	retval.Error = v.TaskFields.Error
 	return &retval, nil
 }
+
+// SelfMy includes the requested fields of the GraphQL type My.
+type SelfMy struct {
+	Self SelfMySelfUser `json:"self"`
+}
+
+// GetSelf returns SelfMy.Self, and is useful for accessing the field via an interface.
+func (v *SelfMy) GetSelf() SelfMySelfUser { return v.Self }
+
+// SelfMySelfUser includes the requested fields of the GraphQL type User.
+// The GraphQL type's documentation follows.
+//
+// A user. Sandbox choice: the values come from the sandbox's configuration; balance changes with transferCoins.
+type SelfMySelfUser struct {
+	Email string `json:"email"`
+	Name  string `json:"name"`
+	// Coins.
+	Balance float64 `json:"balance"`
+	// Gigapixels the user may reconstruct without paying.
+	FreeGPQuota float64                  `json:"freeGPQuota"`
+	Membership  SelfMySelfUserMembership `json:"membership"`
+}
+
+// GetEmail returns SelfMySelfUser.Email, and is useful for accessing the field via an interface.
+func (v *SelfMySelfUser) GetEmail() string { return v.Email }
+
+// GetName returns SelfMySelfUser.Name, and is useful for accessing the field via an interface.
+func (v *SelfMySelfUser) GetName() string { return v.Name }
+
+// GetBalance returns SelfMySelfUser.Balance, and is useful for accessing the field via an interface.
+func (v *SelfMySelfUser) GetBalance() float64 { return v.Balance }
+
+// GetFreeGPQuota returns SelfMySelfUser.FreeGPQuota, and is useful for accessing the field via an interface.
+func (v *SelfMySelfUser) GetFreeGPQuota() float64 { return v.FreeGPQuota }
+
+// GetMembership returns SelfMySelfUser.Membership, and is useful for accessing the field via an interface.
+func (v *SelfMySelfUser) GetMembership() SelfMySelfUserMembership { return v.Membership }
+
+// SelfMySelfUserMembership includes the requested fields of the GraphQL type Membership.
+type SelfMySelfUserMembership struct {
+	// Coins one gigapixel costs beyond the quotas.
+	CoinPerGP float64 `json:"coinPerGP"`
+	PlanName  string  `json:"planName"`
+}
+
+// GetCoinPerGP returns SelfMySelfUserMembership.CoinPerGP, and is useful for accessing the field via an interface.
+func (v *SelfMySelfUserMembership) GetCoinPerGP() float64 { return v.CoinPerGP }
+
+// GetPlanName returns SelfMySelfUserMembership.PlanName, and is useful for accessing the field via an interface.
+func (v *SelfMySelfUserMembership) GetPlanName() string { return v.PlanName }
+
+// SelfResponse is returned by Self on success.
+type SelfResponse struct {
+	// The calling user.
+	My *SelfMy `json:"my"`
+}
+
+// GetMy returns SelfResponse.My, and is useful for accessing the field via an interface.
+func (v *SelfResponse) GetMy() *SelfMy { return v.My }
 
 // StartImageUploadResponse is returned by StartImageUpload on success.
 type StartImageUploadResponse struct {
@@ -1339,6 +1504,110 @@ func (v *StartReconstructionWithErrorStartReconstructionWithErrorReconstructionR
 
 	retval.Error = v.ReconstructionFields.Error
 	retval.Task = v.ReconstructionFields.Task
+	return &retval, nil
+}
+
+// StopReconstructionResponse is returned by StopReconstruction on success.
+type StopReconstructionResponse struct {
+	// Stops the project's running reconstruction (Pending, Queueing or
+	// Processing): its state becomes Stopped. Returns the task; an error when the
+	// project has no running task.
+	StopReconstruction *StopReconstructionStopReconstructionTask `json:"stopReconstruction"`
+}
+
+// GetStopReconstruction returns StopReconstructionResponse.StopReconstruction, and is useful for accessing the field via an interface.
+func (v *StopReconstructionResponse) GetStopReconstruction() *StopReconstructionStopReconstructionTask {
+	return v.StopReconstruction
+}
+
+// StopReconstructionStopReconstructionTask includes the requested fields of the GraphQL type Task.
+// The GraphQL type's documentation follows.
+//
+// A reconstruction task. Sandbox choice of states:
+// Pending (waiting for images to be validated), Queueing, Processing, Done,
+// Failed, Stopped (by stopReconstruction).
+type StopReconstructionStopReconstructionTask struct {
+	TaskFields `json:"-"`
+}
+
+// GetId returns StopReconstructionStopReconstructionTask.Id, and is useful for accessing the field via an interface.
+func (v *StopReconstructionStopReconstructionTask) GetId() string { return v.TaskFields.Id }
+
+// GetTaskType returns StopReconstructionStopReconstructionTask.TaskType, and is useful for accessing the field via an interface.
+func (v *StopReconstructionStopReconstructionTask) GetTaskType() TASK_TYPE {
+	return v.TaskFields.TaskType
+}
+
+// GetState returns StopReconstructionStopReconstructionTask.State, and is useful for accessing the field via an interface.
+func (v *StopReconstructionStopReconstructionTask) GetState() string { return v.TaskFields.State }
+
+// GetStartDate returns StopReconstructionStopReconstructionTask.StartDate, and is useful for accessing the field via an interface.
+func (v *StopReconstructionStopReconstructionTask) GetStartDate() *time.Time {
+	return v.TaskFields.StartDate
+}
+
+// GetQueueing returns StopReconstructionStopReconstructionTask.Queueing, and is useful for accessing the field via an interface.
+func (v *StopReconstructionStopReconstructionTask) GetQueueing() int { return v.TaskFields.Queueing }
+
+// GetError returns StopReconstructionStopReconstructionTask.Error, and is useful for accessing the field via an interface.
+func (v *StopReconstructionStopReconstructionTask) GetError() *string { return v.TaskFields.Error }
+
+func (v *StopReconstructionStopReconstructionTask) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*StopReconstructionStopReconstructionTask
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.StopReconstructionStopReconstructionTask = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.TaskFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalStopReconstructionStopReconstructionTask struct {
+	Id string `json:"id"`
+
+	TaskType TASK_TYPE `json:"taskType"`
+
+	State string `json:"state"`
+
+	StartDate *time.Time `json:"startDate"`
+
+	Queueing int `json:"queueing"`
+
+	Error *string `json:"error"`
+}
+
+func (v *StopReconstructionStopReconstructionTask) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *StopReconstructionStopReconstructionTask) __premarshalJSON() (*__premarshalStopReconstructionStopReconstructionTask, error) {
+	var retval __premarshalStopReconstructionStopReconstructionTask
+
+	retval.Id = v.TaskFields.Id
+	retval.TaskType = v.TaskFields.TaskType
+	retval.State = v.TaskFields.State
+	retval.StartDate = v.TaskFields.StartDate
+	retval.Queueing = v.TaskFields.Queueing
+	retval.Error = v.TaskFields.Error
 	return &retval, nil
 }
 
@@ -1767,6 +2036,22 @@ type __ProjectTaskInput struct {
 // GetPid returns __ProjectTaskInput.Pid, and is useful for accessing the field via an interface.
 func (v *__ProjectTaskInput) GetPid() string { return v.Pid }
 
+// __ProjectsInput is used internally by genqlient
+type __ProjectsInput struct {
+	Search *string `json:"search,omitempty"`
+	First  *int    `json:"first,omitempty"`
+	After  *string `json:"after,omitempty"`
+}
+
+// GetSearch returns __ProjectsInput.Search, and is useful for accessing the field via an interface.
+func (v *__ProjectsInput) GetSearch() *string { return v.Search }
+
+// GetFirst returns __ProjectsInput.First, and is useful for accessing the field via an interface.
+func (v *__ProjectsInput) GetFirst() *int { return v.First }
+
+// GetAfter returns __ProjectsInput.After, and is useful for accessing the field via an interface.
+func (v *__ProjectsInput) GetAfter() *string { return v.After }
+
 // __StartImageUploadInput is used internally by genqlient
 type __StartImageUploadInput struct {
 	Id string `json:"id"`
@@ -1786,6 +2071,14 @@ func (v *__StartReconstructionWithErrorInput) GetId() string { return v.Id }
 
 // GetOptions returns __StartReconstructionWithErrorInput.Options, and is useful for accessing the field via an interface.
 func (v *__StartReconstructionWithErrorInput) GetOptions() TaskOptionsInput { return v.Options }
+
+// __StopReconstructionInput is used internally by genqlient
+type __StopReconstructionInput struct {
+	Id string `json:"id"`
+}
+
+// GetId returns __StopReconstructionInput.Id, and is useful for accessing the field via an interface.
+func (v *__StopReconstructionInput) GetId() string { return v.Id }
 
 // __UploadImageOSSInput is used internally by genqlient
 type __UploadImageOSSInput struct {
@@ -2318,6 +2611,101 @@ func ProjectTask(
 	return data_, err_
 }
 
+// The query executed by Projects.
+const Projects_Operation = `
+query Projects ($search: String, $first: Int, $after: String) {
+	my {
+		allProjects(search: $search, first: $first, after: $after) {
+			totalCount
+			pageInfo {
+				hasNextPage
+				endCursor
+			}
+			edges {
+				node {
+					id
+					name
+					numImage
+					gigaPixel
+					taskState
+					date
+				}
+			}
+		}
+	}
+}
+`
+
+// The caller's projects to pick one from, newest first, paged by cursor.
+func Projects(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	search *string,
+	first *int,
+	after *string,
+) (data_ *ProjectsResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "Projects",
+		Query:  Projects_Operation,
+		Variables: &__ProjectsInput{
+			Search: search,
+			First:  first,
+			After:  after,
+		},
+	}
+
+	data_ = &ProjectsResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by Self.
+const Self_Operation = `
+query Self {
+	my {
+		self {
+			email
+			name
+			balance
+			freeGPQuota
+			membership {
+				coinPerGP
+				planName
+			}
+		}
+	}
+}
+`
+
+// The signed-in user as the page shows them beside the account.
+func Self(
+	ctx_ context.Context,
+	client_ graphql.Client,
+) (data_ *SelfResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "Self",
+		Query:  Self_Operation,
+	}
+
+	data_ = &SelfResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The mutation executed by StartImageUpload.
 const StartImageUpload_Operation = `
 mutation StartImageUpload ($id: ID!) {
@@ -2401,6 +2789,49 @@ func StartReconstructionWithError(
 	}
 
 	data_ = &StartReconstructionWithErrorResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by StopReconstruction.
+const StopReconstruction_Operation = `
+mutation StopReconstruction ($id: ID!) {
+	stopReconstruction(id: $id) {
+		... TaskFields
+	}
+}
+fragment TaskFields on Task {
+	id
+	taskType
+	state
+	startDate
+	queueing
+	error
+}
+`
+
+// Stops the project's running reconstruction.
+func StopReconstruction(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+) (data_ *StopReconstructionResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "StopReconstruction",
+		Query:  StopReconstruction_Operation,
+		Variables: &__StopReconstructionInput{
+			Id: id,
+		},
+	}
+
+	data_ = &StopReconstructionResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(

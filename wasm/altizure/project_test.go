@@ -3,6 +3,7 @@ package altizure
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"altiup/wasm/upload"
@@ -38,19 +39,7 @@ func TestPageCalls(t *testing.T) {
 		},
 	})
 	ctx := context.Background()
-	asJSON := func(v any) string {
-		b, err := json.Marshal(v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(b)
-	}
-	tests := []struct {
-		name string
-		call func() (any, error)
-		want string // the result as JSON, as the page gets it
-		code string // the error's code; "" for none
-	}{
+	tests := []callCase{
 		{"createProject", func() (any, error) { return c.CreateProject(ctx, " Hall ") },
 			`{"id":"p9","name":"Hall","numImage":0,"taskState":"Idle","task":null}`, ""},
 		{"createProject without a name", func() (any, error) { return c.CreateProject(ctx, " ") }, "", upload.CodeInvalidInput},
@@ -66,6 +55,28 @@ func TestPageCalls(t *testing.T) {
 		{"bucket names of an enum the API does not list", func() (any, error) { return c.BucketNames(ctx, "oss") }, "", upload.CodeAPI},
 		{"bucket names of another cloud", func() (any, error) { return c.BucketNames(ctx, "minio") }, "", upload.CodeInvalidInput},
 	}
+	runCalls(t, tests)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, r := range g.seen {
+		if r.op == "CreateProject" && r.rawVars != `{"name":"Hall"}` {
+			t.Errorf("createProject sent %s", r.rawVars)
+		}
+	}
+}
+
+// callCase is a call of the client the page makes, and what it answers.
+type callCase struct {
+	name string
+	call func() (any, error)
+	want string // the result as JSON, as the page gets it
+	code string // the error's code; "" for none
+}
+
+// runCalls makes each call and holds its answer (never holding the token)
+// or its error's code against the case.
+func runCalls(t *testing.T, tests []callCase) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			v, err := tt.call()
@@ -78,17 +89,14 @@ func TestPageCalls(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := asJSON(v); got != tt.want {
+			got := jsonText(v)
+			if got != tt.want {
 				t.Fatalf("got  %s\nwant %s", got, tt.want)
 			}
+			if strings.Contains(got, testToken) {
+				t.Fatal("the token is in the answer")
+			}
 		})
-	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	for _, r := range g.seen {
-		if r.op == "CreateProject" && r.rawVars != `{"name":"Hall"}` {
-			t.Errorf("createProject sent %s", r.rawVars)
-		}
 	}
 }
 

@@ -7,6 +7,7 @@
 //     strings,               // the texts of one language (i18n/<lang>.json)
 //     options: () => ({api, key, token, getToken, project, cloud, bucket, concurrency}),
 //     create: (options) => altiup.create(options),   // default
+//     connect: (options) => altiup.connect(options), // default; to stop a task
 //     wait: () => true,      // wait for validation after an upload (default: the checkbox)
 //     onFile, onProgress, onDone, onError,   // optional listeners
 //   });
@@ -23,7 +24,7 @@ import { TEMPLATE } from './template.js';
 import { Thumbs } from './thumbs.js';
 
 const IDS = ['drop', 'files', 'folder', 'start', 'pause', 'resume', 'cancel', 'retryall', 'clear', 'wait', 'total', 'totals', 'summary',
-	'validation', 'message', 'announce', 'listwrap', 'table', 'filelist', 'listcount', 'replace', 'tasktype', 'prestart', 'reconstruct', 'reconstruction'];
+	'validation', 'message', 'announce', 'listwrap', 'table', 'filelist', 'listcount', 'replace', 'tasktype', 'prestart', 'reconstruct', 'reconstruction', 'stoprecon'];
 
 export function mount(container, cfg) {
 	let strings = cfg.strings || {};
@@ -81,7 +82,7 @@ export function mount(container, cfg) {
 		el.replace.value = '';
 		el.replace.click();
 	});
-	const recon = new Recon(el, session, paint);
+	const recon = new Recon(el, session, paint, cfg.connect || ((o) => globalThis.altiup.connect(o)));
 
 	// Adds keep their order, a drop's too (its folders are read first).
 	let ingest = Promise.resolve();
@@ -111,8 +112,9 @@ export function mount(container, cfg) {
 		retryFailed: () => done(session.retryFailed()),
 		clear: () => session.clear() && recon.clear(),
 		reconstruct: () => recon.start(),
+		stopReconstruction: () => recon.stopTask(),
 	};
-	for (const [name, fn] of Object.entries(controls)) el[name === 'retryFailed' ? 'retryall' : name].addEventListener('click', () => fn());
+	for (const [name, fn] of Object.entries(controls)) el[{ retryFailed: 'retryall', stopReconstruction: 'stoprecon' }[name] || name].addEventListener('click', () => fn());
 	el.listwrap.addEventListener('scroll', () => changed(), { passive: true });
 
 	const setStrings = (s) => {

@@ -5,13 +5,22 @@ import { errorWords, format, setText } from './i18n.js';
 
 const FOLLOW_EVERY = 2000; // ms between two looks at the task
 
+// RUNNING are the task states a reconstruction can still be stopped in.
+export const RUNNING = ['Pending', 'Queueing', 'Processing'];
+
+export const isRunning = (state) => RUNNING.includes(state);
+
 export class Recon {
-	// el: {tasktype, prestart, reconstruct, reconstruction}; session gives
-	// the uploader (session.js).
-	constructor(el, session, buttons) {
+	// el: {tasktype, prestart, reconstruct, reconstruction, stoprecon};
+	// session gives the uploader (session.js); connect is altiup.connect,
+	// for the stop.
+	constructor(el, session, buttons, connect) {
 		this.el = el;
 		this.session = session;
 		this.buttons = buttons;
+		this.connect = connect;
+		this.opts = null; // the options the task was started with
+		this.current = null; // the task shown
 		this.strings = {};
 		this.timer = 0;
 		this.shown = null; // [key, vars], kept to show again in another language
@@ -33,6 +42,7 @@ export class Recon {
 		const up = link.up;
 		this.el.reconstruct.disabled = true;
 		this.show('recon.asking');
+		this.opts = this.session.options();
 		const pre = this.el.prestart.checked;
 		const args = { taskType: this.el.tasktype.value };
 		let r = null;
@@ -58,6 +68,9 @@ export class Recon {
 	}
 
 	task(t) {
+		this.current = t;
+		this.el.stoprecon.hidden = !isRunning(t.state);
+		this.el.stoprecon.disabled = false;
 		const words = format(this.strings, 'task.' + t.state);
 		this.el.reconstruction.dataset.state = t.state;
 		this.show(t.queueing ? 'recon.task.queue' : 'recon.task', {
@@ -69,7 +82,7 @@ export class Recon {
 	// or Failed, or another task took its place.
 	follow(up, t) {
 		this.stop();
-		if (t.state === 'Done' || t.state === 'Failed') return;
+		if (!isRunning(t.state)) return;
 		this.timer = setTimeout(async () => {
 			let now = null;
 			try {
@@ -83,6 +96,26 @@ export class Recon {
 		}, FOLLOW_EVERY);
 	}
 
+	// stopTask stops the task shown (conn.stopReconstruction) and shows it
+	// as the service now has it.
+	async stopTask() {
+		const t = this.current;
+		if (!t || !this.opts || !isRunning(t.state)) return null;
+		this.el.stoprecon.disabled = true;
+		const { api, key, token, getToken, project } = this.opts;
+		try {
+			const conn = await this.connect({ api, key, token, getToken });
+			const now = await conn.stopReconstruction(project);
+			this.stop();
+			this.task(now);
+			return now;
+		} catch (e) {
+			this.el.stoprecon.disabled = false;
+			this.show('recon.stopfailed', { why: errorWords(this.strings, e) });
+			return null;
+		}
+	}
+
 	stop() {
 		clearTimeout(this.timer);
 		this.timer = 0;
@@ -90,6 +123,8 @@ export class Recon {
 
 	clear() {
 		this.stop();
+		this.current = null;
+		this.el.stoprecon.hidden = true;
 		this.show('');
 	}
 }

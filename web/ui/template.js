@@ -53,6 +53,9 @@ export const TEMPLATE = `
 			<label class="check"><input id="prestart" type="checkbox"> <span data-i18n="recon.prestart"></span></label>
 			<button id="reconstruct" type="button" class="primary" disabled data-i18n="recon.start"></button>
 		</div>
-		<p id="reconstruction" aria-live="polite"></p>
+		<div class="recon-row">
+			<p id="reconstruction" aria-live="polite"></p>
+			<button id="stoprecon" type="button" hidden data-i18n="recon.stop"></button>
+		</div>
 	</section>
 </div>`;

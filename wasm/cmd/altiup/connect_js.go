@@ -96,8 +96,11 @@ var conns registry[*conn]
 
 // connMethods are the connection objects' functions.
 var connMethods = map[string]js.Func{
-	"createProject": connMethod(createProject),
-	"project":       connMethod(project),
+	"createProject":      connMethod(createProject),
+	"project":            connMethod(project),
+	"projects":           connMethod(projects),
+	"account":            connMethod(account),
+	"stopReconstruction": connMethod(stopReconstruction),
 }
 
 func connMethod(fn func(c *conn, this js.Value, args []js.Value) any) js.Func {
@@ -123,13 +126,7 @@ func createProject(c *conn, _ js.Value, args []js.Value) any {
 			name = n.String()
 		}
 	}
-	return browser.NewPromise(func() (any, error) {
-		p, err := c.api.CreateProject(context.Background(), name)
-		if err != nil {
-			return nil, err
-		}
-		return toJS(p)
-	})
+	return answer(func(ctx context.Context) (any, error) { return c.api.CreateProject(ctx, name) })
 }
 
 // project(id) → Promise of {id, name, numImage, taskState, task: {…} | null},
@@ -139,11 +136,49 @@ func project(c *conn, _ js.Value, args []js.Value) any {
 		return browser.Reject(upload.Errorf(upload.CodeInvalidInput, "project(id) takes the project's id, as text."))
 	}
 	id := args[0].String()
+	return answer(func(ctx context.Context) (any, error) { return c.api.Project(ctx, id) })
+}
+
+// projects({search, first, after}) → Promise of {totalCount, hasNextPage,
+// endCursor, projects: [{id, name, numImage, gigaPixel, taskState, date}]}.
+func projects(c *conn, _ js.Value, args []js.Value) any {
+	text := ""
+	if len(args) > 0 && args[0].Type() != js.TypeUndefined {
+		var err error
+		if text, err = browser.StringifyJSON(args[0]); err != nil {
+			return browser.Reject(invalid("projects takes an object such as {search, first, after}."))
+		}
+	}
+	q, err := parseProjectQuery(text)
+	if err != nil {
+		return browser.Reject(err)
+	}
+	return answer(func(ctx context.Context) (any, error) { return c.api.Projects(ctx, q) })
+}
+
+// account() → Promise of {email, name, balance, freeGPQuota, coinPerGP,
+// planName}: the signed-in user, never their token.
+func account(c *conn, _ js.Value, _ []js.Value) any {
+	return answer(func(ctx context.Context) (any, error) { return c.api.Profile(ctx) })
+}
+
+// stopReconstruction(projectId) → Promise of the task as stopped.
+func stopReconstruction(c *conn, _ js.Value, args []js.Value) any {
+	if len(args) == 0 || args[0].Type() != js.TypeString || args[0].String() == "" {
+		return browser.Reject(invalid("stopReconstruction(id) takes the project's id, as text."))
+	}
+	id := args[0].String()
+	return answer(func(ctx context.Context) (any, error) { return c.api.StopReconstruction(ctx, id) })
+}
+
+// answer is a Promise of what fn gives, as a JS value, or rejected with
+// its error.
+func answer(fn func(ctx context.Context) (any, error)) js.Value {
 	return browser.NewPromise(func() (any, error) {
-		p, err := c.api.Project(context.Background(), id)
+		v, err := fn(context.Background())
 		if err != nil {
 			return nil, err
 		}
-		return toJS(p)
+		return toJS(v)
 	})
 }

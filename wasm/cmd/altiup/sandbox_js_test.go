@@ -153,3 +153,44 @@ func TestTask(t *testing.T) {
 		t.Fatalf("task of a new project: %v, %v", task, err)
 	}
 }
+
+// TestConnectProjects: the project list with its search, the account and
+// stopReconstruction, as the page calls them.
+func TestConnectProjects(t *testing.T) {
+	api, key, token := sandboxAPI(t)
+	conn, err := await(t, connect(js.Undefined(), []js.Value{object(map[string]any{"api": api, "key": key, "token": token})}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "Listed " + t.Name()
+	id := newProject(t, name)
+	got, err := await(t, conn.Call("projects", object(map[string]any{"search": name, "first": 5})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := got.Get("projects")
+	if got.Get("totalCount").Int() != 1 || got.Get("hasNextPage").Bool() || list.Length() != 1 ||
+		list.Index(0).Get("id").String() != id || list.Index(0).Get("gigaPixel").Type() != js.TypeNumber || list.Index(0).Get("taskState").String() != "Idle" {
+		t.Fatalf("projects %s", js.Global().Get("JSON").Call("stringify", got).String())
+	}
+	if all, err := await(t, conn.Call("projects")); err != nil || all.Get("totalCount").Int() < 1 {
+		t.Fatalf("projects(): %v, %v", all, err)
+	}
+	_, err = await(t, conn.Call("projects", object(map[string]any{"first": "5"})))
+	wantCode(t, err, "invalid_input", "whole number")
+
+	me, err := await(t, conn.Call("account"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := js.Global().Get("JSON").Call("stringify", me).String()
+	if me.Get("balance").Type() != js.TypeNumber || me.Get("freeGPQuota").Type() != js.TypeNumber || me.Get("email").Type() != js.TypeString || strings.Contains(text, token) {
+		t.Fatalf("account %s", text)
+	}
+
+	if _, err = await(t, conn.Call("stopReconstruction", id)); err == nil || !strings.Contains(err.Error(), "no reconstruction") {
+		t.Fatalf("stopping a project with no task: %v", err)
+	}
+	_, err = await(t, conn.Call("stopReconstruction"))
+	wantCode(t, err, "invalid_input", "project's id")
+}
