@@ -28,7 +28,7 @@ const usage = `altiup uploads photos into an Altizure project, as the web page d
 
 Usage:
   altiup upload -project PID [flags] DIR|FILE...
-  altiup start  -project PID [-type Native] [-pre] [flags]
+  altiup start  -project PID [-type Native] [-prestart] [flags]
   altiup check  [-json] [-csv FILE] [-geojson FILE] DIR|FILE...
   altiup version
 

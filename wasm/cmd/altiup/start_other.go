@@ -15,7 +15,7 @@ import (
 )
 
 // runStart is altiup start: the project's reconstruction, now or (with
-// -pre) as soon as every image is processed.
+// -prestart) as soon as every image is processed.
 func runStart(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	var c conn
 	var taskType string
@@ -24,10 +24,10 @@ func runStart(ctx context.Context, args []string, getenv func(string) string, st
 	fs.SetOutput(stderr)
 	c.register(fs)
 	fs.StringVar(&taskType, "type", "Native", "the task type, e.g. Native")
-	fs.BoolVar(&pre, "pre", false, "start it as soon as every image is processed (preStartReconstruction)")
+	fs.BoolVar(&pre, "prestart", false, "start it as soon as every image is processed (preStartReconstruction)")
 	fs.BoolVar(&asJSON, "json", false, "print the answer as JSON")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: altiup start -project PID [-type Native] [-pre] [flags]\n\nFlags:\n")
+		fmt.Fprintf(stderr, "Usage: altiup start -project PID [-type Native] [-prestart] [flags]\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	rest, err := parseArgs(fs, args)

@@ -299,3 +299,22 @@ func TestStartReconstruction(t *testing.T) {
 		t.Fatalf("start answered %v", ev)
 	}
 }
+
+// TestPrestartReconstruction: -prestart right after an upload, without
+// waiting for validation, asks the service to start once every image is
+// processed.
+func TestPrestartReconstruction(t *testing.T) {
+	ts := startSandbox(t, sandboxOptions{})
+	dir := filepath.Join(t.TempDir(), "f")
+	photos(t, dir, 3, 2)
+	if code, out, errOut := runCLI(t, ts, "upload", "-project", ts.project, "-journal", "off", dir); code != exitOK {
+		t.Fatalf("upload: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut := runCLI(t, ts, "start", "-project", ts.project, "-prestart", "-json")
+	if code != exitOK {
+		t.Fatalf("start -prestart: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if ev := lastOf(jsonEvents(t, out), "reconstruction"); ev["error"] != nil {
+		t.Fatalf("start -prestart answered %v", ev)
+	}
+}
