@@ -130,8 +130,9 @@ func testSandbox(t *testing.T) (api, key, token string) {
 	storage = s3.Handler()
 	sb, err := sandbox.New(sandbox.Config{
 		AppKey: key,
-		Users:  []sandbox.User{{Token: token, Username: "tester"}},
-		S3:     s3,
+		// The demo users, signed in as the demo user: its account prices a batch.
+		Users: sandbox.DemoUsers(token),
+		S3:    s3,
 		// S3 objects are looked for often, so the tests wait little.
 		WatchInterval: 50 * time.Millisecond,
 	})
@@ -201,7 +202,7 @@ func TestInBrowser(t *testing.T) {
 	if strings.Contains(log, "--- SKIP") {
 		t.Fatal("a browser test was skipped")
 	}
-	for _, name := range []string{"TestPutEcho", "TestFetchCORS", "TestSHA1", "TestWorkerSHA1", "TestOnAndAdd", "TestConnect", "TestPauseAndCancel", "TestInvalidSentAgain"} {
+	for _, name := range []string{"TestPutEcho", "TestFetchCORS", "TestSHA1", "TestWorkerSHA1", "TestOnAndAdd", "TestConnect", "TestPauseAndCancel", "TestInvalidSentAgain", "TestInspect", "TestReplaceInvalid"} {
 		if !strings.Contains(log, "--- PASS: "+name+" ") {
 			t.Fatalf("%s did not pass in the browser", name)
 		}

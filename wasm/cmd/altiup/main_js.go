@@ -53,6 +53,10 @@ var methods = map[string]js.Func{
 	"task":                   uploaderMethod(task),
 	"startReconstruction":    uploaderMethod(reconstruct(false)),
 	"preStartReconstruction": uploaderMethod(reconstruct(true)),
+	"inspect":                uploaderMethod(inspectBatch),
+	"exclude":                uploaderMethod(editIndexes(false)),
+	"include":                uploaderMethod(editIndexes(true)),
+	"replace":                uploaderMethod(replace),
 	"dispose":                uploaderMethod(dispose),
 }
 

@@ -1,0 +1,118 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"math"
+	"syscall/js"
+
+	"altiup/wasm/browser"
+	"altiup/wasm/upload"
+)
+
+// inspect() → Promise of the batch's summary (the core's inspect.Summary),
+// once the adds called before it are over; it may be called again after
+// more adds.
+func inspectBatch(s *instance, _ js.Value, _ []js.Value) any {
+	ctx := s.context()
+	adds := s.addsCalled()
+	return browser.NewPromise(func() (any, error) {
+		select {
+		case <-adds:
+		case <-ctx.Done():
+		}
+		sum, err := s.up.Inspect(ctx)
+		s.events.Flush()
+		if err != nil {
+			return nil, err
+		}
+		return toJS(sum)
+	})
+}
+
+// exclude(...indexes) and include(...indexes) → Promise, once the adds
+// called before them are over: files left out of the batch (before start)
+// or taken back in. Each argument is an index or an array of indexes.
+func editIndexes(include bool) func(s *instance, this js.Value, args []js.Value) any {
+	return func(s *instance, _ js.Value, args []js.Value) any {
+		indexes, err := readIndexes(args)
+		if err != nil {
+			return browser.Reject(err)
+		}
+		adds := s.addsCalled()
+		return browser.NewPromise(func() (any, error) {
+			<-adds
+			if include {
+				return nil, s.up.Include(indexes...)
+			}
+			return nil, s.up.Exclude(indexes...)
+		})
+	}
+}
+
+// readIndexes flattens exclude's and include's arguments.
+func readIndexes(args []js.Value) ([]int, error) {
+	var out []int
+	var one func(v js.Value, nested bool) error
+	one = func(v js.Value, nested bool) error {
+		switch {
+		case v.Type() == js.TypeNumber:
+			f := v.Float()
+			if f < 0 || f != math.Trunc(f) || f > math.MaxInt32 {
+				return upload.Errorf(upload.CodeInvalidInput, "A file's index must be a whole number from 0, not %v.", f)
+			}
+			out = append(out, int(f))
+		case !nested && v.Type() == js.TypeObject && js.Global().Get("Array").Call("isArray", v).Bool():
+			for i := range v.Length() {
+				if err := one(v.Index(i), true); err != nil {
+					return err
+				}
+			}
+		default:
+			return upload.Errorf(upload.CodeInvalidInput, "Give the files by their indexes: numbers, or arrays of numbers.")
+		}
+		return nil
+	}
+	for _, a := range args {
+		if err := one(a, false); err != nil {
+			return nil, err
+		}
+	}
+	if len(out) == 0 {
+		return nil, upload.Errorf(upload.CodeInvalidInput, "Give the index of at least one file.")
+	}
+	return out, nil
+}
+
+// replace(index, file, {path}) → Promise: file (a File) takes the place of
+// file index, which has not been sent or ended Invalid; path, as add's
+// paths, defaults to the File's webkitRelativePath or name.
+func replace(s *instance, _ js.Value, args []js.Value) any {
+	if len(args) < 2 {
+		return browser.Reject(upload.Errorf(upload.CodeInvalidInput, "replace(index, file) takes the file's index and a File."))
+	}
+	idx, err := readIndexes(args[:1])
+	if err != nil || args[0].Type() != js.TypeNumber {
+		return browser.Reject(upload.Errorf(upload.CodeInvalidInput, "replace(index, file) takes the file's index as a whole number from 0."))
+	}
+	f, err := browser.NewFile(args[1])
+	if err != nil {
+		return browser.Reject(err)
+	}
+	if len(args) > 2 && args[2].Type() == js.TypeObject {
+		switch p := args[2].Get("path"); p.Type() {
+		case js.TypeString:
+			f.SetPath(p.String())
+		case js.TypeUndefined, js.TypeNull:
+		default:
+			return browser.Reject(upload.Errorf(upload.CodeInvalidInput, "replace(index, file, {path}) takes the path as text."))
+		}
+	} else if len(args) > 2 && args[2].Type() != js.TypeUndefined && args[2].Type() != js.TypeNull {
+		return browser.Reject(upload.Errorf(upload.CodeInvalidInput, "replace(index, file, options) takes its options as an object such as {path}."))
+	}
+	adds := s.addsCalled()
+	return browser.NewPromise(func() (any, error) {
+		<-adds
+		return nil, s.up.Replace(idx[0], f)
+	})
+}
