@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"math"
 	"syscall/js"
 
@@ -14,20 +15,7 @@ import (
 // once the adds called before it are over; it may be called again after
 // more adds.
 func inspectBatch(s *instance, _ js.Value, _ []js.Value) any {
-	ctx := s.context()
-	adds := s.addsCalled()
-	return browser.NewPromise(func() (any, error) {
-		select {
-		case <-adds:
-		case <-ctx.Done():
-		}
-		sum, err := s.up.Inspect(ctx)
-		s.events.Flush()
-		if err != nil {
-			return nil, err
-		}
-		return toJS(sum)
-	})
+	return s.afterAdds(func(ctx context.Context) (any, error) { return s.up.Inspect(ctx) })
 }
 
 // exclude(...indexes) and include(...indexes) → Promise, once the adds

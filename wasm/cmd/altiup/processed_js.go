@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"syscall/js"
 
 	"altiup/wasm/browser"
@@ -11,6 +12,13 @@ import (
 
 // waitProcessed() → Promise of {ready, invalid, invalidFiles, …}.
 func waitProcessed(s *instance, _ js.Value, _ []js.Value) any {
+	return s.afterAdds(func(ctx context.Context) (any, error) { return s.up.WaitProcessed(ctx) })
+}
+
+// afterAdds → Promise of fn's result as JSON, fn run once the adds called
+// before are over (or the uploader's context ended) and its events
+// delivered before the promise settles.
+func (s *instance) afterAdds(fn func(ctx context.Context) (any, error)) js.Value {
 	ctx := s.context()
 	adds := s.addsCalled()
 	return browser.NewPromise(func() (any, error) {
@@ -18,12 +26,12 @@ func waitProcessed(s *instance, _ js.Value, _ []js.Value) any {
 		case <-adds:
 		case <-ctx.Done():
 		}
-		res, err := s.up.WaitProcessed(ctx)
+		v, err := fn(ctx)
 		s.events.Flush()
 		if err != nil {
 			return nil, err
 		}
-		return toJS(res)
+		return toJS(v)
 	})
 }
 
