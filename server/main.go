@@ -41,6 +41,7 @@ type config struct {
 	s3Endpoint, s3Access, s3Secret string
 	s3Region, s3Bucket             string
 	stsTTL, presignTTL             time.Duration
+	taskTime                       time.Duration
 	maxObject                      int64
 	maxBody                        int64
 	frameAncestors                 string
@@ -65,6 +66,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.s3Bucket, "s3-bucket", "altiup", "bucket behind every S3 and MinIO bucket name")
 	fs.DurationVar(&c.stsTTL, "sts-ttl", time.Hour, "lifetime of the OSS STS credentials the sandbox issues")
 	fs.DurationVar(&c.presignTTL, "presign-ttl", 3*time.Hour, "lifetime of the presigned S3 PUT URLs")
+	fs.DurationVar(&c.taskTime, "task-time", 2*time.Second, "how long a sandbox reconstruction stays Queueing, then as long Processing, before it is Done")
 	fs.Int64Var(&c.maxObject, "max-object-size", 1<<30, "largest object the sandbox's storage accepts, in bytes")
 	fs.Int64Var(&c.maxBody, "max-request-size", 1<<20, "largest GraphQL request body, in bytes")
 	fs.StringVar(&c.frameAncestors, "frame-ancestors", "", "CSP frame-ancestors sources allowed to frame the page (default: none)")
@@ -85,6 +87,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, errors.New("-sts-ttl must be at least 1s")
 	case c.presignTTL < time.Second || c.presignTTL > 7*24*time.Hour:
 		return nil, errors.New("-presign-ttl must be between 1s and 168h")
+	case c.taskTime < 10*time.Millisecond || c.taskTime > 24*time.Hour:
+		return nil, errors.New("-task-time must be between 10ms and 24h")
 	case c.maxObject <= 0 || c.maxBody <= 0:
 		return nil, errors.New("-max-object-size and -max-request-size must be positive")
 	case c.s3Endpoint != "" && (c.s3Access == "" || c.s3Secret == ""):

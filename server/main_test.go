@@ -196,6 +196,8 @@ func TestFlagErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{"-sts-ttl", "0s"},
 		{"-presign-ttl", "200h"},
+		{"-task-time", "0s"},
+		{"-task-time", "48h"},
 		{"-api", "ftp://x"},
 		{"-s3-endpoint", "http://127.0.0.1:1"},
 		{"-max-object-size", "-1"},

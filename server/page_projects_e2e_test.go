@@ -99,7 +99,8 @@ func TestPageProjectListPaging(t *testing.T) {
 // and stops it with the Stop button next to its state; started again, it
 // is stopped from the project list.
 func TestPageStopReconstruction(t *testing.T) {
-	p := startServer(t)
+	// Tasks that run for minutes: the test stops them while they run, however slow the machine.
+	p := startServer(t, "-task-time", "5m")
 	ctx := browser(t)
 	pid := badProject(t, p, "Stop me")
 	pgOpen(t, ctx, pg(p)+"/?cloud=oss&project="+pid)

@@ -95,6 +95,8 @@ func newSandbox(ctx context.Context, c *config, pageURL, storageURL string, stde
 		RedirectOrigins: redirectOrigins(c.redirectOrigins, pageURL),
 		STSTTL:          c.stsTTL,
 		PresignTTL:      c.presignTTL,
+		QueueDuration:   c.taskTime,
+		ProcessDuration: c.taskTime,
 		DataDir:         sbDir,
 		MaxBodyBytes:    c.maxBody,
 		Logger:          slog.New(slog.NewTextHandler(stderr, nil)),
