@@ -158,3 +158,50 @@ func TestPageLoopStartWithSome(t *testing.T) {
 		}
 	})
 }
+
+// TestPageLoopSendAgain: a cancel leaves two of three photos failed; the
+// loop says 1 of 3 Ready, names them, and "Send again what failed" sends
+// them through the same uploader until 3 of 3 are Ready, each photo stored
+// once.
+func TestPageLoopSendAgain(t *testing.T) {
+	p := startServer(t)
+	ctx := browser(t)
+	batch := loopBatch(t, map[string]string{"dji-1.jpg": "dji-1.jpg", "dji-3.jpg": "dji-3.jpg", "dji-4.jpg": "dji-4.jpg"})
+	pgOpen(t, ctx, pg(p)+"/?cloud=s3")
+	gate := gatePuts(t, ctx, p.storage)
+	gate.set(ctx, true)
+	if err := chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.CSS("#concurrency"), "1"),
+		chromedp.SetUploadFiles(chromedp.CSS("#files"), batch),
+		chromedp.Click(chromedp.CSS("#start")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	gate.waitHeld(t, 1)
+	gate.release(ctx)
+	gate.waitHeld(t, 1) // the second photo's PUT, after the first went through
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#cancel"))); err != nil {
+		t.Fatal(err)
+	}
+	pgWait(t, ctx, `!document.querySelector('#loop').hidden && document.querySelector('#loopline').textContent === '1 of 3 Ready'`, 40*time.Second)
+	gate.drop(ctx)
+	if n := pgEval[int](t, ctx, `document.querySelectorAll('#loopfailed li').length`); n != 2 {
+		t.Errorf("%d photos listed as failed, want 2", n)
+	}
+	if got := loopText(t, ctx, "#loopfailed li"); !strings.Contains(strings.ToLower(got), "cancel") {
+		t.Errorf("a failed photo listed as %q, want why", got)
+	}
+	if got := loopText(t, ctx, "#loopstart"); got != "Start with 1 of 3…" {
+		t.Errorf("start offered as %q", got)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitEnabled(chromedp.CSS("#loopresend")), chromedp.Click(chromedp.CSS("#loopresend"))); err != nil {
+		t.Fatal(err)
+	}
+	pgWait(t, ctx, `document.querySelector('#loopline').textContent === '3 of 3 Ready' && document.querySelector('#loopstart').textContent === 'Start reconstruction'`, 40*time.Second)
+	if got := loopText(t, ctx, "#loopfailed li"); got != "missing" {
+		t.Errorf("still listed as failed: %q", got)
+	}
+	if n, _ := projectImages(t, p); n != 3 {
+		t.Errorf("the project has %d images, want 3", n)
+	}
+}
