@@ -155,8 +155,8 @@ func TestPageKeyboard(t *testing.T) {
 
 // TestPageReplaceInvalid replaces an Invalid photo through its row's
 // "Replace…" button with a file of the same content (as after a storage
-// fault): the next start sends it again rather than skipping it as the
-// Invalid one's duplicate.
+// fault): it is sent again in the Invalid one's place rather than skipped
+// as its duplicate.
 func TestPageReplaceInvalid(t *testing.T) {
 	p := startServer(t)
 	ctx := browser(t)
@@ -180,11 +180,15 @@ func TestPageReplaceInvalid(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	pgWait(t, ctx, `altiupPage.entries().length === 2 && altiupPage.entries()[1].state === 'waiting'`, 10*time.Second)
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#start"))); err != nil {
-		t.Fatal(err)
+	// The replacement is sent at once: its PUT first, then its validation.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if _, n := puts.counts(); n >= 2 {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("%d PUTs: the replacement was not sent", n)
+		}
 	}
-	pgWait(t, ctx, `/Validation:/.test(document.querySelector('#summary').textContent) && altiupPage.entries()[1].state === 'invalid'`, 30*time.Second)
+	pgWait(t, ctx, `/Validation:/.test(document.querySelector('#summary').textContent) && altiupPage.entries().length === 1 && altiupPage.entries()[0].state === 'invalid' && document.querySelector('#loopline').textContent === '0 of 1 Ready'`, 30*time.Second)
 	if _, n := puts.counts(); n != 2 {
 		t.Errorf("%d PUTs in all, want the replacement sent again (2)", n)
 	}

@@ -19,10 +19,11 @@ import (
 )
 
 // batchable are the operations of the upload flow that a batcher may send
-// together, and their kind: mutations called once or twice per file, and
-// the query of one image that the wait for validation makes for each image
-// still processing; results that do not depend on one another. Only calls
-// of one kind go together.
+// together, and their kind: mutations called once or twice per file, the
+// query of one image that the wait for validation makes for each image
+// still processing, and that of one error code's explanation (support.go);
+// results that do not depend on one another. Only calls of one kind go
+// together.
 var batchable = map[string]ast.Operation{
 	"HasImage":         ast.Mutation,
 	"UploadImageOSS":   ast.Mutation,
@@ -30,6 +31,7 @@ var batchable = map[string]ast.Operation{
 	"StartImageUpload": ast.Mutation,
 	"DoneImageUpload":  ast.Mutation,
 	"Image":            ast.Query,
+	"ErrorCodeInfo":    ast.Query,
 }
 
 // Batching limits: requests of merged calls in flight at once, and calls

@@ -359,6 +359,43 @@ func (v *DoneImageUploadResponse) GetDoneImageUpload() *DoneImageUploadDoneImage
 	return v.DoneImageUpload
 }
 
+// ErrorCodeInfoResponse is returned by ErrorCodeInfo on success.
+type ErrorCodeInfoResponse struct {
+	// Facts about the service. Needs only the app key.
+	Support ErrorCodeInfoSupport `json:"support"`
+}
+
+// GetSupport returns ErrorCodeInfoResponse.Support, and is useful for accessing the field via an interface.
+func (v *ErrorCodeInfoResponse) GetSupport() ErrorCodeInfoSupport { return v.Support }
+
+// ErrorCodeInfoSupport includes the requested fields of the GraphQL type Support.
+type ErrorCodeInfoSupport struct {
+	// What a PROJECT_ERROR_CODE means and what to do about it, in a language
+	// (default en). Null when code is omitted.
+	ErrorCodeInfo *ErrorCodeInfoSupportErrorCodeInfo `json:"errorCodeInfo"`
+}
+
+// GetErrorCodeInfo returns ErrorCodeInfoSupport.ErrorCodeInfo, and is useful for accessing the field via an interface.
+func (v *ErrorCodeInfoSupport) GetErrorCodeInfo() *ErrorCodeInfoSupportErrorCodeInfo {
+	return v.ErrorCodeInfo
+}
+
+// ErrorCodeInfoSupportErrorCodeInfo includes the requested fields of the GraphQL type ErrorCodeInfo.
+type ErrorCodeInfoSupportErrorCodeInfo struct {
+	Code        PROJECT_ERROR_CODE `json:"code"`
+	Description string             `json:"description"`
+	Solution    string             `json:"solution"`
+}
+
+// GetCode returns ErrorCodeInfoSupportErrorCodeInfo.Code, and is useful for accessing the field via an interface.
+func (v *ErrorCodeInfoSupportErrorCodeInfo) GetCode() PROJECT_ERROR_CODE { return v.Code }
+
+// GetDescription returns ErrorCodeInfoSupportErrorCodeInfo.Description, and is useful for accessing the field via an interface.
+func (v *ErrorCodeInfoSupportErrorCodeInfo) GetDescription() string { return v.Description }
+
+// GetSolution returns ErrorCodeInfoSupportErrorCodeInfo.Solution, and is useful for accessing the field via an interface.
+func (v *ErrorCodeInfoSupportErrorCodeInfo) GetSolution() string { return v.Solution }
+
 // GetProjectProject includes the requested fields of the GraphQL type Project.
 type GetProjectProject struct {
 	ProjectFields `json:"-"`
@@ -713,6 +750,19 @@ type ImageResponse struct {
 // GetProject returns ImageResponse.Project, and is useful for accessing the field via an interface.
 func (v *ImageResponse) GetProject() *ImageProject { return v.Project }
 
+// The languages of support texts.
+type LOCALE_TYPE string
+
+const (
+	LOCALE_TYPEEn LOCALE_TYPE = "en"
+	LOCALE_TYPEZh LOCALE_TYPE = "zh"
+)
+
+var AllLOCALE_TYPE = []LOCALE_TYPE{
+	LOCALE_TYPEEn,
+	LOCALE_TYPEZh,
+}
+
 // NearestBucketsGetGeoIPInfo includes the requested fields of the GraphQL type GeoIPInfo.
 type NearestBucketsGetGeoIPInfo struct {
 	// Sandbox choice: always the loopback address the request came from.
@@ -758,6 +808,26 @@ type NearestBucketsResponse struct {
 
 // GetGetGeoIPInfo returns NearestBucketsResponse.GetGeoIPInfo, and is useful for accessing the field via an interface.
 func (v *NearestBucketsResponse) GetGetGeoIPInfo() NearestBucketsGetGeoIPInfo { return v.GetGeoIPInfo }
+
+// Why a project's reconstruction failed or was refused. Sandbox choice of
+// values: those of ReconstructionError.code's table.
+type PROJECT_ERROR_CODE string
+
+const (
+	PROJECT_ERROR_CODEProjectNotFound    PROJECT_ERROR_CODE = "PROJECT_NOT_FOUND"
+	PROJECT_ERROR_CODETaskRunning        PROJECT_ERROR_CODE = "TASK_RUNNING"
+	PROJECT_ERROR_CODEImagesNotValidated PROJECT_ERROR_CODE = "IMAGES_NOT_VALIDATED"
+	PROJECT_ERROR_CODENoReadyImage       PROJECT_ERROR_CODE = "NO_READY_IMAGE"
+	PROJECT_ERROR_CODETooFewImages       PROJECT_ERROR_CODE = "TOO_FEW_IMAGES"
+)
+
+var AllPROJECT_ERROR_CODE = []PROJECT_ERROR_CODE{
+	PROJECT_ERROR_CODEProjectNotFound,
+	PROJECT_ERROR_CODETaskRunning,
+	PROJECT_ERROR_CODEImagesNotValidated,
+	PROJECT_ERROR_CODENoReadyImage,
+	PROJECT_ERROR_CODETooFewImages,
+}
 
 // PreStartReconstructionPreStartReconstructionReconstructionResult includes the requested fields of the GraphQL type ReconstructionResult.
 type PreStartReconstructionPreStartReconstructionReconstructionResult struct {
@@ -835,6 +905,40 @@ type PreStartReconstructionResponse struct {
 func (v *PreStartReconstructionResponse) GetPreStartReconstruction() PreStartReconstructionPreStartReconstructionReconstructionResult {
 	return v.PreStartReconstruction
 }
+
+// ProjectErrorCodesResponse is returned by ProjectErrorCodes on success.
+type ProjectErrorCodesResponse struct {
+	Type *ProjectErrorCodesType `json:"__type"`
+}
+
+// GetType returns ProjectErrorCodesResponse.Type, and is useful for accessing the field via an interface.
+func (v *ProjectErrorCodesResponse) GetType() *ProjectErrorCodesType { return v.Type }
+
+// ProjectErrorCodesType includes the requested fields of the GraphQL type __Type.
+// The GraphQL type's documentation follows.
+//
+// The fundamental unit of any GraphQL Schema is the type. There are many kinds of types in GraphQL as represented by the `__TypeKind` enum.
+//
+// Depending on the kind of a type, certain fields describe information about that type. Scalar types provide no information beyond a name, description and optional `specifiedByURL`, while Enum types provide their values. Object and Interface types provide the fields they describe. Abstract types, Union and Interface, provide the Object types possible at runtime. List and NonNull types compose other types.
+type ProjectErrorCodesType struct {
+	EnumValues []ProjectErrorCodesTypeEnumValuesEnumValue `json:"enumValues"`
+}
+
+// GetEnumValues returns ProjectErrorCodesType.EnumValues, and is useful for accessing the field via an interface.
+func (v *ProjectErrorCodesType) GetEnumValues() []ProjectErrorCodesTypeEnumValuesEnumValue {
+	return v.EnumValues
+}
+
+// ProjectErrorCodesTypeEnumValuesEnumValue includes the requested fields of the GraphQL type __EnumValue.
+// The GraphQL type's documentation follows.
+//
+// One possible value for a given Enum. Enum values are unique values, not a placeholder for a string or numeric value. However an Enum value is returned in a JSON response as a string.
+type ProjectErrorCodesTypeEnumValuesEnumValue struct {
+	Name string `json:"name"`
+}
+
+// GetName returns ProjectErrorCodesTypeEnumValuesEnumValue.Name, and is useful for accessing the field via an interface.
+func (v *ProjectErrorCodesTypeEnumValuesEnumValue) GetName() string { return v.Name }
 
 // ProjectFields includes the GraphQL fields of Project requested by the fragment ProjectFields.
 type ProjectFields struct {
@@ -1984,6 +2088,18 @@ type __DoneImageUploadInput struct {
 // GetId returns __DoneImageUploadInput.Id, and is useful for accessing the field via an interface.
 func (v *__DoneImageUploadInput) GetId() string { return v.Id }
 
+// __ErrorCodeInfoInput is used internally by genqlient
+type __ErrorCodeInfoInput struct {
+	Code PROJECT_ERROR_CODE `json:"code"`
+	Lang LOCALE_TYPE        `json:"lang"`
+}
+
+// GetCode returns __ErrorCodeInfoInput.Code, and is useful for accessing the field via an interface.
+func (v *__ErrorCodeInfoInput) GetCode() PROJECT_ERROR_CODE { return v.Code }
+
+// GetLang returns __ErrorCodeInfoInput.Lang, and is useful for accessing the field via an interface.
+func (v *__ErrorCodeInfoInput) GetLang() LOCALE_TYPE { return v.Lang }
+
 // __GetProjectInput is used internally by genqlient
 type __GetProjectInput struct {
 	Id string `json:"id"`
@@ -2335,6 +2451,47 @@ func DoneImageUpload(
 	return data_, err_
 }
 
+// The query executed by ErrorCodeInfo.
+const ErrorCodeInfo_Operation = `
+query ErrorCodeInfo ($code: PROJECT_ERROR_CODE!, $lang: LOCALE_TYPE!) {
+	support {
+		errorCodeInfo(code: $code, lang: $lang) {
+			code
+			description
+			solution
+		}
+	}
+}
+`
+
+// What one error code means and what to do about it, in a language.
+func ErrorCodeInfo(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	code PROJECT_ERROR_CODE,
+	lang LOCALE_TYPE,
+) (data_ *ErrorCodeInfoResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ErrorCodeInfo",
+		Query:  ErrorCodeInfo_Operation,
+		Variables: &__ErrorCodeInfoInput{
+			Code: code,
+			Lang: lang,
+		},
+	}
+
+	data_ = &ErrorCodeInfoResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The query executed by GetProject.
 const GetProject_Operation = `
 query GetProject ($id: ID!) {
@@ -2555,6 +2712,41 @@ func PreStartReconstruction(
 	}
 
 	data_ = &PreStartReconstructionResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by ProjectErrorCodes.
+const ProjectErrorCodes_Operation = `
+query ProjectErrorCodes {
+	__type(name: "PROJECT_ERROR_CODE") {
+		enumValues {
+			name
+		}
+	}
+}
+`
+
+// The names of the service's project error codes, to explain them all: the
+// API's ReconstructionError.code is a number with no documented name, so
+// the page lists every code instead of keying on one.
+func ProjectErrorCodes(
+	ctx_ context.Context,
+	client_ graphql.Client,
+) (data_ *ProjectErrorCodesResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ProjectErrorCodes",
+		Query:  ProjectErrorCodes_Operation,
+	}
+
+	data_ = &ProjectErrorCodesResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(

@@ -6,7 +6,7 @@ export function fakeCreate() {
 	const create = async (options) => {
 		const up = {
 			options, files: [], paths: [], listeners: { file: [], progress: [] },
-			started: 0, cancelled: 0, paused: 0, resumed: 0, disposed: false,
+			started: 0, cancelled: 0, paused: 0, resumed: 0, disposed: false, replaced: [],
 			processed: { ready: 0, invalid: 0, invalidFiles: [] },
 			// run decides what start() does with the files given so far.
 			run: null,
@@ -21,6 +21,10 @@ export function fakeCreate() {
 				this.files.push(...files);
 				this.paths.push(...((opts && opts.paths) || files.map((f) => f.name)));
 				return files.length;
+			},
+			async replace(index, f, opts) {
+				this.replaced.push([index, f.name, opts && opts.path]);
+				this.files[index] = f;
 			},
 			async start() {
 				this.started++;

@@ -165,19 +165,29 @@ test('retry of one failed file uses an uploader of its own; retry of all, the li
 	assert.equal(s.entries[0].state, 'uploaded');
 });
 
-test('replace lists the new file, which the next start sends', async () => {
+test('replace puts the new file in the uploader in place of the invalid one, which the next start sends', async () => {
 	const { s, made } = session({ wait: () => false });
 	const bad = file('x.jpg');
 	s.add([bad]);
 	s.create = ((create) => async (o) => Object.assign(await create(o), { run: uploadAll('invalid') }))(s.create);
 	await s.start();
-	const again = file('x.jpg');
-	s.replace(s.entries[0], again);
+	const again = Object.assign(file('x.jpg', 20), { webkitRelativePath: 'fixed/x.jpg' });
+	await s.replace(s.entries[0], again);
 	assert.deepEqual(s.message[0], 'msg.replaced');
-	assert.ok(s.entries[0].replaced);
-	assert.equal(s.entries[1].state, 'waiting');
+	assert.deepEqual(made[0].replaced, [[0, 'x.jpg', 'fixed/x.jpg']]);
+	assert.equal(s.entries.length, 1, 'the file counts once');
+	assert.deepEqual([s.entries[0].state, s.entries[0].path, s.entries[0].size], ['queued', 'fixed/x.jpg', 20]);
 	await s.start();
-	assert.deepEqual(made[0].files, [bad, again]);
+	assert.equal(made[0].started, 2);
+	assert.deepEqual(made[0].files, [again]);
+});
+
+test('replace of a file no uploader of the list has lists the new file', async () => {
+	const { s } = session({ wait: () => false });
+	s.add([file('x.jpg')]);
+	await s.replace(s.entries[0], file('y.jpg'));
+	assert.ok(s.entries[0].replaced);
+	assert.deepEqual(s.entries.map((e) => e.state), ['waiting', 'waiting']);
 });
 
 test('pause, resume and cancel reach the running uploader; dispose stops and lets go', async () => {

@@ -16,6 +16,8 @@
 import { bindDrop } from './drop.js';
 import { translate } from './i18n.js';
 import { Announcer } from './announce.js';
+import { ErrorCodes } from './loopcodes.js';
+import { Explain, LoopView } from './loopview.js';
 import { Recon } from './recon.js';
 import { Rows, details } from './rows.js';
 import { Session } from './session.js';
@@ -24,7 +26,8 @@ import { TEMPLATE } from './template.js';
 import { Thumbs } from './thumbs.js';
 
 const IDS = ['drop', 'files', 'folder', 'start', 'pause', 'resume', 'cancel', 'retryall', 'clear', 'wait', 'total', 'totals', 'summary',
-	'validation', 'message', 'announce', 'listwrap', 'table', 'filelist', 'listcount', 'replace', 'tasktype', 'prestart', 'reconstruct', 'reconstruction', 'stoprecon'];
+	'validation', 'message', 'announce', 'listwrap', 'table', 'filelist', 'listcount', 'replace', 'tasktype', 'prestart', 'reconstruct', 'reconstruction', 'stoprecon',
+	'loop', 'reconwhy', 'reconcodes'];
 
 export function mount(container, cfg) {
 	let strings = cfg.strings || {};
@@ -53,6 +56,7 @@ export function mount(container, cfg) {
 		dirty.clear();
 		renderTotals(el, strings, session);
 		renderStatus(el, strings, session);
+		loop.sync();
 		if (session.running) announcer.soon();
 	};
 	const changed = (e) => {
@@ -71,18 +75,17 @@ export function mount(container, cfg) {
 	});
 	const announcer = new Announcer(() => announcement(strings, session), (text) => (el.announce.textContent = text));
 	const thumbs = new Thumbs(el.listwrap);
-	let replacing = null;
 	const done = (p) => p.then((outcome) => {
+		if (outcome && outcome.processed) loop.show(outcome.processed);
 		if (outcome) emit('onDone')(outcome);
 		return outcome;
 	});
-	const rows = new Rows(el, session, thumbs, (kind, e) => {
-		if (kind === 'retry') return done(session.retry([e]));
-		replacing = e;
-		el.replace.value = '';
-		el.replace.click();
-	});
-	const recon = new Recon(el, session, paint, cfg.connect || ((o) => globalThis.altiup.connect(o)));
+	const rows = new Rows(el, session, thumbs, (kind, e) => (kind === 'retry' ? done(session.retry([e])) : loop.pick(e)));
+	const connect = cfg.connect || ((o) => globalThis.altiup.connect(o));
+	const explain = new Explain(el.reconwhy, el.reconcodes, new ErrorCodes(connect, () => session.options()));
+	const recon = new Recon(el, session, paint, connect, (on) => explain.show(on));
+	// The re-upload loop after validation (loop.js, loopview.js).
+	const loop = new LoopView(el.loop, el.replace, session, done, () => recon.start());
 
 	// Adds keep their order, a drop's too (its folders are read first).
 	let ingest = Promise.resolve();
@@ -98,19 +101,13 @@ export function mount(container, cfg) {
 			input.value = ''; // the same files may be picked again later
 		});
 	}
-	el.replace.addEventListener('change', () => {
-		const f = el.replace.files && el.replace.files[0];
-		const old = replacing;
-		replacing = null;
-		if (f && old) ingest = ingest.then(() => session.replace(old, f));
-	});
 	const controls = {
 		start: () => done(session.start()),
 		pause: () => session.pause(),
 		resume: () => session.resume(),
 		cancel: () => session.cancel(),
 		retryFailed: () => done(session.retryFailed()),
-		clear: () => session.clear() && recon.clear(),
+		clear: () => session.clear() && (recon.clear(), loop.hide()),
 		reconstruct: () => recon.start(),
 		stopReconstruction: () => recon.stopTask(),
 	};
@@ -121,6 +118,8 @@ export function mount(container, cfg) {
 		strings = s || {};
 		rows.strings = strings;
 		recon.setStrings(strings);
+		loop.setStrings(strings);
+		explain.setStrings(strings);
 		translate(root, strings);
 		changed();
 		paint();
@@ -144,6 +143,7 @@ export function mount(container, cfg) {
 		// interface stays, and works again with a new start.
 		dispose() {
 			recon.stop();
+			loop.hide();
 			announcer.stop();
 			session.dispose();
 			paint();

@@ -13,9 +13,11 @@ export const isRunning = (state) => RUNNING.includes(state);
 export class Recon {
 	// el: {tasktype, prestart, reconstruct, reconstruction, stoprecon};
 	// session gives the uploader (session.js); connect is altiup.connect,
-	// for the stop.
-	constructor(el, session, buttons, connect) {
+	// for the stop; failed(on) hears whether a start was refused or the
+	// task failed (to explain the service's error codes).
+	constructor(el, session, buttons, connect, failed = () => {}) {
 		this.el = el;
+		this.failed = failed;
 		this.session = session;
 		this.buttons = buttons;
 		this.connect = connect;
@@ -41,6 +43,7 @@ export class Recon {
 		if (!link) return null;
 		const up = link.up;
 		this.el.reconstruct.disabled = true;
+		this.failed(false);
 		this.show('recon.asking');
 		this.opts = this.session.options();
 		const pre = this.el.prestart.checked;
@@ -53,6 +56,7 @@ export class Recon {
 				// The service's words say why (its codes are no words to show).
 				this.show('recon.notstarted', { why: errorWords(this.strings, r.error) });
 				rec.dataset.code = r.error.code;
+				this.failed(true);
 			} else if (r.task) {
 				delete rec.dataset.code;
 				this.task(r.task);
@@ -62,6 +66,7 @@ export class Recon {
 			}
 		} catch (e) {
 			this.show('recon.failed', { why: errorWords(this.strings, e) });
+			this.failed(true);
 		}
 		this.buttons();
 		return r;
@@ -73,6 +78,12 @@ export class Recon {
 		this.el.stoprecon.disabled = false;
 		const words = format(this.strings, 'task.' + t.state);
 		this.el.reconstruction.dataset.state = t.state;
+		if (t.state === 'Failed' && t.error) {
+			// The service's words say why, the codes below what can cause it.
+			this.show('errors.taskfailed', { id: t.id, type: t.taskType, why: t.error });
+			this.failed(true);
+			return;
+		}
 		this.show(t.queueing ? 'recon.task.queue' : 'recon.task', {
 			id: t.id, type: t.taskType, state: words === 'task.' + t.state ? t.state : words, ahead: t.queueing,
 		});
@@ -126,5 +137,6 @@ export class Recon {
 		this.current = null;
 		this.el.stoprecon.hidden = true;
 		this.show('');
+		this.failed(false);
 	}
 }

@@ -141,13 +141,23 @@ export class Session {
 		return mine.length;
 	}
 
-	// replace marks e replaced by file and lists file, to be sent at the
-	// next start (even when its content is that of an invalid image).
-	replace(e, file) {
-		e.replaced = true;
-		this.hooks.changed(e);
-		this.add([file]);
-		this.say('msg.replaced', { old: e.path, name: file.name });
+	// replace puts file in e's place, to be sent at the next start (even
+	// when its content is that of an invalid image): in the list's uploader
+	// when e went to it (up.replace keeps e's index, so the file counts
+	// once among the wanted), else as a new file of the list.
+	async replace(e, file) {
+		const old = e.path;
+		if (e.link && e.link === this.link && !this.busy) {
+			const path = file.webkitRelativePath || file.name;
+			await e.link.up.replace(e.index, file, { path });
+			Object.assign(e, { file, path, size: file.size, state: 'queued', sent: 0, error: null, reasons: null, details: null, outcome: '' });
+			this.hooks.changed(e);
+		} else {
+			e.replaced = true;
+			this.hooks.changed(e);
+			this.add([file]);
+		}
+		this.say('msg.replaced', { old, name: file.name });
 	}
 
 	// uploader is the list's uploader for the current options: a change of

@@ -42,6 +42,7 @@ export const TEMPLATE = `
 		<p id="listcount" class="muted"></p>
 		<input id="replace" class="sr-only" type="file" tabindex="-1" aria-hidden="true">
 	</section>
+	<section class="loop" id="loop" aria-labelledby="loop-title" hidden></section>
 	<section class="recon" aria-labelledby="recon-title">
 		<h2 id="recon-title" data-i18n="recon.title"></h2>
 		<div class="recon-row">
@@ -57,5 +58,6 @@ export const TEMPLATE = `
 			<p id="reconstruction" aria-live="polite"></p>
 			<button id="stoprecon" type="button" hidden data-i18n="recon.stop"></button>
 		</div>
+		<details id="reconwhy" class="recon-why" hidden><summary data-i18n="errors.cause"></summary><dl id="reconcodes"></dl></details>
 	</section>
 </div>`;

@@ -101,6 +101,7 @@ var connMethods = map[string]js.Func{
 	"projects":           connMethod(projects),
 	"account":            connMethod(account),
 	"stopReconstruction": connMethod(stopReconstruction),
+	"errorCodes":         connMethod(errorCodes),
 }
 
 func connMethod(fn func(c *conn, this js.Value, args []js.Value) any) js.Func {

@@ -194,3 +194,37 @@ func TestConnectProjects(t *testing.T) {
 	_, err = await(t, conn.Call("stopReconstruction"))
 	wantCode(t, err, "invalid_input", "project's id")
 }
+
+// TestConnectErrorCodes: every project error code explained, in English
+// and in Chinese, and a language the service has no texts in refused.
+func TestConnectErrorCodes(t *testing.T) {
+	api, key, token := sandboxAPI(t)
+	conn, err := await(t, connect(js.Undefined(), []js.Value{object(map[string]any{"api": api, "key": key, "token": token})}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := map[string]string{}
+	for _, lang := range []any{js.Undefined(), "en", "zh"} {
+		got, err := await(t, conn.Call("errorCodes", lang))
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := js.Global().Get("JSON").Call("stringify", got).String()
+		if got.Length() != 5 || got.Index(4).Get("code").String() != "TOO_FEW_IMAGES" || strings.Contains(text, token) {
+			t.Fatalf("errorCodes(%v): %s", lang, text)
+		}
+		d := got.Index(4).Get("description").String()
+		if s, ok := lang.(string); ok {
+			first[s] = d
+		} else {
+			first["default"] = d
+		}
+	}
+	if first["default"] != first["en"] || first["en"] == first["zh"] || !strings.Contains(first["zh"], "张") {
+		t.Fatalf("the texts by language: %q", first)
+	}
+	_, err = await(t, conn.Call("errorCodes", "fr"))
+	wantCode(t, err, "invalid_input", "en or zh")
+	_, err = await(t, conn.Call("errorCodes", 3))
+	wantCode(t, err, "invalid_input", "as text")
+}
