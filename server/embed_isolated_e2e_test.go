@@ -1,0 +1,239 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// isoPartner is a partner site on its own origin for the isolated mode:
+// "/" is a page whose Content-Security-Policy and body the test sets once
+// it knows altiup's address; its script collects the element's events in
+// window.got. "/evil.html" is a page that forges the protocol's messages.
+type isoPartner struct {
+	*httptest.Server
+	mu        sync.Mutex
+	csp, body string
+	altiup    string
+}
+
+func newIsoPartner(t *testing.T) *isoPartner {
+	t.Helper()
+	s := &isoPartner{}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		csp, body, altiup := s.csp, s.body, s.altiup
+		s.mu.Unlock()
+		switch r.URL.Path {
+		case "/":
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Header().Set("Content-Security-Policy", csp)
+			fmt.Fprintf(w, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner</title>
+<script src="%s/altiup.js"></script>
+</head><body><h1>Partner site</h1><input type="file" id="pick" multiple>
+%s
+<script src="/partner.js"></script></body></html>`, altiup, body)
+		case "/partner.js":
+			w.Header().Set("Content-Type", "text/javascript")
+			fmt.Fprint(w, `window.got = [];
+for (const n of ['altiup-file', 'altiup-progress', 'altiup-done', 'altiup-error'])
+	document.addEventListener(n, (e) => got.push({type: n, detail: JSON.parse(JSON.stringify(e.detail))}));`)
+		case "/evil.html":
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, `<!doctype html><title>evil</title><script src="/evil.js"></script>`)
+		case "/evil.js":
+			// A frame of another origin on the partner's page: it tells the
+			// host of a forged event, and asks every frame to clear its list.
+			w.Header().Set("Content-Type", "text/javascript")
+			fmt.Fprint(w, `const tag = 'altiup-embed/1';
+parent.postMessage({altiup: tag, kind: 'notify', method: 'event', args: ['done', {forged: true}]}, '*');
+for (let i = 0; i < parent.frames.length; i++) parent.frames[i].postMessage({altiup: tag, kind: 'call', id: 1, method: 'clear', args: []}, '*');
+parent.postMessage('evil-done', '*');`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *isoPartner) set(altiup, csp, body string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.altiup, s.csp, s.body = altiup, csp, body
+}
+
+// strictCSP is a partner's policy for the isolated mode: altiup's script
+// and frame, nothing evaluated, no connection beyond its own origin.
+func strictCSP(altiup string) string {
+	return "default-src 'none'; script-src 'self' " + altiup + "; frame-src " + altiup + "; connect-src 'self'; style-src 'self'; img-src 'self'"
+}
+
+// isoElement is the isolated element of p's API, key and project.
+func isoElement(p *sandboxProc, cloud string) string {
+	return fmt.Sprintf(`<altiup-uploader isolated api="%s" key="%s" project="%s" cloud="%s" lang="en"></altiup-uploader>`, p.api, p.key, p.project, cloud)
+}
+
+// isoAdd hands files to the element as the host does: File objects from
+// its own file input, through a DataTransfer.
+func isoAdd(t *testing.T, ctx context.Context, names ...string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS("#pick"), imagePaths(t, names...))); err != nil {
+		t.Fatal(err)
+	}
+	pgEval[bool](t, ctx, `(async () => {
+		const dt = new DataTransfer();
+		for (const f of document.querySelector('#pick').files) dt.items.add(f);
+		await `+embedEl+`.add(dt.files);
+		return true;
+	})()`)
+}
+
+// TestEmbedIsolated uploads through <altiup-uploader isolated> on a
+// partner page of another origin under a strict CSP (no 'wasm-unsafe-eval',
+// connect-src 'self' only): the uploader runs in altiup's frame, the host
+// hands it files and a token, and the images end Ready. The host's DOM,
+// storage and every event it received hold no token, STS credential or
+// signed URL.
+func TestEmbedIsolated(t *testing.T) {
+	partner := newIsoPartner(t)
+	p := startServer(t, "-frame-ancestors", partner.URL)
+	partner.set(pg(p), strictCSP(pg(p)), isoElement(p, "oss"))
+	ctx := browser(t)
+	pgConsole(t, ctx)
+	if err := chromedp.Do(ctx, chromedp.Navigate(partner.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	pgWait(t, ctx, `!!`+embedEl+`.shadowRoot && !!`+embedEl+`.shadowRoot.querySelector('iframe')`, 30*time.Second)
+	pgEval[bool](t, ctx, `(async () => { await `+embedEl+`.ready; return true; })()`)
+	pgEval[bool](t, ctx, fmt.Sprintf(`(`+embedEl+`.token = %q, true)`, p.token))
+
+	isoAdd(t, ctx, "street.jpg", "tower.jpg", "bridge.jpg")
+	out := pgEval[map[string]any](t, ctx, embedEl+`.start()`)
+	counts, _ := out["counts"].(map[string]any)
+	processed, _ := out["processed"].(map[string]any)
+	if counts["uploaded"] != float64(3) || processed["ready"] != float64(3) {
+		t.Fatalf("start() gave %v, want 3 uploaded and 3 ready", out)
+	}
+	if n, _ := projectImages(t, p); n != 3 {
+		t.Errorf("project has %d images, want 3", n)
+	}
+	entries := pgEval[[]map[string]any](t, ctx, embedEl+`.entries()`)
+	if len(entries) != 3 {
+		t.Errorf("entries(): %d, want 3", len(entries))
+	}
+	kinds := pgEval[map[string]float64](t, ctx, `got.reduce((m, e) => (m[e.type] = (m[e.type] || 0) + 1, m), {})`)
+	if kinds["altiup-file"] < 3 || kinds["altiup-progress"] < 1 || kinds["altiup-done"] != 1 || kinds["altiup-error"] != 0 {
+		t.Errorf("events: %v", kinds)
+	}
+	wait := pgEval[map[string]any](t, ctx, embedEl+`.waitProcessed()`)
+	if wait["ready"] != float64(3) {
+		t.Errorf("waitProcessed(): %v", wait)
+	}
+
+	// What the host holds: its DOM (the element's shadow root too), its
+	// storage, IndexedDB and the events.
+	var dump struct {
+		Dbs  int
+		Text string
+	}
+	dumpJSON := pgEval[string](t, ctx, badDumpStorage)
+	if err := json.Unmarshal([]byte(dumpJSON), &dump); err != nil {
+		t.Fatal(err)
+	}
+	held := dump.Text + "\n" + pgEval[string](t, ctx, embedEl+`.shadowRoot.innerHTML + '\n' + JSON.stringify(got)`)
+	if strings.Contains(held, p.token) {
+		t.Error("the host page holds the user token")
+	}
+	if m := badSecretPatterns.FindAllString(held, 5); len(m) > 0 {
+		t.Errorf("the host page holds secrets: %q", m)
+	}
+	if dump.Dbs != 0 {
+		t.Errorf("the host page has %d IndexedDB databases, want none (the journal lives in the frame)", dump.Dbs)
+	}
+	if !strings.Contains(held, `src="`+pg(p)+`/embed?`) {
+		t.Error("no frame of altiup's /embed in the element")
+	}
+}
+
+// TestEmbedIsolatedToken: the host's getToken is asked by the frame (a
+// round trip through postMessage) and the upload goes through; the
+// frame's own sign-in is offered only when the host gives no token.
+func TestEmbedIsolatedToken(t *testing.T) {
+	partner := newIsoPartner(t)
+	p := startServer(t, "-frame-ancestors", partner.URL)
+	partner.set(pg(p), strictCSP(pg(p)), isoElement(p, "s3"))
+	ctx := browser(t)
+	pgConsole(t, ctx)
+	if err := chromedp.Do(ctx, chromedp.Navigate(partner.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	pgEval[bool](t, ctx, `(async () => { await `+embedEl+`.ready; return true; })()`)
+	pgEval[bool](t, ctx, fmt.Sprintf(`(window.asked = 0, `+embedEl+`.getToken = async () => (asked++, %q), true)`, p.token))
+	isoAdd(t, ctx, "street.jpg")
+	out := pgEval[map[string]any](t, ctx, embedEl+`.start()`)
+	if c, _ := out["counts"].(map[string]any); c["uploaded"] != float64(1) {
+		t.Fatalf("start() gave %v, want 1 uploaded", out)
+	}
+	if n := pgEval[int](t, ctx, `asked`); n < 1 {
+		t.Errorf("getToken was asked %d times", n)
+	}
+	if got := pgEval[string](t, ctx, `JSON.stringify(got)`); strings.Contains(got, p.token) || badSecretPatterns.MatchString(got) {
+		t.Errorf("events hold a secret: %.300s", got)
+	}
+}
+
+// TestEmbedIsolatedOrigins: the host ignores messages from another frame
+// than altiup's, the frame ignores calls from another window than its
+// host, and a host origin -frame-ancestors does not allow gets no frame.
+func TestEmbedIsolatedOrigins(t *testing.T) {
+	partner := newIsoPartner(t)
+	evil := newIsoPartner(t)
+	other := newIsoPartner(t)
+	p := startServer(t, "-frame-ancestors", "KEYLESS=https://unused.example", "-frame-ancestors", partner.URL)
+	ctx := browser(t)
+	pgConsole(t, ctx)
+
+	// A page with an evil frame beside the uploader's.
+	partner.set(pg(p), "default-src 'none'; script-src 'self' "+pg(p)+"; frame-src "+pg(p)+" "+evil.URL+"; connect-src 'self'",
+		isoElement(p, "s3")+`<iframe id="evil"></iframe>`)
+	if err := chromedp.Do(ctx, chromedp.Navigate(partner.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	pgEval[bool](t, ctx, `(async () => { await `+embedEl+`.ready; return true; })()`)
+	pgEval[bool](t, ctx, fmt.Sprintf(`(`+embedEl+`.token = %q, true)`, p.token))
+	isoAdd(t, ctx, "street.jpg", "tower.jpg")
+	pgEval[bool](t, ctx, `new Promise((ok) => {
+		window.addEventListener('message', (e) => { if (e.data === 'evil-done') ok(true); });
+		document.querySelector('#evil').src = '`+evil.URL+`/evil.html';
+	})`)
+	// A call of the real host after the forged ones: answered in order.
+	if n := len(pgEval[[]map[string]any](t, ctx, embedEl+`.entries()`)); n != 2 {
+		t.Errorf("after a forged clear, the frame lists %d files, want 2", n)
+	}
+	if got := pgEval[string](t, ctx, `JSON.stringify(got)`); strings.Contains(got, "forged") {
+		t.Errorf("the host took a forged event: %s", got)
+	}
+
+	// A host origin not allowed: the frame is refused, in words.
+	other.set(pg(p), strictCSP(pg(p)), isoElement(p, "s3"))
+	if err := chromedp.Do(ctx, chromedp.Navigate(other.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	pgWait(t, ctx, `got.some((e) => e.type === 'altiup-error' && e.detail.code === 'frame_refused')`, 40*time.Second)
+	msg := pgEval[string](t, ctx, `got.find((e) => e.detail.code === 'frame_refused').detail.message`)
+	if !strings.Contains(msg, "-frame-ancestors") {
+		t.Errorf("refusal %q does not say why", msg)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](embedEl+`.start()`, chromedp.EvalAwaitPromise)); err == nil {
+		t.Error("start() on a refused frame resolved")
+	}
+}
