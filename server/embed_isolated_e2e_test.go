@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -51,11 +52,13 @@ for (const n of ['altiup-file', 'altiup-progress', 'altiup-done', 'altiup-error'
 			fmt.Fprint(w, `<!doctype html><title>evil</title><script src="/evil.js"></script>`)
 		case "/evil.js":
 			// A frame of another origin on the partner's page: it tells the
-			// host of a forged event, and asks every frame to clear its list.
+			// host of a forged event and a forged answer. (It cannot reach
+			// the uploader's frame: a shadow root's frames are not in
+			// window.frames.)
 			w.Header().Set("Content-Type", "text/javascript")
 			fmt.Fprint(w, `const tag = 'altiup-embed/1';
 parent.postMessage({altiup: tag, kind: 'notify', method: 'event', args: ['done', {forged: true}]}, '*');
-for (let i = 0; i < parent.frames.length; i++) parent.frames[i].postMessage({altiup: tag, kind: 'call', id: 1, method: 'clear', args: []}, '*');
+parent.postMessage({altiup: tag, kind: 'notify', method: 'refused', args: [{message: 'forged'}]}, '*');
 parent.postMessage('evil-done', '*');`)
 		default:
 			http.NotFound(w, r)
@@ -192,8 +195,8 @@ func TestEmbedIsolatedToken(t *testing.T) {
 }
 
 // TestEmbedIsolatedOrigins: the host ignores messages from another frame
-// than altiup's, the frame ignores calls from another window than its
-// host, and a host origin -frame-ancestors does not allow gets no frame.
+// than altiup's, and a host origin -frame-ancestors does not allow gets no
+// frame, and an error that says why.
 func TestEmbedIsolatedOrigins(t *testing.T) {
 	partner := newIsoPartner(t)
 	evil := newIsoPartner(t)
@@ -215,9 +218,8 @@ func TestEmbedIsolatedOrigins(t *testing.T) {
 		window.addEventListener('message', (e) => { if (e.data === 'evil-done') ok(true); });
 		document.querySelector('#evil').src = '`+evil.URL+`/evil.html';
 	})`)
-	// A call of the real host after the forged ones: answered in order.
 	if n := len(pgEval[[]map[string]any](t, ctx, embedEl+`.entries()`)); n != 2 {
-		t.Errorf("after a forged clear, the frame lists %d files, want 2", n)
+		t.Errorf("the frame lists %d files, want 2", n)
 	}
 	if got := pgEval[string](t, ctx, `JSON.stringify(got)`); strings.Contains(got, "forged") {
 		t.Errorf("the host took a forged event: %s", got)
@@ -235,5 +237,51 @@ func TestEmbedIsolatedOrigins(t *testing.T) {
 	}
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](embedEl+`.start()`, chromedp.EvalAwaitPromise)); err == nil {
 		t.Error("start() on a refused frame resolved")
+	}
+}
+
+// TestEmbedIsolatedSignIn signs in inside the frame: with no token from the
+// host, the frame offers sign-in, opens the API's OAuth consent in a popup,
+// takes the token the popup comes back with, and uploads. The host never
+// had the token.
+func TestEmbedIsolatedSignIn(t *testing.T) {
+	partner := newIsoPartner(t)
+	p := startServer(t, "-frame-ancestors", partner.URL)
+	partner.set(pg(p), strictCSP(pg(p)), isoElement(p, "s3"))
+	ctx := browser(t)
+	pgConsole(t, ctx)
+	if err := chromedp.Do(ctx, chromedp.Navigate(partner.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	pgEval[bool](t, ctx, `(async () => { await `+embedEl+`.ready; return true; })()`)
+	popup := chromedp.WaitNewTarget(ctx, func(info *target.Info) bool { return strings.Contains(info.URL, "/auth/start") })
+	// The frame is of the same site (127.0.0.1), so in the same process:
+	// its button is found by a search of the whole page (a plain string
+	// selector is a DOM search).
+	if err := chromedp.Do(ctx, chromedp.Click("#embed-signin", chromedp.NodeVisible)); err != nil {
+		t.Fatal(err)
+	}
+	var id target.ID
+	select {
+	case id = <-popup:
+	case <-time.After(30 * time.Second):
+		t.Fatal("no sign-in popup")
+	}
+	pctx, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(id))
+	defer cancel()
+	if err := chromedp.Do(pctx, chromedp.Click(chromedp.CSS(`button[value="allow"]`), chromedp.NodeVisible)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitReady(`//span[@id="embed-message" and text()="Signed in."]`)); err != nil {
+		t.Fatal(err)
+	}
+	isoAdd(t, ctx, "street.jpg", "tower.jpg")
+	out := pgEval[map[string]any](t, ctx, embedEl+`.start()`)
+	if c, _ := out["counts"].(map[string]any); c["uploaded"] != float64(2) {
+		t.Fatalf("start() gave %v, want 2 uploaded", out)
+	}
+	held := pgEval[string](t, ctx, `document.documentElement.outerHTML + `+embedEl+`.shadowRoot.innerHTML + JSON.stringify(got) + JSON.stringify({...localStorage}) + JSON.stringify({...sessionStorage})`)
+	if strings.Contains(held, p.token) || badSecretPatterns.MatchString(held) {
+		t.Errorf("the host holds a secret: %.300s", held)
 	}
 }
