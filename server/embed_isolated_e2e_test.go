@@ -285,3 +285,27 @@ func TestEmbedIsolatedSignIn(t *testing.T) {
 		t.Errorf("the host holds a secret: %.300s", held)
 	}
 }
+
+// TestPartnerDemo opens the demo partner page (-partner-addr) under the
+// policy its snippets give: the in-page element uploads, the isolated one
+// connects, and the CSP refuses nothing.
+func TestPartnerDemo(t *testing.T) {
+	p := startServer(t, "-partner-addr", "127.0.0.1:0")
+	ctx := browser(t)
+	pgConsole(t, ctx)
+	cspOK := watchCSP(t, ctx)
+	if err := chromedp.Do(ctx, chromedp.Navigate(p.partner)); err != nil {
+		t.Fatal(err)
+	}
+	const inPage, isolated = `document.querySelector('#inpage-el')`, `document.querySelector('#isolated-el')`
+	pgWait(t, ctx, inPage+`.shadowRoot && !!`+inPage+`.shadowRoot.querySelector('#start:not([disabled])')`, 30*time.Second)
+	pgEval[bool](t, ctx, `(async () => { await `+isolated+`.ready; return true; })()`)
+	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.JSPath(inPage+`.shadowRoot.querySelector('#files')`), imagePaths(t, "street.jpg"))); err != nil {
+		t.Fatal(err)
+	}
+	out := pgEval[map[string]any](t, ctx, inPage+`.start().then((o) => o ? o.counts : {})`)
+	if out["uploaded"] != float64(1) {
+		t.Errorf("the in-page element's start() gave %v, want 1 uploaded", out)
+	}
+	cspOK()
+}

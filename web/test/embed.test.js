@@ -132,3 +132,9 @@ test('scrub keeps data and takes secrets out', () => {
 	assert.deepEqual(scrub({ p: shared, q: shared }), { p: { x: 1 }, q: { x: 1 } });
 	structuredClone(out); // what leaves the frame can be posted
 });
+
+test('host.js links', async () => {
+	const host = await import('../embed/host.js');
+	assert.equal(typeof host.attach, 'function');
+	assert.equal(typeof host.create, 'function');
+});
