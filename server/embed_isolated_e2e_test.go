@@ -309,3 +309,47 @@ func TestPartnerDemo(t *testing.T) {
 	}
 	cspOK()
 }
+
+// TestEmbedIsolatedCreate: altiup.create({isolated: true}) gives the
+// uploader's API with the uploader in a hidden frame: files from the host,
+// inspect, start, the file events and waitProcessed, under the strict CSP.
+func TestEmbedIsolatedCreate(t *testing.T) {
+	partner := newIsoPartner(t)
+	p := startServer(t, "-frame-ancestors", partner.URL)
+	partner.set(pg(p), strictCSP(pg(p)), "")
+	ctx := browser(t)
+	pgConsole(t, ctx)
+	if err := chromedp.Do(ctx, chromedp.Navigate(partner.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS("#pick"), imagePaths(t, "street.jpg", "tower.jpg", "truncated.jpg"))); err != nil {
+		t.Fatal(err)
+	}
+	out := pgEval[map[string]any](t, ctx, fmt.Sprintf(`(async () => {
+		const events = [];
+		const up = await altiup.create({isolated: true, api: %q, key: %q, project: %q, cloud: 's3', getToken: async () => %q});
+		up.on('file', (e) => events.push(e));
+		await up.add(document.querySelector('#pick').files);
+		const summary = await up.inspect();
+		const report = await up.start();
+		const processed = await up.waitProcessed();
+		let refused = null;
+		up.dispose();
+		await up.start().catch((e) => (refused = e));
+		return {images: summary.images, uploaded: report.uploaded, ready: processed.ready, invalid: processed.invalid,
+			states: [...new Set(events.map((e) => e.state))], framed: !!up.frame && !up.frame.isConnected, refused,
+			leaked: JSON.stringify([events, report, processed])};
+	})()`, p.api, p.key, p.project, p.token))
+	if out["images"] != float64(3) || out["uploaded"] != float64(3) || out["ready"] != float64(2) || out["invalid"] != float64(1) {
+		t.Errorf("create({isolated: true}): %v, want 3 images, 3 uploaded, 2 ready, 1 invalid", out)
+	}
+	if states := fmt.Sprint(out["states"]); !strings.Contains(states, "uploaded") {
+		t.Errorf("file events' states %s lack uploaded", states)
+	}
+	if out["framed"] != true || out["refused"] == nil {
+		t.Errorf("after dispose(): frame gone %v, start() refused with %v", out["framed"], out["refused"])
+	}
+	if leaked := out["leaked"].(string); strings.Contains(leaked, p.token) || badSecretPatterns.MatchString(leaked) {
+		t.Errorf("what the host got holds a secret: %.300s", leaked)
+	}
+}

@@ -56,8 +56,8 @@ async function handshake(ev) {
 		referrer: document.referrer,
 		handshake: ev.origin,
 	});
-	await stringsLoaded;
 	if (!r.ok) {
+		await stringsLoaded;
 		const box = $('embed-refused');
 		UI.setText(box, strings, 'embed.refused.' + r.why, { origin: r.origin });
 		box.hidden = false;
