@@ -85,6 +85,29 @@ func isoElement(p *sandboxProc, cloud string) string {
 	return fmt.Sprintf(`<altiup-uploader isolated api="%s" key="%s" project="%s" cloud="%s" lang="en"></altiup-uploader>`, p.api, p.key, p.project, cloud)
 }
 
+// openIso starts the server and a partner page of another origin under
+// strictCSP, allowed by -frame-ancestors, holding element(p, cloud) when
+// given; an element is waited for until it is ready.
+func openIso(t *testing.T, element func(*sandboxProc, string) string, cloud string) (*sandboxProc, context.Context) {
+	t.Helper()
+	partner := newIsoPartner(t)
+	p := startServer(t, "-frame-ancestors", partner.URL)
+	body := ""
+	if element != nil {
+		body = element(p, cloud)
+	}
+	partner.set(pg(p), strictCSP(pg(p)), body)
+	ctx := browser(t)
+	pgConsole(t, ctx)
+	if err := chromedp.Do(ctx, chromedp.Navigate(partner.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	if element != nil {
+		pgEval[bool](t, ctx, `(async () => { await `+embedEl+`.ready; return true; })()`)
+	}
+	return p, ctx
+}
+
 // isoAdd hands files to the element as the host does: File objects from
 // its own file input, through a DataTransfer.
 func isoAdd(t *testing.T, ctx context.Context, names ...string) {
@@ -107,16 +130,7 @@ func isoAdd(t *testing.T, ctx context.Context, names ...string) {
 // storage and every event it received hold no token, STS credential or
 // signed URL.
 func TestEmbedIsolated(t *testing.T) {
-	partner := newIsoPartner(t)
-	p := startServer(t, "-frame-ancestors", partner.URL)
-	partner.set(pg(p), strictCSP(pg(p)), isoElement(p, "oss"))
-	ctx := browser(t)
-	pgConsole(t, ctx)
-	if err := chromedp.Do(ctx, chromedp.Navigate(partner.URL+"/")); err != nil {
-		t.Fatal(err)
-	}
-	pgWait(t, ctx, `!!`+embedEl+`.shadowRoot && !!`+embedEl+`.shadowRoot.querySelector('iframe')`, 30*time.Second)
-	pgEval[bool](t, ctx, `(async () => { await `+embedEl+`.ready; return true; })()`)
+	p, ctx := openIso(t, isoElement, "oss")
 	pgEval[bool](t, ctx, fmt.Sprintf(`(`+embedEl+`.token = %q, true)`, p.token))
 
 	isoAdd(t, ctx, "street.jpg", "tower.jpg", "bridge.jpg")
@@ -171,15 +185,7 @@ func TestEmbedIsolated(t *testing.T) {
 // round trip through postMessage) and the upload goes through; the
 // frame's own sign-in is offered only when the host gives no token.
 func TestEmbedIsolatedToken(t *testing.T) {
-	partner := newIsoPartner(t)
-	p := startServer(t, "-frame-ancestors", partner.URL)
-	partner.set(pg(p), strictCSP(pg(p)), isoElement(p, "s3"))
-	ctx := browser(t)
-	pgConsole(t, ctx)
-	if err := chromedp.Do(ctx, chromedp.Navigate(partner.URL+"/")); err != nil {
-		t.Fatal(err)
-	}
-	pgEval[bool](t, ctx, `(async () => { await `+embedEl+`.ready; return true; })()`)
+	p, ctx := openIso(t, isoElement, "s3")
 	pgEval[bool](t, ctx, fmt.Sprintf(`(window.asked = 0, `+embedEl+`.getToken = async () => (asked++, %q), true)`, p.token))
 	isoAdd(t, ctx, "street.jpg")
 	out := pgEval[map[string]any](t, ctx, embedEl+`.start()`)
@@ -245,15 +251,7 @@ func TestEmbedIsolatedOrigins(t *testing.T) {
 // takes the token the popup comes back with, and uploads. The host never
 // had the token.
 func TestEmbedIsolatedSignIn(t *testing.T) {
-	partner := newIsoPartner(t)
-	p := startServer(t, "-frame-ancestors", partner.URL)
-	partner.set(pg(p), strictCSP(pg(p)), isoElement(p, "s3"))
-	ctx := browser(t)
-	pgConsole(t, ctx)
-	if err := chromedp.Do(ctx, chromedp.Navigate(partner.URL+"/")); err != nil {
-		t.Fatal(err)
-	}
-	pgEval[bool](t, ctx, `(async () => { await `+embedEl+`.ready; return true; })()`)
+	p, ctx := openIso(t, isoElement, "s3")
 	popup := chromedp.WaitNewTarget(ctx, func(info *target.Info) bool { return strings.Contains(info.URL, "/auth/start") })
 	// The frame is of the same site (127.0.0.1), so in the same process:
 	// its button is found by a search of the whole page (a plain string
@@ -314,14 +312,7 @@ func TestPartnerDemo(t *testing.T) {
 // uploader's API with the uploader in a hidden frame: files from the host,
 // inspect, start, the file events and waitProcessed, under the strict CSP.
 func TestEmbedIsolatedCreate(t *testing.T) {
-	partner := newIsoPartner(t)
-	p := startServer(t, "-frame-ancestors", partner.URL)
-	partner.set(pg(p), strictCSP(pg(p)), "")
-	ctx := browser(t)
-	pgConsole(t, ctx)
-	if err := chromedp.Do(ctx, chromedp.Navigate(partner.URL+"/")); err != nil {
-		t.Fatal(err)
-	}
+	p, ctx := openIso(t, nil, "")
 	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS("#pick"), imagePaths(t, "street.jpg", "tower.jpg", "truncated.jpg"))); err != nil {
 		t.Fatal(err)
 	}
