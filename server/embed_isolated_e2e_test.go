@@ -52,13 +52,15 @@ for (const n of ['altiup-file', 'altiup-progress', 'altiup-done', 'altiup-error'
 			fmt.Fprint(w, `<!doctype html><title>evil</title><script src="/evil.js"></script>`)
 		case "/evil.js":
 			// A frame of another origin on the partner's page: it tells the
-			// host of a forged event and a forged answer. (It cannot reach
-			// the uploader's frame: a shadow root's frames are not in
-			// window.frames.)
+			// host of a forged event and a forged refusal, and asks every
+			// frame it can reach to dispose of its uploader (those in the
+			// element's shadow root are not in window.frames; one in the
+			// light DOM is).
 			w.Header().Set("Content-Type", "text/javascript")
 			fmt.Fprint(w, `const tag = 'altiup-embed/1';
 parent.postMessage({altiup: tag, kind: 'notify', method: 'event', args: ['done', {forged: true}]}, '*');
 parent.postMessage({altiup: tag, kind: 'notify', method: 'refused', args: [{message: 'forged'}]}, '*');
+for (let i = 0; i < parent.frames.length; i++) parent.frames[i].postMessage({altiup: tag, kind: 'call', id: 1, method: 'dispose', args: []}, '*');
 parent.postMessage('evil-done', '*');`)
 		default:
 			http.NotFound(w, r)
@@ -201,8 +203,9 @@ func TestEmbedIsolatedToken(t *testing.T) {
 }
 
 // TestEmbedIsolatedOrigins: the host ignores messages from another frame
-// than altiup's, and a host origin -frame-ancestors does not allow gets no
-// frame, and an error that says why.
+// than altiup's, the frame ignores calls from another window than its
+// host, and a host origin -frame-ancestors does not allow gets no frame,
+// and an error that says why.
 func TestEmbedIsolatedOrigins(t *testing.T) {
 	partner := newIsoPartner(t)
 	evil := newIsoPartner(t)
@@ -213,13 +216,20 @@ func TestEmbedIsolatedOrigins(t *testing.T) {
 
 	// A page with an evil frame beside the uploader's.
 	partner.set(pg(p), "default-src 'none'; script-src 'self' "+pg(p)+"; frame-src "+pg(p)+" "+evil.URL+"; connect-src 'self'",
-		isoElement(p, "s3")+`<iframe id="evil"></iframe>`)
+		isoElement(p, "s3")+`<div id="box"></div><iframe id="evil"></iframe>`)
 	if err := chromedp.Do(ctx, chromedp.Navigate(partner.URL+"/")); err != nil {
 		t.Fatal(err)
 	}
 	pgEval[bool](t, ctx, `(async () => { await `+embedEl+`.ready; return true; })()`)
 	pgEval[bool](t, ctx, fmt.Sprintf(`(`+embedEl+`.token = %q, true)`, p.token))
 	isoAdd(t, ctx, "street.jpg", "tower.jpg")
+	// An uploader of the JS API in a frame of the light DOM, which the evil
+	// frame can reach.
+	pgEval[bool](t, ctx, fmt.Sprintf(`(async () => {
+		window.up = await altiup.create({isolated: true, container: document.querySelector('#box'), api: %q, key: %q, project: %q, token: %q});
+		await up.add(document.querySelector('#pick').files);
+		return true;
+	})()`, p.api, p.key, p.project, p.token))
 	pgEval[bool](t, ctx, `new Promise((ok) => {
 		window.addEventListener('message', (e) => { if (e.data === 'evil-done') ok(true); });
 		document.querySelector('#evil').src = '`+evil.URL+`/evil.html';
@@ -229,6 +239,12 @@ func TestEmbedIsolatedOrigins(t *testing.T) {
 	}
 	if got := pgEval[string](t, ctx, `JSON.stringify(got)`); strings.Contains(got, "forged") {
 		t.Errorf("the host took a forged event: %s", got)
+	}
+	if got := pgEval[string](t, ctx, `up.inspect().then((s) => 'images ' + s.images, (e) => e.message)`); got != "images 2" {
+		t.Errorf("after a forged dispose, inspect(): %s", got)
+	}
+	if got := pgEval[string](t, ctx, embedEl+`.start().then(() => 'started', (e) => e.message)`); got != "started" {
+		t.Errorf("after a forged refusal, start(): %s", got)
 	}
 
 	// A host origin not allowed: the frame is refused, in words.
