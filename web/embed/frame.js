@@ -165,7 +165,11 @@ const uiMethods = {
 			onDone: (e) => host.notify('event', 'done', e),
 			onError: (e) => host.notify('event', 'error', toError(e)),
 		});
-		altiup.ready.then(() => ui.setReady(true), (e) => ui.fail(e));
+		// Ready, as the in-page element, once the uploader has loaded.
+		await altiup.ready.then(() => ui.setReady(true), (e) => {
+			ui.fail(e);
+			throw e;
+		});
 		return true;
 	},
 	setOptions,
