@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # altiup's build, run and test entry point.
 #   ./build.sh [build]   the wasm (into web/, with the wasm_exec.js of the same Go), the server and the command altiup
-#   ./build.sh run ARGS  build, then serve the page and the sandbox (ARGS go to the server)
+#   ./build.sh run ARGS  build, then serve the page, the sandbox and the demo partner site (ARGS go to the server)
 #   ./build.sh test      install what the tests need (as root on Debian), then every check and test
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -43,9 +43,11 @@ build() {
 	build_cli
 }
 
+# run serves the demo partner site too (another origin, embedding the
+# uploader both ways); ARGS come after, so -partner-addr "" turns it off.
 run() {
 	build
-	exec "./$SERVER_BIN" "$@"
+	exec "./$SERVER_BIN" -partner-addr 127.0.0.1:8088 "$@"
 }
 
 # install_deps installs what the tests need on a fresh Debian machine.

@@ -44,13 +44,14 @@ type config struct {
 	taskTime                       time.Duration
 	maxObject                      int64
 	maxBody                        int64
-	frameAncestors                 string
+	frameAncestors                 frameAncestors
+	partnerAddr                    string
 	redirectOrigins                []string
 	faults                         *faults.Config
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
-	c := &config{}
+	c := &config{frameAncestors: frameAncestors{}}
 	fs := flag.NewFlagSet("altiup", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address of the page and the sandbox's API")
@@ -69,7 +70,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.DurationVar(&c.taskTime, "task-time", 2*time.Second, "how long a sandbox reconstruction stays Queueing, then as long Processing, before it is Done")
 	fs.Int64Var(&c.maxObject, "max-object-size", 1<<30, "largest object the sandbox's storage accepts, in bytes")
 	fs.Int64Var(&c.maxBody, "max-request-size", 1<<20, "largest GraphQL request body, in bytes")
-	fs.StringVar(&c.frameAncestors, "frame-ancestors", "", "CSP frame-ancestors sources allowed to frame the page (default: none)")
+	fs.Var(c.frameAncestors, "frame-ancestors", "[KEY=]ORIGIN[,ORIGIN...]: origins whose pages may frame /embed (the isolated uploader), for app key KEY or for every key; repeatable (default: the demo partner page's origin when -partner-addr is given, else none)")
+	fs.StringVar(&c.partnerAddr, "partner-addr", "", "address of a demo partner site, another origin that embeds the uploader both ways (off when empty)")
 	fs.Func("redirect-origins", "comma-separated origins (scheme://host:port) the sandbox's sign-in may send a token to (default: the page's own)", func(v string) error {
 		origins, err := parseOrigins(v)
 		c.redirectOrigins = append(c.redirectOrigins, origins...)
@@ -135,11 +137,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer ln.Close()
 	pageURL := "http://" + ln.Addr().String()
+	partner, err := listenPartner(c)
+	if err != nil {
+		return err
+	}
+	if partner != nil {
+		defer partner.ln.Close()
+	}
 
 	mux := http.NewServeMux()
 	var servers []*http.Server
 	var cfgJSON []byte
-	staticOpt := static.Options{FrameAncestors: c.frameAncestors, ConnectSrc: "*"}
+	staticOpt := static.Options{ConnectSrc: "*"}
 
 	var sb *sandbox.Sandbox
 	if c.api == "" {
@@ -189,11 +198,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "app key:      %s\n", c.appKey)
 		fmt.Fprintf(stdout, "user token:   %s\n", c.userToken)
 		fmt.Fprintf(stdout, "demo project: %s\n", pid)
+		partner.start(&servers, pageURL, storageURL, c, pid, stdout, stderr)
 		fmt.Fprintf(stdout, "open:         %s/?project=%s\n", pageURL, pid)
 	} else {
 		cfgJSON, _ = json.Marshal(map[string]string{"api": c.api})
 		fmt.Fprintf(stdout, "page:         %s/\n", pageURL)
 		fmt.Fprintf(stdout, "api:          %s\n", c.api)
+		partner.start(&servers, pageURL, "", c, "", stdout, stderr)
 	}
 	// The page reads its defaults from here; the sandbox's credentials are
 	// the sandbox's own, made for this run.
@@ -202,6 +213,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		w.Header().Set("Cache-Control", "no-store")
 		_, _ = w.Write(cfgJSON)
 	})
+	embed := newEmbedHandler(web.FS, staticOpt, c.frameAncestors)
+	mux.Handle("/embed", embed)
+	mux.Handle("/embed/policy.json", embed)
 	mux.Handle("/", static.New(web.FS, staticOpt))
 
 	main := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}

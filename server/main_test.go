@@ -22,6 +22,7 @@ import (
 // sandboxProc is a server started by run() on free ports.
 type sandboxProc struct {
 	page, api, storage, key, token, project string
+	partner                                 string // the demo partner site, with -partner-addr
 	cancel                                  context.CancelFunc
 	done                                    chan error
 }
@@ -65,7 +66,7 @@ func startServerLogs(t testing.TB, logs *logBuffer, args ...string) *sandboxProc
 		p.done <- err
 	}()
 	sc := bufio.NewScanner(pr)
-	fields := map[string]*string{"page": &p.page, "api": &p.api, "storage": &p.storage, "app key": &p.key, "user token": &p.token, "demo project": &p.project}
+	fields := map[string]*string{"page": &p.page, "api": &p.api, "storage": &p.storage, "app key": &p.key, "user token": &p.token, "demo project": &p.project, "partner": &p.partner}
 	for sc.Scan() {
 		k, v, ok := strings.Cut(sc.Text(), ":")
 		if !ok {

@@ -33,6 +33,10 @@
 // on(event, fn), entries(), dispose(). Taken out of the page, it stops its
 // uploads and lets its uploader go.
 //
+// Isolated mode: <altiup-uploader isolated> and create({isolated: true})
+// run the uploader in a frame of this script's origin (/embed, through
+// embed/host.js): the token, credentials and signed URLs stay there.
+//
 // altiup.wasm, wasm_exec.js and hash-worker.js are fetched from the folder
 // this script was loaded from (altiup.base), the first two at once. A page
 // may start their downloads before this script runs with
@@ -64,6 +68,7 @@
 		base: base.href,
 		// create(options) waits for ready, so it may be called at once.
 		create(options) {
+			if (options && options.isolated) return isolated().then((H) => H.create(base.href, options)); // isolated mode
 			return ready.then(() => impl.create(options));
 		},
 		// connect(options) talks to the API without a project (to create
@@ -194,6 +199,15 @@
 		});
 	}
 
+	// ---- isolated mode: the uploader in a frame of this script's origin ----
+	// <altiup-uploader isolated> and create({isolated: true}) hand over to
+	// embed/host.js, imported only then.
+	let hostLoad = null;
+	function isolated() {
+		if (!hostLoad) hostLoad = import(new URL('embed/host.js', base).href);
+		return hostLoad;
+	}
+
 	load().catch((e) => fail('Could not start the uploader: ' + (e && e.message ? e.message : e), e));
 
 	// ---- <altiup-uploader> ----
@@ -237,6 +251,7 @@
 		// token is write-only: scripts of the page cannot read it back.
 		set token(v) {
 			this.#token = v == null ? '' : String(v);
+			if (this._ui && this._ui.refresh) this._ui.refresh(); // isolated mode
 		}
 		get token() {
 			return undefined;
@@ -245,6 +260,7 @@
 		// was given and again when the API refuses the one it has.
 		set getToken(fn) {
 			this.#getToken = typeof fn === 'function' ? fn : null;
+			if (this._ui && this._ui.refresh) this._ui.refresh(); // isolated mode
 		}
 		get getToken() {
 			return undefined;
@@ -252,6 +268,13 @@
 		connectedCallback() {
 			if (this.shadowRoot) return;
 			const shadow = this.attachShadow({ mode: 'open' });
+			if (this.hasAttribute('isolated')) {
+				// Isolated mode: the interface runs in a frame (embed/host.js).
+				this.ready = this._mounted.then((u) => u.ready).then(() => this);
+				this.ready.catch(() => {});
+				isolated().then((H) => H.attach(this, shadow, base.href, () => this._options())).then((u) => this._done((this._ui = u)), (e) => this._error(e));
+				return;
+			}
 			const css = document.createElement('link');
 			css.rel = 'stylesheet';
 			css.href = new URL('ui.css', base).href;
@@ -302,7 +325,7 @@
 			this.dispatchEvent(new CustomEvent('altiup-error', { detail: { code: (e && e.code) || 'error', message: (e && e.message) || String(e) }, bubbles: true, composed: true }));
 		}
 		attributeChangedCallback(name) {
-			if (name !== 'lang' || !this._ui) return;
+			if (name !== 'lang' || !this._ui || this._ui.refresh) return; // isolated: host.js watches
 			ui().then((UI) => UI.loadStrings(base, this._lang(UI))).then((s) => this._ui.setStrings(s), (e) => this._error(e));
 		}
 		// The uploader's API, on the element.

@@ -8,7 +8,7 @@ import { STATES } from '../ui/session.js';
 const read = (rel) => readFileSync(new URL(rel, import.meta.url), 'utf8');
 const en = JSON.parse(read('../i18n/en.json'));
 const zh = JSON.parse(read('../i18n/zh.json'));
-const sources = ['../app.js', '../index.html', ...['page', 'ui'].flatMap((d) => readdirSync(new URL('../' + d + '/', import.meta.url)).map((f) => '../' + d + '/' + f))].map(read).join('\n');
+const sources = ['../app.js', '../index.html', '../embed.html', ...['page', 'ui', 'embed'].flatMap((d) => readdirSync(new URL('../' + d + '/', import.meta.url)).map((f) => '../' + d + '/' + f))].map(read).join('\n');
 
 // Keys built at run time from a prefix and a value.
 const built = [
@@ -16,6 +16,7 @@ const built = [
 	...['retry', 'replace'].flatMap((k) => ['btn.' + k, 'btn.' + k + '.label']),
 	...['Pending', 'Queueing', 'Processing', 'Done', 'Failed', 'Stopped', 'Idle'].map((s) => 'task.' + s),
 	...['done', 'validated', 'waiting'].flatMap((k) => ['summary.' + k, 'summary.' + k + '.unsupported']),
+	...['none', 'origin', 'mismatch'].map((why) => 'embed.refused.' + why),
 ];
 
 test('every key named has words in en and zh', () => {
