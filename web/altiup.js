@@ -268,11 +268,11 @@
 		connectedCallback() {
 			this._watch();
 			if (this.shadowRoot) return;
-			// Used: a press, a key, a drop on the element wakes the uploader.
-			for (const type of ['pointerdown', 'keydown', 'focusin', 'dragenter', 'drop']) {
-				this.addEventListener(type, () => this._wake(), { passive: true });
-			}
 			const shadow = this.attachShadow({ mode: 'open' });
+			// Used: a press, a key, a drop, files picked wake the uploader.
+			for (const type of ['pointerdown', 'keydown', 'focusin', 'dragenter', 'drop', 'change']) {
+				shadow.addEventListener(type, () => this._wake(), { passive: true });
+			}
 			const css = document.createElement('link');
 			css.rel = 'stylesheet';
 			css.href = new URL('ui.css', base).href;
