@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// The types (altiup.d.ts) are written by hand beside what they describe:
+// The types (altiup.d.ts, altiup-element.d.ts) are written by hand beside what they describe:
 // these tests hold them to the methods the Go side gives its objects, the
 // element's methods and attributes, and the error codes, both ways, so the
 // two cannot drift apart. tsc checks the types themselves (./build.sh test).
@@ -62,10 +62,11 @@ func members(body string) []string {
 }
 
 func TestTypesMatch(t *testing.T) {
-	dts := read(t, "altiup.d.ts")
+	main, elem := read(t, "altiup.d.ts"), read(t, "altiup-element.d.ts")
+	dts := main + elem
 	loader := read(t, "altiup.js")
 	element := block(t, loader, "class AltiupUploader extends HTMLElement ")
-	ns := block(t, dts, "declare namespace Altiup ")
+	ns := block(t, main, "declare namespace Altiup ") + block(t, elem, "declare namespace Altiup ")
 	inner := func(name string) string {
 		return strings.ReplaceAll(block(t, ns, "interface "+name+" "), "\n\t\t", "\n\t")
 	}
