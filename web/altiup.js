@@ -55,7 +55,7 @@
 	function wake() {
 		if (!started) {
 			started = true;
-			if (script && script.dataset.loading === 'eager') wake();
+			load().catch((e) => fail('Could not start the uploader: ' + (e && e.message ? e.message : e), e));
 		}
 		return ready;
 	}
