@@ -56,7 +56,14 @@ func readmeCSP(t *testing.T, p *sandboxProc) string {
 func TestEmbedPartnerCSP(t *testing.T) {
 	p := startServer(t)
 	csp := readmeCSP(t, p)
-	for _, cloud := range []string{"oss", "s3"} {
+	for _, tc := range []struct {
+		cloud  string
+		images []string // others for each cloud: the same would be skipped
+	}{
+		{"oss", []string{"street.jpg", "tower.jpg"}},
+		{"s3", []string{"bridge.jpg", "roof.png"}},
+	} {
+		cloud := tc.cloud
 		t.Run(cloud, func(t *testing.T) {
 			ctx := browser(t)
 			srv := partnerSite{
@@ -71,7 +78,7 @@ document.addEventListener('securitypolicyviolation', (e) => violations.push(e.vi
 			}
 			pgWait(t, ctx, embedEl+`.shadowRoot.querySelector('#start:not([disabled])')`, 60*time.Second)
 			pgEval[bool](t, ctx, fmt.Sprintf(`(`+embedEl+`.token = %q, true)`, p.token))
-			if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.JSPath(embedEl+`.shadowRoot.querySelector('#files')`), imagePaths(t, "street.jpg", "tower.jpg"))); err != nil {
+			if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.JSPath(embedEl+`.shadowRoot.querySelector('#files')`), imagePaths(t, tc.images...))); err != nil {
 				t.Fatal(err)
 			}
 			out := pgEval[map[string]any](t, ctx, embedEl+`.start().then((o) => ({counts: o.counts, processed: o.processed, styled: getComputedStyle(`+embedEl+`.shadowRoot.querySelector('#drop')).borderTopStyle}))`)
