@@ -87,6 +87,8 @@ func init() {
 	_ = mime.AddExtensionType(".json", "application/json")
 	_ = mime.AddExtensionType(".css", "text/css; charset=utf-8")
 	_ = mime.AddExtensionType(".html", "text/html; charset=utf-8")
+	// The types (altiup.d.ts), to read; some tables say video/mp2t.
+	_ = mime.AddExtensionType(".ts", "text/plain; charset=utf-8")
 }
 
 // crossOrigin are the extensions partner pages on other origins load: the
