@@ -76,7 +76,9 @@ func New(fsys fs.FS, opt Options) *Handler {
 	// evaluated, and no script comes from elsewhere.
 	csp := "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' blob: data:; connect-src " + cs +
 		"; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors " + fa
-	return &Handler{fsys: fsys, csp: csp, framed: opt.FrameAncestors != "", files: map[string]*asset{}}
+	h := &Handler{fsys: fsys, csp: csp, framed: opt.FrameAncestors != "", files: map[string]*asset{}}
+	h.Version() // now, at the server's start, rather than during the first page's request
+	return h
 }
 
 func init() {
