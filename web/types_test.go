@@ -98,7 +98,7 @@ func TestTypesMatch(t *testing.T) {
 			slices.Concat(
 				all(`'(\w+)'`, regexp.MustCompile(`const ATTRS = \[[^\]]*\]`).FindString(loader)),
 				all(`'(\w+)'`, regexp.MustCompile(`observedAttributes\(\) \{[^}]*\}`).FindString(loader)),
-				all(`getAttribute\('(\w+)'\)`, element),
+				all(`(?:get|has)Attribute\('(\w+)'\)`, element),
 				all(`:host\(\[(\w+)=`, read(t, "ui.css")),
 				[]string{"isolated"})},
 		{"error codes (wasm/upload/errors.go, i18n code.* texts)",
