@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"altiup/server/static"
+	"altiup/web"
 )
 
 // readmeCSP is the partner's Content-Security-Policy that README.md gives
@@ -51,11 +54,16 @@ func readmeCSP(t *testing.T, p *sandboxProc) string {
 }
 
 // TestEmbedPartnerCSP serves a partner page with exactly the CSP the README
-// gives for the in-page mode: the element loads, uploads over OSS and S3
-// to Ready, and the browser reports no violation of the policy.
+// gives for the in-page mode, and the loader's tag with the integrity hash
+// ./build.sh prints: the element loads, uploads over OSS and S3 to Ready,
+// and the browser reports no violation of the policy.
 func TestEmbedPartnerCSP(t *testing.T) {
 	p := startServer(t)
 	csp := readmeCSP(t, p)
+	sri, err := static.New(web.FS, static.Options{}).Integrity(static.LoaderName)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		cloud  string
 		images []string // others for each cloud: the same would be skipped
@@ -67,7 +75,8 @@ func TestEmbedPartnerCSP(t *testing.T) {
 		t.Run(cloud, func(t *testing.T) {
 			ctx := browser(t)
 			srv := partnerSite{
-				csp: csp,
+				csp:         csp,
+				loaderAttrs: `integrity="` + sri + `" crossorigin="anonymous"`,
 				js: `window.violations = [];
 document.addEventListener('securitypolicyviolation', (e) => violations.push(e.violatedDirective + ' ' + e.blockedURI));`,
 				body: fmt.Sprintf(`<altiup-uploader api="%s" key="%s" project="%s" cloud="%s" lang="en"></altiup-uploader>`, p.api, p.key, p.project, cloud),

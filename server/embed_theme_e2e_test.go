@@ -13,10 +13,11 @@ import (
 )
 
 // partnerSite is a partner's page on another origin than altiup's: it
-// loads altiup.js from the server under test and holds body, with its own
-// style sheet (css) and script (js) as files, and the CSP csp when given.
+// loads altiup.js from the server under test (its <script> tag with
+// loaderAttrs) and holds body, with its own style sheet (css) and script
+// (js) as files, and the CSP csp when given.
 type partnerSite struct {
-	csp, css, js, body string
+	csp, css, js, body, loaderAttrs string
 }
 
 func (s partnerSite) serve(t *testing.T, p *sandboxProc) *httptest.Server {
@@ -30,10 +31,10 @@ func (s partnerSite) serve(t *testing.T, p *sandboxProc) *httptest.Server {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			fmt.Fprintf(w, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner</title>
 <link rel="stylesheet" href="/partner.css">
-<script src="%s/altiup.js"></script>
+<script src="%s/altiup.js" %s></script>
 </head><body><h1>Partner site</h1>
 %s
-<script src="/partner.js"></script></body></html>`, pg(p), s.body)
+<script src="/partner.js"></script></body></html>`, pg(p), s.loaderAttrs, s.body)
 		case "/partner.css":
 			w.Header().Set("Content-Type", "text/css")
 			fmt.Fprint(w, s.css)
