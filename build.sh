@@ -3,6 +3,7 @@
 #   ./build.sh [build]   the wasm (into web/, with the wasm_exec.js of the same Go), the server and the command altiup
 #   ./build.sh run ARGS  build, then serve the page, the sandbox and the demo partner site (ARGS go to the server)
 #   ./build.sh test      install what the tests need (as root on Debian), then every check and test
+#   ./build.sh types     check web/altiup.d.ts with tsc on testdata/types (TypeScript from npm)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -12,6 +13,7 @@ SERVER_BIN="server/altiup-server"
 CLI_BIN="server/altiup"
 VERSITYGW_VERSION=v1.8.0
 WASMBROWSERTEST_VERSION=v0.11.0
+TYPESCRIPT_VERSION=5.9.3
 
 log() { printf '\n== %s\n' "$*" >&2; }
 
@@ -41,6 +43,10 @@ build() {
 	build_wasm
 	build_server
 	build_cli
+	# The tag partner pages include the loader with: its integrity hash
+	# changes with every build, since the loader carries the files' version.
+	log "loader tag (SRI)"
+	go run ./server/static/sri web
 }
 
 # run serves the demo partner site too (another origin, embedding the
@@ -93,6 +99,7 @@ test() {
 	# The page's modules that need no browser (web/test), with Node's own runner.
 	log "page unit tests (node --test)"
 	node --test web/
+	types
 	# The GOOS=js tests run in headless Chromium through wasmbrowsertest from
 	# wasm/browser's TestInBrowser, which first starts the servers they call.
 	log "tests (race detector; browser tests in headless Chromium)"
@@ -103,6 +110,23 @@ test() {
 	go test -count=1 -timeout 30m ./server
 	log "fuzz (briefly)"
 	fuzz 10s
+}
+
+# types checks web/altiup.d.ts with tsc --strict on the typed example
+# (testdata/types), with TypeScript from npm installed into
+# ${XDG_CACHE_HOME:-~/.cache}/altiup-types.
+types() {
+	log "types (tsc $TYPESCRIPT_VERSION --noEmit --strict)"
+	local dir="${XDG_CACHE_HOME:-$HOME/.cache}/altiup-types"
+	local tsc="$dir/node_modules/.bin/tsc"
+	if ! "$tsc" --version 2>/dev/null | grep -qx "Version $TYPESCRIPT_VERSION"; then
+		if ! command -v npm >/dev/null; then
+			echo "npm is missing: the types are checked with TypeScript from npm (apt-get install npm)" >&2
+			exit 1
+		fi
+		npm install --prefix "$dir" --no-audit --no-fund --loglevel=error "typescript@$TYPESCRIPT_VERSION"
+	fi
+	"$tsc" --noEmit --strict -p testdata/types
 }
 
 # bench builds, then measures the uploader in headless Chromium beside its
@@ -133,10 +157,11 @@ case "$cmd" in
 build) build ;;
 run) run "$@" ;;
 test) test ;;
+types) types ;;
 fuzz) fuzz "$@" ;;
 bench) bench "$@" ;;
 *)
-	echo "usage: ./build.sh [build|run [server flags]|test|fuzz [duration]]" >&2
+	echo "usage: ./build.sh [build|run [server flags]|test|types|fuzz [duration]|bench [args]]" >&2
 	exit 2
 	;;
 esac

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -18,33 +17,14 @@ import (
 // script that collects the element's events in window.got.
 func partnerPage(t *testing.T, p *sandboxProc, element string) *httptest.Server {
 	t.Helper()
-	partner := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/":
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			fmt.Fprintf(w, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner</title>
-<link rel="stylesheet" href="/partner.css">
-<script src="%s/altiup.js"></script>
-</head><body><h1>Partner site</h1><button id="own">Partner button</button>
-%s
-<script src="/partner.js"></script></body></html>`, pg(p), element)
-		case "/partner.css":
-			w.Header().Set("Content-Type", "text/css")
-			fmt.Fprint(w, `button { background: rgb(255, 0, 0); } .altiup, table { display: none !important; }`)
-		case "/partner.js":
-			w.Header().Set("Content-Type", "text/javascript")
-			fmt.Fprint(w, `window.got = [];
+	return partnerSite{
+		css: `button { background: rgb(255, 0, 0); } .altiup, table { display: none !important; }`,
+		js: `window.got = [];
 for (const n of ['altiup-file', 'altiup-progress', 'altiup-done', 'altiup-error'])
-	document.addEventListener(n, (e) => got.push({type: n, detail: e.detail}));`)
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	t.Cleanup(partner.Close)
-	if strings.HasPrefix(partner.URL, pg(p)) {
-		t.Fatal("the partner page must be on another origin")
-	}
-	return partner
+	document.addEventListener(n, (e) => got.push({type: n, detail: e.detail}));`,
+		body: `<button id="own">Partner button</button>
+` + element,
+	}.serve(t, p)
 }
 
 // TestPageEmbed puts <altiup-uploader> on a partner page of another origin:

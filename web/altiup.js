@@ -1,80 +1,95 @@
-// altiup.js: loads the altiup uploader (Go compiled to WebAssembly) into a page.
+// altiup.js: loads the altiup uploader (Go compiled to WebAssembly) into a
+// page, and defines <altiup-uploader>. The whole API, typed, is in
+// altiup.d.ts beside this file; README.md ("The JS API", "Embedding it in
+// another site") tells how it goes.
 //
 //   <script src="/altiup.js"></script>
-//   const up = await altiup.create({ api, key, token, getToken, project,
-//                                    cloud: 'auto' | 'oss' | 's3', bucket, concurrency });
-//   // getToken: () => token | Promise<token>, asked when no token was given
-//   // and again when the API refuses the token (it expired).
-//   up.on('file', e => {});      // {index, path, name, size, state, sent, checksum, imageId, duplicateOf, error}
-//   up.on('progress', p => {});  // {sentBytes, totalBytes, filesDone, filesTotal, bytesPerSecond, etaSeconds}
-//   await up.add(files, { paths });  // File[] or FileList (+ their folder paths); resolves to how many were added
-//   const report = await up.start(); // {total, uploaded, skipped, failed, files: [{name, state, imageId, checksum, error}]}
-//   up.pause(); up.resume(); up.cancel();
-//   const result = await up.waitProcessed();  // {ready, invalid, invalidFiles: [{index, path, name, imageId, errors}], ...}
-//   await up.task();             // the project's latest reconstruction task, or null
-//   await up.startReconstruction({ taskType: 'Native' });     // {task, error}
-//   await up.preStartReconstruction({ taskType: 'Native' });  // {task, error}
-//   up.dispose();                // stops it and lets it go
-//   const conn = await altiup.connect({ api, key, token, getToken });  // no project needed
-//   await conn.createProject({ name });   // {id, name}
-//   await conn.project(id);               // {id, name, numImage, taskState, task} or null
+//   const up = await altiup.create({ api, key, token, getToken, project, cloud, bucket, concurrency });
+//   up.on('file', e => {}); await up.add(files); const report = await up.start();
+//   const conn = await altiup.connect({ api, key, token, getToken });
 //
-// Failures reject with {code, message}; message is in words. altiup.ready
-// resolves once the uploader is loaded (create waits for it by itself).
+// Failures reject with {code, message}; message is in words.
 //
-// The same script defines <altiup-uploader api key project lang cloud bucket
-// concurrency>, the whole interface in a shadow root. Its user token is the
-// write-only property token, or comes from the property getToken (as above);
-// a token attribute still works but is readable by every script of the page.
-// It raises the CustomEvents altiup-file, altiup-progress, altiup-done and
-// altiup-error (detail: the event's object) and has the uploader's methods:
-// add(files), start(), pause(), resume(), cancel(), retryFailed(),
-// waitProcessed(), startReconstruction(opts), preStartReconstruction(opts),
-// on(event, fn), entries(), dispose(). Taken out of the page, it stops its
-// uploads and lets its uploader go.
+// Cheap until used: the wasm, Go's glue (wasm_exec.js) and the hash
+// workers are fetched only once the uploader is wanted: altiup.create(),
+// altiup.connect(), altiup.load() or a read of altiup.ready; an element
+// that comes into view or is used (a method called, a click, a key, a
+// drop); an element with loading="eager", or this script's tag with
+// data-loading="eager" (the page: its start is measured).
 //
 // Isolated mode: <altiup-uploader isolated> and create({isolated: true})
 // run the uploader in a frame of this script's origin (/embed, through
-// embed/host.js): the token, credentials and signed URLs stay there.
+// embed/host.js): the token, credentials and signed URLs stay there, and
+// this page loads no wasm.
 //
-// altiup.wasm, wasm_exec.js and hash-worker.js are fetched from the folder
-// this script was loaded from (altiup.base), the first two at once. A page
-// may start their downloads before this script runs with
-//   <link rel="preload" href=".../altiup.wasm" as="fetch" type="application/wasm" crossorigin>
+// Files are fetched from the folder this script was loaded from
+// (altiup.base), or, when the server wrote its version in (VERSION), from
+// that version's folder v/<version>/ beside it, whose URLs are cached for
+// good. A page may start downloads before this script runs with
 //   <link rel="preload" href=".../wasm_exec.js" as="script">
-// (any query kept, such as a version): the loader uses those downloads.
-// `altiup` is the only global this defines; wasm_exec.js (Go's own glue) also
-// needs its `fs` stand-in to stay, for the Go runtime's output.
+// (any query kept): the loader uses those downloads. `altiup` is the only
+// global this defines; wasm_exec.js (Go's own glue) also needs its `fs`
+// stand-in to stay, for the Go runtime's output.
 (function () {
 	'use strict';
-	if (globalThis.altiup && globalThis.altiup.ready) {
+	if (globalThis.altiup && typeof globalThis.altiup.create === 'function') {
 		return; // loaded twice: keep the first
 	}
 	const script = document.currentScript;
-	const base = new URL('.', script && script.src ? script.src : document.baseURI);
+	// The server that sends this file writes the version of all its files
+	// here (server/static); served otherwise, it stays empty.
+	const VERSION = /*altiup:version*/'';
+	const dir = new URL('.', script && script.src ? script.src : document.baseURI);
+	const base = versionedBase(dir);
+	// home is the server's folder outside any version: the isolated mode's
+	// frame (/embed) is served there, not as a versioned file.
+	const home = VERSION && dir.pathname.endsWith('/v/' + VERSION + '/') ? new URL('../../', dir) : dir;
+
+	// versionedBase is the folder of the files of this script's version:
+	// dir itself when the script was loaded from there, else v/<VERSION>/
+	// inside dir.
+	function versionedBase(dir) {
+		if (!VERSION || dir.pathname.endsWith('/v/' + VERSION + '/')) return dir;
+		return new URL('v/' + VERSION + '/', dir);
+	}
 
 	let resolveReady, rejectReady, impl = null;
 	const ready = new Promise((resolve, reject) => {
 		resolveReady = resolve;
 		rejectReady = reject;
 	});
+	ready.catch(() => {}); // said by whoever waits for it
+	let started = false;
+	// wake starts loading the uploader, once; it returns ready.
+	function wake() {
+		if (!started) {
+			started = true;
+			load().catch((e) => fail('Could not start the uploader: ' + (e && e.message ? e.message : e), e));
+		}
+		return ready;
+	}
 	const altiup = {
 		// ready resolves (to altiup) once the uploader can be used, or
-		// rejects with {code, message} when it could not be loaded.
-		ready: ready,
+		// rejects with {code, message} when it could not be loaded. Reading
+		// it starts the loading.
+		get ready() {
+			return wake();
+		},
 		version: undefined,
-		// base is the folder this script was loaded from: the uploader starts
+		// base is the folder of the uploader's files: the uploader starts
 		// its hash workers (hash-worker.js) from there.
 		base: base.href,
+		// load() starts loading the uploader now; it returns ready.
+		load: wake,
 		// create(options) waits for ready, so it may be called at once.
 		create(options) {
-			if (options && options.isolated) return isolated().then((H) => H.create(base.href, options)); // isolated mode
-			return ready.then(() => impl.create(options));
+			if (options && options.isolated) return isolated().then((H) => H.create(home.href, options)); // isolated mode
+			return wake().then(() => impl.create(options));
 		},
 		// connect(options) talks to the API without a project (to create
 		// one, or look one up); it waits for ready too.
 		connect(options) {
-			return ready.then(() => impl.connect(options));
+			return wake().then(() => impl.connect(options));
 		},
 	};
 	// The Go program calls this once it has defined its API.
@@ -208,7 +223,7 @@
 		return hostLoad;
 	}
 
-	load().catch((e) => fail('Could not start the uploader: ' + (e && e.message ? e.message : e), e));
+	if (script && script.dataset.loading === 'eager') wake();
 
 	// ---- <altiup-uploader> ----
 	// The interface is an ES module (ui.js, next to this script), imported
@@ -235,9 +250,9 @@
 			let done;
 			this._mounted = new Promise((resolve) => (done = resolve));
 			this._done = done;
-			// ready resolves once the interface and the uploader are loaded.
-			this.ready = this._mounted.then(() => ready).then(() => this);
-			this.ready.catch(() => {});
+			this._ready = this._mounted.then(() => ready).then(() => this);
+			this._ready.catch(() => {});
+			this._seen = null; // the IntersectionObserver that wakes the uploader
 			// A value set before this script defined the element sits on the
 			// element itself, hiding the setter: hand it to the setter.
 			for (const name of ['token', 'getToken']) {
@@ -265,15 +280,26 @@
 		get getToken() {
 			return undefined;
 		}
+		// ready resolves once the interface and the uploader are loaded;
+		// reading it starts the loading.
+		get ready() {
+			this._wake();
+			return this._ready;
+		}
 		connectedCallback() {
+			if (!this.hasAttribute('isolated')) this._watch(); // the frame loads its own
 			if (this.shadowRoot) return;
 			const shadow = this.attachShadow({ mode: 'open' });
 			if (this.hasAttribute('isolated')) {
 				// Isolated mode: the interface runs in a frame (embed/host.js).
-				this.ready = this._mounted.then((u) => u.ready).then(() => this);
-				this.ready.catch(() => {});
-				isolated().then((H) => H.attach(this, shadow, base.href, () => this._options())).then((u) => this._done((this._ui = u)), (e) => this._error(e));
+				this._ready = this._mounted.then((u) => u.ready).then(() => this);
+				this._ready.catch(() => {});
+				isolated().then((H) => H.attach(this, shadow, home.href, () => this._options())).then((u) => this._done((this._ui = u)), (e) => this._error(e));
 				return;
+			}
+			// Used: a press, a key, a drop, files picked wake the uploader.
+			for (const type of ['pointerdown', 'keydown', 'focusin', 'dragenter', 'drop', 'change']) {
+				shadow.addEventListener(type, () => this._wake(), { passive: true });
 			}
 			const css = document.createElement('link');
 			css.rel = 'stylesheet';
@@ -287,8 +313,32 @@
 		// (out and in again at once) stops nothing.
 		disconnectedCallback() {
 			queueMicrotask(() => {
-				if (!this.isConnected && this._ui) this._ui.dispose();
+				if (this.isConnected) return;
+				this._unwatch();
+				if (this._ui) this._ui.dispose();
 			});
+		}
+		// _watch wakes the uploader when the element comes into view, or at
+		// once with loading="eager" (or without IntersectionObserver).
+		_watch() {
+			if (started || this._seen) return;
+			if (this.getAttribute('loading') === 'eager' || !globalThis.IntersectionObserver) {
+				wake();
+				return;
+			}
+			this._seen = new IntersectionObserver((seen) => {
+				if (seen.some((e) => e.isIntersecting)) this._wake();
+			});
+			this._seen.observe(this);
+		}
+		_unwatch() {
+			if (this._seen) this._seen.disconnect();
+			this._seen = null;
+		}
+		_wake() {
+			if (this.hasAttribute('isolated')) return this._ready;
+			this._unwatch();
+			return wake();
 		}
 		async _mount(box) {
 			const UI = await ui();
@@ -330,9 +380,11 @@
 		}
 		// The uploader's API, on the element.
 		add(files) {
+			this._wake();
 			return this._mounted.then((u) => u.add(files));
 		}
 		start() {
+			this._wake();
 			return this._mounted.then((u) => u.start());
 		}
 		pause() {
@@ -345,12 +397,14 @@
 			if (this._ui) this._ui.cancel();
 		}
 		retryFailed() {
+			this._wake();
 			return this._mounted.then((u) => u.retryFailed());
 		}
 		entries() {
 			return this._ui ? this._ui.entries() : [];
 		}
 		_up() {
+			this._wake();
 			const up = this._ui && this._ui.uploader();
 			if (!up) return Promise.reject({ code: 'invalid_input', message: 'Nothing was uploaded yet: call start() first.' });
 			return Promise.resolve(up);

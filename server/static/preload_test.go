@@ -32,7 +32,7 @@ func TestPagePreloads(t *testing.T) {
 	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	page := string(body)
-	loader := strings.Index(page, `<script src="altiup.js?v=`)
+	loader := strings.Index(page, `<script src="`+h.AssetURL(static.LoaderName)+`"`)
 	if loader < 0 {
 		t.Fatal("the page does not load altiup.js by its versioned URL")
 	}
@@ -48,7 +48,7 @@ func TestPagePreloads(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			want := h.AssetURL(c.name)
-			if !strings.Contains(want, "?v=") {
+			if !strings.HasPrefix(want, "v/") {
 				t.Fatalf("AssetURL(%q) = %q, not versioned", c.name, want)
 			}
 			var found string

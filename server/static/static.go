@@ -5,13 +5,11 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"io"
 	"io/fs"
 	"mime"
 	"net/http"
 	"path"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,29 +38,21 @@ type Handler struct {
 	mu    sync.Mutex
 	files map[string]*asset // by name, filled on first request
 
-	manifestOnce sync.Once
-	manifest     *asset // the asset-manifest.json the handler makes
+	versionOnce sync.Once
+	version     string // of the whole tree: see version.go
 }
 
-// asset is what is known of one file: its ETag, its version (a short hash
-// of the bytes served), and the precompressed copies that hold exactly
-// those bytes.
+// asset is what is known of one file: its ETag (a hash of the bytes
+// served), and the precompressed copies that hold exactly those bytes.
 type asset struct {
 	etag      string
-	version   string
 	encodings map[string]string // "br"/"gzip" → name of the copy
 	// mem holds the bytes served when they are not the file's own (an HTML
-	// page whose asset references were versioned, or the manifest), keyed
-	// by encoding ("" for identity); nil means the file is served from fsys.
+	// page whose asset references were versioned, or the loader with the
+	// version written in), keyed by encoding ("" for identity); nil means
+	// the file is served from fsys.
 	mem map[string][]byte
 }
-
-// ManifestName is the path of the JSON object mapping every file name to
-// its versioned URL, for loaders that want cacheable URLs.
-const ManifestName = "asset-manifest.json"
-
-// versionParam is the query parameter that carries a file's version.
-const versionParam = "v"
 
 // immutable is sent for a URL whose version matches the content: that URL
 // can never name other bytes, so browsers need not ask again.
@@ -86,7 +76,9 @@ func New(fsys fs.FS, opt Options) *Handler {
 	// evaluated, and no script comes from elsewhere.
 	csp := "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' blob: data:; connect-src " + cs +
 		"; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors " + fa
-	return &Handler{fsys: fsys, csp: csp, framed: opt.FrameAncestors != "", files: map[string]*asset{}}
+	h := &Handler{fsys: fsys, csp: csp, framed: opt.FrameAncestors != "", files: map[string]*asset{}}
+	h.Version() // now, at the server's start, rather than during the first page's request
+	return h
 }
 
 func init() {
@@ -97,6 +89,8 @@ func init() {
 	_ = mime.AddExtensionType(".json", "application/json")
 	_ = mime.AddExtensionType(".css", "text/css; charset=utf-8")
 	_ = mime.AddExtensionType(".html", "text/html; charset=utf-8")
+	// The types (altiup.d.ts), to read; some tables say video/mp2t.
+	_ = mime.AddExtensionType(".ts", "text/plain; charset=utf-8")
 }
 
 // crossOrigin are the extensions partner pages on other origins load: the
@@ -117,6 +111,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
+	ver, inTree := "", false
+	if v, rest, ok := splitVersion(name); ok {
+		ver, name, inTree = v, rest, true
+	}
 	if name == "" {
 		name = "index.html"
 	}
@@ -124,15 +122,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	var a *asset
-	var err error
-	if name == ManifestName {
-		if a, err = h.asset(name); err != nil {
-			a, err = h.manifestAsset()
-		}
-	} else {
-		a, err = h.asset(name)
-	}
+	a, err := h.asset(name, inTree)
 	if err != nil {
 		http.NotFound(w, r)
 		return
@@ -148,7 +138,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// an unversioned or stale URL) is revalidated; the ETag makes that a 304
 	// when nothing changed. A stale version gets today's bytes, never cached
 	// as if they were the old ones.
-	if a.version != "" && !isPage(name) && r.URL.Query().Get(versionParam) == a.version {
+	if inTree && !isPage(name) && ver != "" && ver == h.Version() {
 		hd.Set("Cache-Control", immutable)
 	} else {
 		hd.Set("Cache-Control", "no-cache")
@@ -200,10 +190,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // asset describes name, once: its hash, and the copies that decompress to
-// exactly its bytes (a copy left from an older build is ignored).
-func (h *Handler) asset(name string) (*asset, error) {
+// exactly its bytes (a copy left from an older build is ignored). inTree
+// tells a page asked for inside the versioned tree, whose references
+// already resolve there, from one asked for by its plain name.
+func (h *Handler) asset(name string, inTree bool) (*asset, error) {
+	key := name
+	if inTree && isPage(name) {
+		key = versionDir + "/" + name
+	}
 	h.mu.Lock()
-	a, ok := h.files[name]
+	a, ok := h.files[key]
 	h.mu.Unlock()
 	if ok {
 		return a, nil
@@ -216,40 +212,39 @@ func (h *Handler) asset(name string) (*asset, error) {
 	if err != nil {
 		return nil, err
 	}
-	if isPage(name) {
-		if page := h.versionRefs(name, src); !bytes.Equal(page, src) {
-			a, err = inMemory(page)
+	if served := h.rewrite(name, src, inTree); !bytes.Equal(served, src) {
+		a, err = inMemory(served)
+	} else {
+		a = newAsset(src)
+		for _, e := range encodings {
+			b, err := fs.ReadFile(h.fsys, name+e.ext)
 			if err != nil {
-				return nil, err
+				continue
 			}
-			h.mu.Lock()
-			h.files[name] = a
-			h.mu.Unlock()
-			return a, nil
+			if plain, err := decompress(e.name, b); err == nil && bytes.Equal(plain, src) {
+				a.encodings[e.name] = name + e.ext
+			}
 		}
 	}
-	a = newAsset(src)
-	for _, e := range encodings {
-		b, err := fs.ReadFile(h.fsys, name+e.ext)
-		if err != nil {
-			continue
-		}
-		if plain, err := decompress(e.name, b); err == nil && bytes.Equal(plain, src) {
-			a.encodings[e.name] = name + e.ext
-		}
+	if err != nil {
+		return nil, err
 	}
 	h.mu.Lock()
-	h.files[name] = a
+	h.files[key] = a
 	h.mu.Unlock()
 	return a, nil
 }
 
-// newAsset describes the bytes b: the ETag is a content hash and the
-// version its first 12 characters (72 bits), short enough for URLs.
+// newAsset describes the bytes b: the ETag is a content hash.
 func newAsset(b []byte) *asset {
+	return &asset{etag: `"` + contentHash(b, 24) + `"`, encodings: map[string]string{}}
+}
+
+// contentHash is the first n characters of the URL-safe base64 of the
+// SHA-256 of b.
+func contentHash(b []byte, n int) string {
 	sum := sha256.Sum256(b)
-	h := base64.RawURLEncoding.EncodeToString(sum[:18])
-	return &asset{etag: `"` + h + `"`, version: h[:12], encodings: map[string]string{}}
+	return base64.RawURLEncoding.EncodeToString(sum[:])[:n]
 }
 
 // inMemory describes bytes made by the handler, compressed here since no
@@ -300,97 +295,10 @@ func compress(enc string, b []byte) ([]byte, error) {
 // so they never carry versions themselves.
 func isPage(name string) bool { return path.Ext(name) == ".html" }
 
-// refAttr matches an href or src attribute with a quoted value.
-var refAttr = regexp.MustCompile(`(?i)(\s(?:href|src)\s*=\s*)("[^"]*"|'[^']*')`)
-
-// versionRefs returns the page with every href/src value that names one of
-// the served files (relative to the page, or from the root) replaced by the
-// file's versioned URL. Other values (external, fragments, queries, pages,
-// names of no file) stay as they are.
-func (h *Handler) versionRefs(page string, src []byte) []byte {
-	return refAttr.ReplaceAllFunc(src, func(m []byte) []byte {
-		sub := refAttr.FindSubmatch(m)
-		quoted := string(sub[2])
-		q, val := quoted[:1], quoted[1:len(quoted)-1]
-		target := val
-		if strings.HasPrefix(val, "/") {
-			target = val[1:]
-		} else {
-			target = path.Join(path.Dir(page), val)
-		}
-		if !fs.ValidPath(val) && !(strings.HasPrefix(val, "/") && fs.ValidPath(val[1:])) {
-			return m
-		}
-		if target == "." || isPage(target) || !servable(target) {
-			return m
-		}
-		a, err := h.asset(target)
-		if err != nil || a.mem != nil {
-			return m
-		}
-		return []byte(string(sub[1]) + q + val + "?" + versionParam + "=" + a.version + q)
-	})
-}
-
 // servable reports whether a name may be served at all: not the Go file
 // that embeds the page, nor the page's unit tests (web/test/).
 func servable(name string) bool {
 	return fs.ValidPath(name) && !strings.HasSuffix(name, ".go") && !strings.HasPrefix(name, "test/")
-}
-
-// AssetURL returns the URL path, relative to the root the handler serves,
-// under which name is cached for good: "name?v=<version>". Pages, and names
-// of no file, come back as they are (revalidated on every use).
-func (h *Handler) AssetURL(name string) string {
-	if isPage(name) || !servable(name) {
-		return name
-	}
-	a, err := h.asset(name)
-	if err != nil || a.mem != nil {
-		return name
-	}
-	return name + "?" + versionParam + "=" + a.version
-}
-
-// manifestAsset builds, once, the JSON object mapping every served file to
-// its AssetURL. Compressed copies and Go sources are not files of their own.
-func (h *Handler) manifestAsset() (*asset, error) {
-	var err error
-	h.manifestOnce.Do(func() {
-		m := map[string]string{}
-		err = fs.WalkDir(h.fsys, ".", func(p string, d fs.DirEntry, werr error) error {
-			if werr != nil {
-				return werr
-			}
-			if d.IsDir() || !servable(p) || p == ManifestName {
-				return nil
-			}
-			for _, e := range encodings {
-				if strings.HasSuffix(p, e.ext) {
-					if _, serr := fs.Stat(h.fsys, strings.TrimSuffix(p, e.ext)); serr == nil {
-						return nil
-					}
-				}
-			}
-			m[p] = h.AssetURL(p)
-			return nil
-		})
-		if err != nil {
-			return
-		}
-		var b []byte
-		if b, err = json.Marshal(m); err != nil { // keys sorted, so the bytes are stable
-			return
-		}
-		h.manifest, err = inMemory(b)
-	})
-	if err != nil {
-		return nil, err
-	}
-	if h.manifest == nil {
-		return nil, fs.ErrNotExist
-	}
-	return h.manifest, nil
 }
 
 func decompress(enc string, b []byte) ([]byte, error) {

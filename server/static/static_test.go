@@ -50,6 +50,7 @@ func testFS(t *testing.T) fstest.MapFS {
 		"embed.go":        {Data: []byte("package web")},
 		"test/a.test.js":  {Data: []byte("import test from 'node:test';")},
 		"sub/a.css":       {Data: []byte("a{}")},
+		"altiup.d.ts":     {Data: []byte("declare var altiup: unknown;")},
 		"sub/inner/x.txt": {Data: []byte("x")},
 	}
 }
@@ -69,6 +70,7 @@ func TestHandler(t *testing.T) {
 		{"GET", "/app.js", 200, "text/javascript; charset=utf-8", true},
 		{"GET", "/i18n/en.json", 200, "application/json", true},
 		{"GET", "/sub/a.css", 200, "text/css; charset=utf-8", true},
+		{"GET", "/altiup.d.ts", 200, "text/plain; charset=utf-8", false},
 		{"GET", "/sub/", 404, "", false},
 		{"GET", "/sub", 404, "", false},
 		{"GET", "/sub/inner", 404, "", false},

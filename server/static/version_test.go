@@ -3,9 +3,8 @@ package static
 import (
 	"bytes"
 	"compress/gzip"
-	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/base64"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -36,19 +35,29 @@ const pageHTML = `<!doctype html>
 <p data-src="app.js">not an attribute that loads</p>
 `
 
+// subPage is a page in a folder: its references go up to the versioned
+// tree.
+const subPage = `<script src="x.js"></script><script src="/app.js"></script><link href="../style.css">`
+
 func pageFS(t *testing.T) fstest.MapFS {
 	fsys := testFS(t)
 	fsys["index.html"] = &fstest.MapFile{Data: []byte(pageHTML)}
 	fsys["index.html.gz"] = &fstest.MapFile{Data: gz(t, pageHTML)} // holds the unrewritten page
 	fsys["other.html"] = &fstest.MapFile{Data: []byte(`<script src="app.js"></script>`)}
+	fsys["partner/demo.html"] = &fstest.MapFile{Data: []byte(subPage)}
+	fsys["partner/x.js"] = &fstest.MapFile{Data: []byte("x()")}
 	return fsys
 }
 
-// ver is the version a file's bytes should carry, computed here
-// independently of the handler.
-func ver(b []byte) string {
-	sum := sha256.Sum256(b)
-	return base64.RawURLEncoding.EncodeToString(sum[:])[:12]
+// treeVersion is the version of fsys, as the handler gives it; the tests
+// below check what it names.
+func treeVersion(t *testing.T, fsys fstest.MapFS) string {
+	t.Helper()
+	v := New(fsys, Options{}).Version()
+	if len(v) != 12 {
+		t.Fatalf("version %q", v)
+	}
+	return v
 }
 
 func get(t *testing.T, url string, hdr ...string) (*http.Response, []byte) {
@@ -74,54 +83,59 @@ func get(t *testing.T, url string, hdr ...string) (*http.Response, []byte) {
 	return resp, b
 }
 
-// TestVersionedPage: the page's references to served files carry the
-// version of those files' bytes; everything else is left alone.
+// TestVersionedPage: the page's references to served files name them in
+// the versioned tree; everything else is left alone.
 func TestVersionedPage(t *testing.T) {
 	fsys := pageFS(t)
+	v := treeVersion(t, fsys)
 	srv := httptest.NewServer(New(fsys, Options{}))
 	defer srv.Close()
-	resp, body := get(t, srv.URL+"/")
-	if resp.StatusCode != 200 {
-		t.Fatalf("status %d", resp.StatusCode)
-	}
-	page := string(body)
-	for _, tc := range []struct{ attr, file string }{
-		{`href="style.css?v=%s"`, "style.css"},
-		{`HREF='sub/a.css?v=%s'`, "sub/a.css"},
-		{`src="/app.js?v=%s"`, "app.js"},
-		{`src="altiup.wasm?v=%s"`, "altiup.wasm"},
+	for _, tc := range []struct {
+		page string
+		want []string
+		kept []string
+	}{
+		{"/", []string{`href="v/%s/style.css"`, `HREF='v/%s/sub/a.css'`, `src="/v/%s/app.js"`, `src="v/%s/altiup.wasm"`}, []string{
+			`src="https://cdn.example/app.js"`, `href="#top"`, `href="other.html"`, `src="nope.js"`,
+			`src="app.js?x=1"`, `src="../app.js"`, `src="./app.js"`, `src="embed.go"`, `href="sub"`, `data-src="app.js"`,
+		}},
+		{"/partner/demo.html", []string{`src="../v/%s/partner/x.js"`, `src="/v/%s/app.js"`}, []string{`href="../style.css"`}},
 	} {
-		t.Run(tc.file, func(t *testing.T) {
-			want := strings.Replace(tc.attr, "%s", ver(fsys[tc.file].Data), 1)
-			if !strings.Contains(page, want) {
-				t.Fatalf("page lacks %s:\n%s", want, page)
-			}
-		})
-	}
-	for _, same := range []string{
-		`src="https://cdn.example/app.js"`, `href="#top"`, `href="other.html"`, `src="nope.js"`,
-		`src="app.js?x=1"`, `src="../app.js"`, `src="./app.js"`, `src="embed.go"`, `href="sub"`, `data-src="app.js"`,
-	} {
-		t.Run("kept "+same, func(t *testing.T) {
-			if !strings.Contains(page, same) {
-				t.Errorf("page lacks %s unchanged", same)
-			}
-		})
+		resp, body := get(t, srv.URL+tc.page)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: status %d", tc.page, resp.StatusCode)
+		}
+		page := string(body)
+		for _, attr := range tc.want {
+			t.Run(tc.page+" "+attr, func(t *testing.T) {
+				if want := strings.Replace(attr, "%s", v, 1); !strings.Contains(page, want) {
+					t.Fatalf("page lacks %s:\n%s", want, page)
+				}
+			})
+		}
+		for _, same := range tc.kept {
+			t.Run(tc.page+" kept "+same, func(t *testing.T) {
+				if !strings.Contains(page, same) {
+					t.Errorf("page lacks %s unchanged", same)
+				}
+			})
+		}
 	}
 	// Every versioned reference resolves, to exactly the bytes it names, for
 	// good.
-	refs := regexp.MustCompile(`(?i)(?:href|src)=["']/?([^"'?]+)\?v=([^"']+)["']`).FindAllStringSubmatch(page, -1)
+	_, body := get(t, srv.URL+"/")
+	refs := regexp.MustCompile(`(?i)(?:href|src)=["'](/?v/([^/]+)/([^"']+))["']`).FindAllStringSubmatch(string(body), -1)
 	if len(refs) != 4 {
 		t.Fatalf("%d versioned references, want 4", len(refs))
 	}
 	for _, m := range refs {
 		t.Run("resolves "+m[1], func(t *testing.T) {
-			resp, b := get(t, srv.URL+"/"+m[1]+"?v="+m[2])
-			if resp.StatusCode != 200 || !bytes.Equal(b, fsys[m[1]].Data) {
+			resp, b := get(t, srv.URL+"/"+strings.TrimPrefix(m[1], "/"))
+			if resp.StatusCode != 200 || !bytes.Equal(b, fsys[m[3]].Data) {
 				t.Fatalf("status %d, body %q", resp.StatusCode, b)
 			}
-			if m[2] != ver(b) {
-				t.Errorf("version %s, bytes hash to %s", m[2], ver(b))
+			if m[2] != v {
+				t.Errorf("version %s, want %s", m[2], v)
 			}
 			if cc := resp.Header.Get("Cache-Control"); cc != immutable {
 				t.Errorf("Cache-Control %q", cc)
@@ -130,37 +144,69 @@ func TestVersionedPage(t *testing.T) {
 	}
 }
 
-// TestCacheControl: immutable only for a URL whose version matches the
-// bytes; pages, plain names and stale versions are revalidated, and the
+// TestVersion: the version changes with any served file's name or bytes,
+// a file added included, and with nothing else.
+func TestVersion(t *testing.T) {
+	base := treeVersion(t, pageFS(t))
+	for _, tc := range []struct {
+		name    string
+		change  func(fstest.MapFS)
+		changes bool
+	}{
+		{"same files", func(fstest.MapFS) {}, false},
+		{"a file's bytes", func(f fstest.MapFS) { f["sub/a.css"] = &fstest.MapFile{Data: []byte("b{}")} }, true},
+		{"a file added", func(f fstest.MapFS) { f["embed/host.js"] = &fstest.MapFile{Data: []byte("x")} }, true},
+		{"a file renamed", func(f fstest.MapFS) { f["sub/b.css"] = f["sub/a.css"]; delete(f, "sub/a.css") }, true},
+		{"a page", func(f fstest.MapFS) { f["other.html"] = &fstest.MapFile{Data: []byte("<p>")} }, true},
+		{"a compressed copy", func(f fstest.MapFS) { f["app.js.gz"] = &fstest.MapFile{Data: gz(t, "other")} }, false},
+		{"a Go file", func(f fstest.MapFS) { f["embed.go"] = &fstest.MapFile{Data: []byte("package other")} }, false},
+		{"a unit test", func(f fstest.MapFS) { f["test/b.test.js"] = &fstest.MapFile{Data: []byte("x")} }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fsys := pageFS(t)
+			tc.change(fsys)
+			if got := treeVersion(t, fsys); (got != base) != tc.changes {
+				t.Errorf("version %s, was %s; want a change: %v", got, base, tc.changes)
+			}
+		})
+	}
+}
+
+// TestCacheControl: immutable only for a URL in the tree of today's
+// version; pages, plain names and stale versions are revalidated, and the
 // current bytes are always what is sent.
 func TestCacheControl(t *testing.T) {
 	fsys := pageFS(t)
+	v := treeVersion(t, fsys)
 	srv := httptest.NewServer(New(fsys, Options{}))
 	defer srv.Close()
 	_, page := get(t, srv.URL+"/index.html")
-	appV := ver([]byte(appJS))
+	tree := "/v/" + v + "/"
 	tests := []struct {
 		name, path, accept string
 		status             int
 		cache, encoding    string
 		body               string
 	}{
-		{"matching version", "/app.js?v=" + appV, "", 200, immutable, "", appJS},
-		{"matching version, brotli", "/app.js?v=" + appV, "br", 200, immutable, "br", appJS},
-		{"matching version, gzip", "/app.js?v=" + appV, "gzip", 200, immutable, "gzip", appJS},
-		{"matching version among others", "/app.js?x=1&v=" + appV, "", 200, immutable, "", appJS},
-		{"stale version", "/app.js?v=AAAAAAAAAAAA", "br", 200, "no-cache", "br", appJS},
-		{"empty version", "/app.js?v=", "", 200, "no-cache", "", appJS},
-		{"another file's version", "/style.css?v=" + appV, "", 200, "no-cache", "", "a{color:red}"},
+		{"today's version", tree + "app.js", "", 200, immutable, "", appJS},
+		{"today's version, brotli", tree + "app.js", "br", 200, immutable, "br", appJS},
+		{"today's version, gzip", tree + "app.js", "gzip", 200, immutable, "gzip", appJS},
+		{"today's version, a folder down", tree + "i18n/en.json", "", 200, immutable, "", `{"lang":"en"}`},
+		{"stale version", "/v/AAAAAAAAAAAA/app.js", "br", 200, "no-cache", "br", appJS},
 		{"plain name", "/app.js", "", 200, "no-cache", "", appJS},
-		{"the loader by its plain name", "/altiup.wasm", "", 200, "no-cache", "", "\x00asm\x01\x00\x00\x00"},
+		{"a query is no version", "/app.js?v=" + v, "", 200, "no-cache", "", appJS},
+		{"the wasm by its plain name", "/altiup.wasm", "", 200, "no-cache", "", "\x00asm\x01\x00\x00\x00"},
 		{"page", "/", "", 200, "no-cache", "", string(page)},
 		{"page by name", "/index.html", "", 200, "no-cache", "", string(page)},
-		{"page with its own version", "/index.html?v=" + ver(page), "", 200, "no-cache", "", string(page)},
-		{"other page", "/other.html?v=" + ver(fsys["other.html"].Data), "", 200, "no-cache", "", `<script src="app.js?v=` + appV + `"></script>`},
-		{"traversal with a version", "/../embed.go?v=" + ver(fsys["embed.go"].Data), "", 404, "", "", ""},
-		{"encoded traversal with a version", "/%2e%2e/embed.go?v=x", "", 404, "", "", ""},
-		{"missing with a version", "/nope.js?v=" + appV, "", 404, "", "", ""},
+		{"page in the tree, as it is", tree + "index.html", "", 200, "no-cache", "", pageHTML},
+		{"other page", "/other.html", "", 200, "no-cache", "", `<script src="v/` + v + `/app.js"></script>`},
+		{"traversal out of the tree", tree + "../embed.go", "", 404, "", "", ""},
+		{"Go file in the tree", tree + "embed.go", "", 404, "", "", ""},
+		{"unit test in the tree", tree + "test/a.test.js", "", 404, "", "", ""},
+		{"encoded traversal in the tree", tree + "%2e%2e/%2e%2e/embed.go", "", 404, "", "", ""},
+		{"missing in the tree", tree + "nope.js", "", 404, "", "", ""},
+		{"the tree itself", tree, "", 404, "", "", ""},
+		{"no version", "/v//app.js", "", 404, "", "", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -250,10 +296,11 @@ func TestVersionedPageEncodings(t *testing.T) {
 
 func TestAssetURL(t *testing.T) {
 	fsys := pageFS(t)
+	v := treeVersion(t, fsys)
 	h := New(fsys, Options{})
 	for _, tc := range []struct{ name, want string }{
-		{"app.js", "app.js?v=" + ver([]byte(appJS))},
-		{"i18n/en.json", "i18n/en.json?v=" + ver(fsys["i18n/en.json"].Data)},
+		{"app.js", "v/" + v + "/app.js"},
+		{"i18n/en.json", "v/" + v + "/i18n/en.json"},
 		{"index.html", "index.html"},
 		{"nope.js", "nope.js"},
 		{"embed.go", "embed.go"},
@@ -268,61 +315,40 @@ func TestAssetURL(t *testing.T) {
 	}
 }
 
-// TestManifest: every served file with its versioned URL; no Go sources and
-// no compressed copies; and a file of that name in fsys wins.
-func TestManifest(t *testing.T) {
-	fsys := pageFS(t)
-	srv := httptest.NewServer(New(fsys, Options{}))
-	defer srv.Close()
-	resp, b := get(t, srv.URL+"/"+ManifestName, "Accept-Encoding", "identity")
-	if resp.StatusCode != 200 {
-		t.Fatalf("status %d", resp.StatusCode)
-	}
-	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
-		t.Errorf("Content-Type %q", ct)
-	}
-	if resp.Header.Get("Access-Control-Allow-Origin") != "*" {
-		t.Error("no CORS header for partner loaders")
-	}
-	if cc := resp.Header.Get("Cache-Control"); cc != "no-cache" {
-		t.Errorf("Cache-Control %q", cc)
-	}
-	var m map[string]string
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]string{
-		"index.html":      "index.html",
-		"other.html":      "other.html",
-		"altiup.wasm":     "altiup.wasm?v=" + ver(fsys["altiup.wasm"].Data),
-		"app.js":          "app.js?v=" + ver([]byte(appJS)),
-		"style.css":       "style.css?v=" + ver(fsys["style.css"].Data),
-		"i18n/en.json":    "i18n/en.json?v=" + ver(fsys["i18n/en.json"].Data),
-		"sub/a.css":       "sub/a.css?v=" + ver(fsys["sub/a.css"].Data),
-		"sub/inner/x.txt": "sub/inner/x.txt?v=" + ver(fsys["sub/inner/x.txt"].Data),
-	}
-	if len(m) != len(want) {
-		t.Errorf("manifest %v, want %v", m, want)
-	}
-	for k, v := range want {
-		if m[k] != v {
-			t.Errorf("manifest[%q] = %q, want %q", k, m[k], v)
-		}
-	}
-	for k, v := range m {
-		if k == "index.html" || k == "other.html" {
-			continue
-		}
-		resp, _ := get(t, srv.URL+"/"+v)
-		if resp.StatusCode != 200 || resp.Header.Get("Cache-Control") != immutable {
-			t.Errorf("%s: status %d, Cache-Control %q", v, resp.StatusCode, resp.Header.Get("Cache-Control"))
-		}
-	}
-
-	fsys[ManifestName] = &fstest.MapFile{Data: []byte(`{"own":"own"}`)}
-	srv2 := httptest.NewServer(New(fsys, Options{}))
-	defer srv2.Close()
-	if _, b := get(t, srv2.URL+"/"+ManifestName); string(b) != `{"own":"own"}` {
-		t.Errorf("a file named %s was not served as it is: %s", ManifestName, b)
+// TestLoader: the loader is served with the version written in, the same
+// bytes by its plain name and in the tree, and Integrity is their SRI
+// hash. A loader without the mark is served as it is.
+func TestLoader(t *testing.T) {
+	const loader = "const VERSION = " + versionMark + "; const OTHER = '';"
+	for _, tc := range []struct{ name, src, want string }{
+		{"with the mark", loader, "const VERSION = '%s'; const OTHER = '';"},
+		{"without", "const VERSION = '';", "const VERSION = '';"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fsys := pageFS(t)
+			fsys[LoaderName] = &fstest.MapFile{Data: []byte(tc.src)}
+			fsys[LoaderName+".gz"] = &fstest.MapFile{Data: gz(t, tc.src)}
+			v := treeVersion(t, fsys)
+			h := New(fsys, Options{})
+			srv := httptest.NewServer(h)
+			defer srv.Close()
+			want := strings.Replace(tc.want, "%s", v, 1)
+			sri, err := h.Integrity(LoaderName)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum := sha512.Sum384([]byte(want))
+			if wantSRI := "sha384-" + base64.StdEncoding.EncodeToString(sum[:]); sri != wantSRI {
+				t.Errorf("Integrity %s, want %s", sri, wantSRI)
+			}
+			for _, u := range []string{"/" + LoaderName, "/v/" + v + "/" + LoaderName} {
+				for _, enc := range []string{"", "gzip", "br"} {
+					resp, raw := get(t, srv.URL+u, "Accept-Encoding", enc)
+					if body := decode(t, resp.Header.Get("Content-Encoding"), raw); string(body) != want {
+						t.Errorf("%s (%q): %q, want %q", u, enc, body, want)
+					}
+				}
+			}
+		})
 	}
 }

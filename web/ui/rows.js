@@ -59,6 +59,7 @@ export class Rows {
 
 	rowFor(e) {
 		const tr = document.createElement('tr');
+		tr.setAttribute('part', 'row');
 		for (const c of ['name', 'size', 'state', 'sent', 'details', 'actions']) {
 			const td = document.createElement(c === 'name' ? 'th' : 'td');
 			if (c === 'name') td.scope = 'row';
@@ -73,6 +74,7 @@ export class Rows {
 		}
 		tr.children[0].appendChild(label);
 		const bar = document.createElement('progress');
+		bar.setAttribute('part', 'progress');
 		const span = document.createElement('span');
 		span.className = 'sent-text';
 		tr.children[3].append(bar, span);
@@ -110,6 +112,7 @@ export class Rows {
 			const b = document.createElement('button');
 			b.type = 'button';
 			b.className = kind;
+			b.setAttribute('part', 'button');
 			b.textContent = T('btn.' + kind);
 			b.disabled = !this.session.can().row;
 			b.setAttribute('aria-label', T('btn.' + kind + '.label', { name: e.path }));

@@ -1,36 +1,38 @@
 // template.js: the interface's markup. Its texts come from the strings
-// (data-i18n*), so it holds no words of its own, and no inline style.
+// (data-i18n*), so it holds no words of its own, and no inline style. The
+// part attributes are what a host page may style through ::part() (the
+// names are listed in ui.css).
 
 export const TEMPLATE = `
 <div class="altiup">
-	<div class="drop" id="drop" data-state="idle">
+	<div class="drop" id="drop" data-state="idle" part="dropzone">
 		<p class="drop-title" data-i18n="drop.title"></p>
 		<p class="drop-hint" data-i18n="drop.hint"></p>
 		<div class="pickers">
 			<input id="files" class="sr-only" type="file" multiple>
-			<label for="files" class="button" data-i18n="pick.files"></label>
+			<label for="files" class="button" part="button" data-i18n="pick.files"></label>
 			<input id="folder" class="sr-only" type="file" webkitdirectory multiple>
-			<label for="folder" class="button" data-i18n="pick.folder"></label>
+			<label for="folder" class="button" part="button" data-i18n="pick.folder"></label>
 		</div>
 	</div>
 	<div class="buttons" role="group" data-i18n-label="controls">
-		<button id="start" type="button" class="primary" disabled data-i18n="btn.start"></button>
-		<button id="pause" type="button" disabled data-i18n="btn.pause"></button>
-		<button id="resume" type="button" disabled data-i18n="btn.resume"></button>
-		<button id="cancel" type="button" disabled data-i18n="btn.cancel"></button>
-		<button id="retryall" type="button" disabled data-i18n="btn.retryall"></button>
-		<button id="clear" type="button" disabled data-i18n="btn.clear"></button>
+		<button id="start" type="button" class="primary" part="button primary" disabled data-i18n="btn.start"></button>
+		<button id="pause" type="button" part="button" disabled data-i18n="btn.pause"></button>
+		<button id="resume" type="button" part="button" disabled data-i18n="btn.resume"></button>
+		<button id="cancel" type="button" part="button" disabled data-i18n="btn.cancel"></button>
+		<button id="retryall" type="button" part="button" disabled data-i18n="btn.retryall"></button>
+		<button id="clear" type="button" part="button" disabled data-i18n="btn.clear"></button>
 		<label class="check"><input id="wait" type="checkbox" checked> <span data-i18n="opt.wait"></span></label>
 	</div>
 	<section class="progress-area" aria-labelledby="progress-title">
 		<h2 id="progress-title" data-i18n="progress.title"></h2>
-		<progress id="total" max="1" value="0" data-i18n-label="progress.total"></progress>
+		<progress id="total" part="progress total" max="1" value="0" data-i18n-label="progress.total"></progress>
 		<p id="totals"></p>
-		<p id="summary" aria-live="polite"></p>
+		<p id="summary" part="summary" aria-live="polite"></p>
 		<p id="validation"></p>
-		<p id="message" class="error" role="alert"></p>
+		<p id="message" class="error" part="message" role="alert"></p>
 		<div id="announce" class="sr-only" aria-live="polite" aria-atomic="true"></div>
-		<div class="listwrap" id="listwrap" tabindex="0" role="region" data-i18n-label="list.label">
+		<div class="listwrap" id="listwrap" part="list" tabindex="0" role="region" data-i18n-label="list.label">
 			<table id="table">
 				<caption class="sr-only" data-i18n="list.caption"></caption>
 				<thead>
@@ -52,11 +54,11 @@ export const TEMPLATE = `
 				<option value="Dense" data-i18n="recon.dense"></option>
 			</select>
 			<label class="check"><input id="prestart" type="checkbox"> <span data-i18n="recon.prestart"></span></label>
-			<button id="reconstruct" type="button" class="primary" disabled data-i18n="recon.start"></button>
+			<button id="reconstruct" type="button" class="primary" part="button primary" disabled data-i18n="recon.start"></button>
 		</div>
 		<div class="recon-row">
 			<p id="reconstruction" aria-live="polite"></p>
-			<button id="stoprecon" type="button" hidden data-i18n="recon.stop"></button>
+			<button id="stoprecon" type="button" part="button" hidden data-i18n="recon.stop"></button>
 		</div>
 		<details id="reconwhy" class="recon-why" hidden><summary data-i18n="errors.cause"></summary><dl id="reconcodes"></dl></details>
 	</section>
