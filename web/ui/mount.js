@@ -10,10 +10,12 @@
 //     connect: (options) => altiup.connect(options), // default; to stop a task
 //     wait: () => true,      // wait for validation after an upload (default: the checkbox)
 //     onFile, onProgress, onDone, onError,   // optional listeners
+//     tiles,                 // the map's tile URL template ({z}/{x}/{y}); default: data-tiles on the container or the element
 //   });
 //   ui.add(files); ui.start(); ui.pause(); ui.resume(); ui.cancel(); ui.retryFailed();
 //   ui.setStrings(strings); ui.entries(); ui.setReady(ok); ui.dispose();
 import { bindDrop } from './drop.js';
+import { CheckView } from './checkview.js';
 import { translate } from './i18n.js';
 import { Announcer } from './announce.js';
 import { Recon } from './recon.js';
@@ -24,7 +26,8 @@ import { TEMPLATE } from './template.js';
 import { Thumbs } from './thumbs.js';
 
 const IDS = ['drop', 'files', 'folder', 'start', 'pause', 'resume', 'cancel', 'retryall', 'clear', 'wait', 'total', 'totals', 'summary',
-	'validation', 'message', 'announce', 'listwrap', 'table', 'filelist', 'listcount', 'replace', 'tasktype', 'prestart', 'reconstruct', 'reconstruction', 'stoprecon'];
+	'validation', 'message', 'announce', 'listwrap', 'table', 'filelist', 'listcount', 'replace', 'tasktype', 'prestart', 'reconstruct', 'reconstruction', 'stoprecon',
+	'check', 'checkstatus', 'checksummary', 'checkwarnings', 'checkleft', 'checkmap', 'checkpoint', 'exportcsv', 'exportgeojson'];
 
 export function mount(container, cfg) {
 	let strings = cfg.strings || {};
@@ -53,6 +56,7 @@ export function mount(container, cfg) {
 		dirty.clear();
 		renderTotals(el, strings, session);
 		renderStatus(el, strings, session);
+		check.visible();
 		if (session.running) announcer.soon();
 	};
 	const changed = (e) => {
@@ -83,11 +87,29 @@ export function mount(container, cfg) {
 		el.replace.click();
 	});
 	const recon = new Recon(el, session, paint, cfg.connect || ((o) => globalThis.altiup.connect(o)));
+	// The Check step: a selected photo's row is drawn (a long list scrolls
+	// to it) and focused.
+	const reveal = (e) => {
+		if (!rows.shown.has(e)) {
+			el.listwrap.scrollTop = e.n * (rows.rowHeight || 36);
+			paint();
+		}
+		const tr = rows.shown.get(e);
+		if (!tr) return;
+		tr.tabIndex = -1;
+		tr.scrollIntoView({ block: 'nearest' });
+		tr.focus();
+	};
+	const tiles = () => {
+		const at = (container.getRootNode().host || container).closest('[data-tiles]');
+		return cfg.tiles || (at ? at.dataset.tiles : '');
+	};
+	const check = new CheckView(el, session, { reveal, tiles, changed });
 
 	// Adds keep their order, a drop's too (its folders are read first).
 	let ingest = Promise.resolve();
 	const take = (p) => {
-		const r = ingest.then(() => p).then((list) => session.add(list));
+		const r = ingest.then(() => p).then((list) => session.add(list)).then((n) => (check.schedule(), n));
 		ingest = r.catch((e) => session.fail(e));
 		return r;
 	};
@@ -102,7 +124,7 @@ export function mount(container, cfg) {
 		const f = el.replace.files && el.replace.files[0];
 		const old = replacing;
 		replacing = null;
-		if (f && old) ingest = ingest.then(() => session.replace(old, f));
+		if (f && old) ingest = ingest.then(() => session.replace(old, f)).then(() => check.schedule());
 	});
 	const controls = {
 		start: () => done(session.start()),
@@ -110,7 +132,7 @@ export function mount(container, cfg) {
 		resume: () => session.resume(),
 		cancel: () => session.cancel(),
 		retryFailed: () => done(session.retryFailed()),
-		clear: () => session.clear() && recon.clear(),
+		clear: () => session.clear() && (check.reset(), recon.clear()),
 		reconstruct: () => recon.start(),
 		stopReconstruction: () => recon.stopTask(),
 	};
@@ -121,6 +143,7 @@ export function mount(container, cfg) {
 		strings = s || {};
 		rows.strings = strings;
 		recon.setStrings(strings);
+		check.setStrings(strings);
 		translate(root, strings);
 		changed();
 		paint();
@@ -136,6 +159,7 @@ export function mount(container, cfg) {
 		entries: () => session.view((e) => details(strings, e)),
 		setReady(ok) {
 			session.loaded = ok;
+			if (ok) check.schedule();
 			paint();
 		},
 		fail: (e) => session.fail(e),
