@@ -23,7 +23,7 @@ export function mercator(lat, lon) {
 // in a width × height box with pad pixels around: its centre, pixels per
 // world unit, and the latitude its scale holds at. Far outliers do not
 // stretch the view when other points are left: they are pinned to its edge
-// (see place). A single point, or points in one spot, get a view 200 m across.
+// (see place). A single point, or points in one spot, get a view 50 m across.
 export function fit(points, width, height, pad) {
 	const near = points.filter((p) => !p.far);
 	const use = near.length ? near : points;
@@ -37,7 +37,7 @@ export function fit(points, width, height, pad) {
 	}
 	const cx = (minX + maxX) / 2, cy = (minY + maxY) / 2;
 	const lat = latOf(cy);
-	const least = 200 / (EARTH * Math.cos((lat * Math.PI) / 180)); // 200 m in world units
+	const least = 50 / (EARTH * Math.cos((lat * Math.PI) / 180)); // 50 m in world units
 	const w = Math.max(maxX - minX, least), h = Math.max(maxY - minY, least);
 	const scale = Math.min((width - 2 * pad) / w, (height - 2 * pad) / h);
 	return { cx, cy, scale, lat, width, height, pad };
@@ -141,7 +141,7 @@ export function tiles(view, template) {
 	if (!template) return [];
 	const z = Math.max(0, Math.min(MAX_ZOOM, Math.round(Math.log2(view.scale / TILE))));
 	const n = 2 ** z;
-	const size = (view.scale / n); // a tile's side in the view's pixels
+	const size = view.scale / n; // a tile's side in the view's pixels
 	const left = view.cx - view.width / 2 / view.scale, top = view.cy - view.height / 2 / view.scale;
 	const x0 = Math.floor(left * n), y0 = Math.max(0, Math.floor(top * n));
 	const x1 = Math.floor((left + view.width / view.scale) * n), y1 = Math.min(n - 1, Math.floor((top + view.height / view.scale) * n));
