@@ -175,6 +175,16 @@ func TestPageCheck(t *testing.T) {
 		t.Errorf("positions.geojson: %+v, %v", fc, err)
 	}
 
+	// With a tile URL template, tiles are drawn behind the points.
+	pgEval[bool](t, ctx, `(() => { document.querySelector('#uploader').dataset.tiles = '/tiles/{z}/{x}/{y}.png'; altiupPage.add([]); return true; })()`)
+	pgWait(t, ctx, `document.querySelectorAll('#checkmap svg .tiles image').length > 0`, 15*time.Second)
+	if href := pgEval[string](t, ctx, `document.querySelector('#checkmap svg .tiles image').getAttribute('href')`); !regexp.MustCompile(`^/tiles/1\d/\d+/\d+\.png$`).MatchString(href) {
+		t.Errorf("tile %q", href)
+	}
+	pgEval[bool](t, ctx, `(() => { delete document.querySelector('#uploader').dataset.tiles; altiupPage.add([]); return true; })()`)
+	pgWait(t, ctx, `document.querySelectorAll('#checkmap svg .tiles image').length === 0 && document.querySelectorAll('#checkmap svg .points > *').length > 0`, 15*time.Second)
+
+	checkAudit(t, ctx)
 	if os.Getenv("ALTIUP_SCREENSHOTS") != "" {
 		checkScreenshots(t, ctx)
 	}
@@ -205,6 +215,20 @@ func TestPageCheck(t *testing.T) {
 		t.Errorf("summary %q counts the photo left out", got)
 	}
 	cspOK()
+}
+
+// checkAudit audits the Check step with axe-core: no serious or critical
+// violation.
+func checkAudit(t *testing.T, ctx context.Context) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](axeScript(t))); err != nil {
+		t.Fatalf("inject axe: %v", err)
+	}
+	found := pgEval[[]string](t, ctx, `axe.run(document.querySelector('#check'), {resultTypes: ['violations']}).then((r) => r.violations
+		.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id + ': ' + v.help + ' at ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')))`)
+	for _, v := range found {
+		t.Errorf("the Check step: %s", v)
+	}
 }
 
 // checkScreenshots writes the Check step in English and in Chinese to
