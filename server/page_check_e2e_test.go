@@ -26,15 +26,11 @@ var surveyPaths = []string{"dji-1.jpg", "dji-2.jpg", "dji-3.jpg", "dji-4.jpg", "
 
 func surveyFiles(t *testing.T) []string {
 	t.Helper()
-	var out []string
+	var names []string
 	for _, n := range surveyPaths {
-		p, err := filepath.Abs(filepath.Join("..", "testdata", "photos", n))
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, p)
+		names = append(names, filepath.Join("..", "photos", n))
 	}
-	return out
+	return imagePaths(t, names...)
 }
 
 // checkNamed maps each warning shown to the photos it names.

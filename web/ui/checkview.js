@@ -7,6 +7,10 @@ import { format, setText, errorWords } from './i18n.js';
 import { Checker, editable, inspectLink, leave, leaveOut, lines, meters, prepare, warnings } from './check.js';
 import { MapView } from './map.js';
 
+// LISTED is how many photos a warning lists by name (the rest are counted):
+// a batch of thousands without GPS would otherwise draw thousands of buttons.
+const LISTED = 50;
+
 export class CheckView {
 	// el: {check, checkstatus, checksummary, checkwarnings, checkleft,
 	// checkmap, checkpoint, exportcsv, exportgeojson}; reveal(entry) shows
@@ -135,7 +139,7 @@ export class CheckView {
 		const T = (k, v) => format(this.strings, k, v);
 		const ul = document.createElement('ul');
 		ul.className = 'check-photos';
-		for (const e of entries) {
+		for (const e of entries.slice(0, LISTED)) {
 			const li = document.createElement('li');
 			li.dataset.n = String(e.n);
 			li.appendChild(this.button('show', e.path, T('check.show.label', { name: e.path }), () => this.reveal(e)));
@@ -144,6 +148,11 @@ export class CheckView {
 				li.appendChild(this.button(out ? 'leave' : 'back', T(out ? 'check.leave' : 'check.back'),
 					T(out ? 'check.leave.label' : 'check.back.label', { name: e.path }), () => this.leave([e], out)));
 			}
+			ul.appendChild(li);
+		}
+		if (entries.length > LISTED) {
+			const li = document.createElement('li');
+			li.textContent = T('check.more', { n: entries.length - LISTED });
 			ul.appendChild(li);
 		}
 		return ul;
