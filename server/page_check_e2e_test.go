@@ -81,7 +81,7 @@ func TestPageCheck(t *testing.T) {
 			gps++
 		}
 	}
-	want := fmt.Sprintf("%d photos, %.3f GP, 2 cameras, %d with GPS.", len(surveyPaths), float64(pixels)/1e9, gps)
+	want := fmt.Sprintf("Photos: %d, %.3f GP, cameras: 2, with GPS: %d.", len(surveyPaths), float64(pixels)/1e9, gps)
 	if got := pgEval[string](t, ctx, `document.querySelector('#checksummary .check-summary').textContent`); got != want {
 		t.Errorf("summary %q, want %q", got, want)
 	}
@@ -209,6 +209,18 @@ func TestPageCheck(t *testing.T) {
 	}
 	if got := pgEval[string](t, ctx, `document.querySelector('#summary').textContent`); !strings.HasPrefix(got, fmt.Sprintf("%d files:", len(surveyPaths)-1)) {
 		t.Errorf("summary %q counts the photo left out", got)
+	}
+
+	// Photos without a position: the map says so instead of drawing nothing.
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS("#clear")),
+		chromedp.SetUploadFiles(chromedp.CSS("#files"), imagePaths(t, filepath.Join("..", "photos", "dji-nogps.jpg"))),
+	); err != nil {
+		t.Fatal(err)
+	}
+	pgWait(t, ctx, `!document.querySelector('#check').hidden && /^Photos: 1, /.test(document.querySelector('#checksummary .check-summary').textContent)`, 30*time.Second)
+	if got := pgEval[string](t, ctx, `document.querySelector('#checkmap').textContent + ' | ' + document.querySelectorAll('#checkmap svg').length + ' ' + document.querySelector('#exportcsv').disabled`); got != "No photo has a real GPS position, so there is no map to draw. | 0 true" {
+		t.Errorf("map of a set without GPS: %q", got)
 	}
 	cspOK()
 }

@@ -32,7 +32,7 @@ const summary = {
 test('lines: the summary in words, the cost when known', () => {
 	const said = lines(summary).map(([k, v]) => format(en, k, v));
 	assert.deepEqual(said, [
-		'7 photos, 0.180 GP, 2 cameras, 6 with GPS.',
+		'Photos: 7, 0.180 GP, cameras: 2, with GPS: 6.',
 		'Cameras: DJI FC6310 ×6, SONY ILCE-7RM4 ×1.',
 		'GPS: 6 of 7 photos, spread over 112 m.',
 		'Taken 2024-05-01 10:00–10:05.',
