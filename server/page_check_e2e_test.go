@@ -181,6 +181,16 @@ func TestPageCheck(t *testing.T) {
 	pgWait(t, ctx, `document.querySelectorAll('#checkmap svg .tiles image').length === 0 && document.querySelectorAll('#checkmap svg .points > *').length > 0`, 15*time.Second)
 
 	checkAudit(t, ctx)
+	// A phone's width: the step fits.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740)); err != nil {
+		t.Fatal(err)
+	}
+	if w := pgEval[string](t, ctx, `document.documentElement.scrollWidth + ' ' + window.innerWidth`); w != "360 360" {
+		t.Errorf("at 360 px wide the page with the Check step is %s px (scroll width, viewport)", w)
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1200, 900)); err != nil {
+		t.Fatal(err)
+	}
 	if os.Getenv("ALTIUP_SCREENSHOTS") != "" {
 		checkScreenshots(t, ctx)
 	}
