@@ -168,6 +168,7 @@ export function mount(container, cfg) {
 		// interface stays, and works again with a new start.
 		dispose() {
 			recon.stop();
+			check.reset();
 			announcer.stop();
 			session.dispose();
 			paint();
