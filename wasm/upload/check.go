@@ -99,18 +99,8 @@ func (u *Uploader) Inspect(ctx context.Context) (inspect.Summary, error) {
 	account := make(chan *Account, 1)
 	go func() { account <- u.account(ctx) }()
 
-	u.mu.Lock()
-	pending := make([]chan struct{}, 0, len(u.files))
-	for _, f := range u.files {
-		pending = append(pending, f.metaRead)
-	}
-	u.mu.Unlock()
-	for _, ch := range pending {
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return inspect.Summary{}, AsError(ctx.Err())
-		}
+	if err := u.metasRead(ctx); err != nil {
+		return inspect.Summary{}, err
 	}
 	s, err := u.batch.Summary(ctx)
 	if err != nil {
@@ -124,6 +114,44 @@ func (u *Uploader) Inspect(ctx context.Context) (inspect.Summary, error) {
 		}
 	}
 	return s, nil
+}
+
+// metasRead waits for the metadata of the files added so far.
+func (u *Uploader) metasRead(ctx context.Context) error {
+	u.mu.Lock()
+	pending := make([]chan struct{}, 0, len(u.files))
+	for _, f := range u.files {
+		pending = append(pending, f.metaRead)
+	}
+	u.mu.Unlock()
+	for _, ch := range pending {
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return AsError(ctx.Err())
+		}
+	}
+	return nil
+}
+
+// Positions returns where the photos of the batch were taken (those with a
+// real position; files left out are not in it), by index, once the
+// metadata of the files added so far is read. Each is named by its path
+// inside what was chosen (Pathed), else by its name, as events name it; the
+// caller writes them out with inspect.WriteCSV or inspect.GeoJSON.
+func (u *Uploader) Positions(ctx context.Context) ([]inspect.Position, error) {
+	if err := u.metasRead(ctx); err != nil {
+		return nil, err
+	}
+	ps := inspect.Positions(u.batch.Files())
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for i := range ps {
+		if f := u.files[ps[i].Index]; f.path != "" {
+			ps[i].Name = f.path
+		}
+	}
+	return ps, nil
 }
 
 // sentGigapixels is what the batch of s adds to the project: the copies

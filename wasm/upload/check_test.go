@@ -229,3 +229,40 @@ func TestAddDoesNotRead(t *testing.T) {
 		t.Fatalf("%d files, %v", s.Files, err)
 	}
 }
+
+// TestPositions: the positions are those of the batch as it stands (no
+// photo without GPS, none left out), named by path when the file has one.
+func TestPositions(t *testing.T) {
+	w := newWorld(t)
+	u := w.uploader(upload.Options{Cloud: "s3"})
+	ps := photos(t)
+	ps[0] = pathed{ps[0].(src), "flight/dji-1.jpg"}
+	u.Add(ps...)
+	if err := u.Exclude(2); err != nil {
+		t.Fatal(err)
+	}
+	got, err := u.Positions(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var idx []int
+	var names []string
+	for _, p := range got {
+		idx = append(idx, p.Index)
+		names = append(names, p.Name)
+	}
+	// dji-nogps (5) has no position; 2 is left out; the truncated copy (7)
+	// keeps its EXIF.
+	if want := []int{0, 1, 3, 4, 6, 7}; !slices.Equal(idx, want) {
+		t.Errorf("positions of %v, want %v", idx, want)
+	}
+	if names[0] != "flight/dji-1.jpg" || names[1] != "dji-2.jpg" {
+		t.Errorf("named %q", names)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	u.Add(jpeg("late.jpg", 64))
+	if _, err := u.Positions(ctx); err == nil {
+		t.Error("no error once the context ended")
+	}
+}

@@ -19,6 +19,8 @@
 //     Hasher to confirm them, and those checksums are kept: the upload does
 //     not hash them again. It prices the batch for the signed-in user
 //     (API.Account, API.CoinsToMoney); the cost is null when that fails.
+//     Positions gives the batch's positions, for inspect.WriteCSV and
+//     inspect.GeoJSON.
 //   - Exclude leaves files out (state excluded): not sent, not counted in
 //     the progress, the summary or Processed.Wanted; Include takes it back.
 //

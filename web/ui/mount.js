@@ -10,10 +10,12 @@
 //     connect: (options) => altiup.connect(options), // default; to stop a task
 //     wait: () => true,      // wait for validation after an upload (default: the checkbox)
 //     onFile, onProgress, onDone, onError,   // optional listeners
+//     tiles,                 // the map's tile URL template ({z}/{x}/{y}); default: data-tiles on the container or the element
 //   });
 //   ui.add(files); ui.start(); ui.pause(); ui.resume(); ui.cancel(); ui.retryFailed();
 //   ui.setStrings(strings); ui.entries(); ui.setReady(ok); ui.dispose();
 import { bindDrop } from './drop.js';
+import { CheckView } from './checkview.js';
 import { translate } from './i18n.js';
 import { Announcer } from './announce.js';
 import { ErrorCodes } from './loopcodes.js';
@@ -27,7 +29,8 @@ import { Thumbs } from './thumbs.js';
 
 const IDS = ['drop', 'files', 'folder', 'start', 'pause', 'resume', 'cancel', 'retryall', 'clear', 'wait', 'total', 'totals', 'summary',
 	'validation', 'message', 'announce', 'listwrap', 'table', 'filelist', 'listcount', 'replace', 'tasktype', 'prestart', 'reconstruct', 'reconstruction', 'stoprecon',
-	'loop', 'reconwhy', 'reconcodes'];
+	'loop', 'reconwhy', 'reconcodes',
+	'check', 'checkstatus', 'checksummary', 'checkwarnings', 'checkleft', 'checkmap', 'checkpoint', 'exportcsv', 'exportgeojson'];
 
 export function mount(container, cfg) {
 	let strings = cfg.strings || {};
@@ -57,6 +60,7 @@ export function mount(container, cfg) {
 		renderTotals(el, strings, session);
 		renderStatus(el, strings, session);
 		loop.sync();
+		check.visible();
 		if (session.running) announcer.soon();
 	};
 	const changed = (e) => {
@@ -86,11 +90,29 @@ export function mount(container, cfg) {
 	const recon = new Recon(el, session, paint, connect, (on) => explain.show(on));
 	// The re-upload loop after validation (loop.js, loopview.js).
 	const loop = new LoopView(el.loop, el.replace, session, done, () => recon.start());
+	// The Check step: a selected photo's row is drawn (a long list scrolls
+	// to it) and focused.
+	const reveal = (e) => {
+		if (!rows.shown.has(e)) {
+			el.listwrap.scrollTop = e.n * (rows.rowHeight || 36);
+			paint();
+		}
+		const tr = rows.shown.get(e);
+		if (!tr) return;
+		tr.tabIndex = -1;
+		tr.scrollIntoView({ block: 'nearest' });
+		tr.focus();
+	};
+	const tiles = () => {
+		const at = (container.getRootNode().host || container).closest('[data-tiles]');
+		return cfg.tiles || (at ? at.dataset.tiles : '');
+	};
+	const check = new CheckView(el, session, { reveal, tiles, changed });
 
 	// Adds keep their order, a drop's too (its folders are read first).
 	let ingest = Promise.resolve();
 	const take = (p) => {
-		const r = ingest.then(() => p).then((list) => session.add(list));
+		const r = ingest.then(() => p).then((list) => session.add(list)).then((n) => (check.schedule(), n));
 		ingest = r.catch((e) => session.fail(e));
 		return r;
 	};
@@ -107,7 +129,7 @@ export function mount(container, cfg) {
 		resume: () => session.resume(),
 		cancel: () => session.cancel(),
 		retryFailed: () => done(session.retryFailed()),
-		clear: () => session.clear() && (recon.clear(), loop.hide()),
+		clear: () => session.clear() && (check.reset(), recon.clear(), loop.hide()),
 		reconstruct: () => recon.start(),
 		stopReconstruction: () => recon.stopTask(),
 	};
@@ -120,6 +142,7 @@ export function mount(container, cfg) {
 		recon.setStrings(strings);
 		loop.setStrings(strings);
 		explain.setStrings(strings);
+		check.setStrings(strings);
 		translate(root, strings);
 		changed();
 		paint();
@@ -135,6 +158,7 @@ export function mount(container, cfg) {
 		entries: () => session.view((e) => details(strings, e)),
 		setReady(ok) {
 			session.loaded = ok;
+			if (ok) check.schedule();
 			paint();
 		},
 		fail: (e) => session.fail(e),
@@ -144,6 +168,7 @@ export function mount(container, cfg) {
 		dispose() {
 			recon.stop();
 			loop.hide();
+			check.reset();
 			announcer.stop();
 			session.dispose();
 			paint();

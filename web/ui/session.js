@@ -11,9 +11,10 @@
 //   });
 //
 // An entry is {n, file, path, size, state, sent, error, why, details,
-// reasons, outcome, imageId, replaced}; its state is one of STATES.
+// reasons, outcome, imageId, replaced, left}; its state is one of STATES.
+// Given to the uploader before start (check.js), a file stays 'waiting'.
 
-export const STATES = ['waiting', 'queued', 'hashing', 'checking', 'uploading', 'uploaded', 'skipped', 'ready', 'invalid', 'failed', 'unsupported'];
+export const STATES = ['waiting', 'queued', 'hashing', 'checking', 'uploading', 'uploaded', 'skipped', 'ready', 'invalid', 'failed', 'unsupported', 'excluded'];
 export const FINAL = new Set(['uploaded', 'skipped', 'ready', 'invalid', 'failed', 'unsupported']);
 // DONE_BYTES are the states whose whole file counts as sent.
 export const DONE_BYTES = new Set(['uploaded', 'skipped', 'ready', 'invalid']);
@@ -52,7 +53,9 @@ class Link {
 			this.byIndex.set(e.index, e);
 		});
 		this.next += list.length;
-		return this.up.add(list.map((e) => e.file), { paths: list.map((e) => e.path) });
+		const added = this.up.add(list.map((e) => e.file), { paths: list.map((e) => e.path) });
+		const left = list.filter((e) => e.left).map((e) => e.index);
+		return left.length ? added.then((n) => this.up.exclude(left).then(() => n)) : added;
 	}
 	// entryOf finds the entry of a waitProcessed file: by index, else by
 	// image id (never by name: two folders may hold the same names).
@@ -67,7 +70,7 @@ class Link {
 export function totals(entries) {
 	const t = { total: 0, sent: 0, done: 0, n: 0, ready: 0, invalid: 0, pending: 0 };
 	for (const e of entries) {
-		if (e.state === 'unsupported') continue;
+		if (e.state === 'unsupported' || e.state === 'excluded') continue;
 		t.n++;
 		t.total += e.size;
 		t.sent += DONE_BYTES.has(e.state) ? e.size : Math.min(e.sent || 0, e.size);
@@ -87,7 +90,7 @@ export function counts(entries) {
 			c.unsupported++;
 			continue;
 		}
-		if (!e.link) continue;
+		if (!e.link || e.state === 'excluded') continue;
 		c.total++;
 		if (e.outcome === 'uploaded') c.uploaded++;
 		if (e.outcome === 'skipped') c.skipped++;
@@ -129,7 +132,7 @@ export class Session {
 			const e = {
 				n: this.entries.length, file: it.file, path: it.path || (it.file && it.file.name) || '?',
 				size: it.file ? it.file.size : 0, state: it.file ? 'waiting' : 'unsupported', why: it.file ? '' : it.why || 'why.unreadable',
-				sent: 0, error: null, details: null, reasons: null, outcome: '', imageId: '', link: null, index: -1, replaced: false,
+				sent: 0, error: null, details: null, reasons: null, outcome: '', imageId: '', link: null, index: -1, replaced: false, left: false,
 			};
 			this.entries.push(e);
 			return e;
@@ -162,10 +165,19 @@ export class Session {
 
 	// uploader is the list's uploader for the current options: a change of
 	// options makes a new one, and every file of the list is sent again.
-	async uploader() {
+	// Callers at once (the Check step and start) share one (relink).
+	uploader() {
 		const o = this.options();
 		const k = JSON.stringify(o);
-		if (this.link && k === this.linkKey) return this.link;
+		if (this.link && k === this.linkKey) return Promise.resolve(this.link);
+		if (!this.making || this.making.k !== k) {
+			const m = (this.making = { k, p: this.relink(o, k) });
+			m.p.finally(() => this.making === m && (this.making = null)).catch(() => {});
+		}
+		return this.making.p;
+	}
+
+	async relink(o, k) {
 		this.drop();
 		for (const e of this.entries) {
 			if (e.state !== 'unsupported') Object.assign(e, { link: null, index: -1, state: 'waiting', sent: 0, error: null });
@@ -189,7 +201,8 @@ export class Session {
 	}
 
 	apply(e, ev) {
-		e.state = stateOf(ev);
+		// Given before start (check.js), a file waits until a run takes it.
+		e.state = ev.state === 'queued' && !this.running ? 'waiting' : stateOf(ev);
 		e.sent = ev.sent || 0;
 		e.error = ev.error || null;
 		if (ev.imageId) e.imageId = ev.imageId;
@@ -212,7 +225,7 @@ export class Session {
 	}
 
 	queuedInCore() {
-		return this.entries.some((e) => e.link && IN_CORE.has(e.state));
+		return this.entries.some((e) => e.link && (IN_CORE.has(e.state) || e.state === 'waiting'));
 	}
 
 	say(key, vars) {
@@ -240,7 +253,7 @@ export class Session {
 		if (this.running) return null;
 		this.summary = null;
 		this.say('');
-		const waiting = () => this.entries.filter((e) => e.state === 'waiting');
+		const waiting = () => this.entries.filter((e) => e.state === 'waiting' && !e.link);
 		// Failed files go again with the uploader they failed in, or with a
 		// new one when that was let go (every file is then sent again).
 		const again = (e) => e.state === 'failed' && e.link && (e.link === this.link || (!this.link && e.link.gone));
@@ -257,6 +270,7 @@ export class Session {
 			return null;
 		}
 		this.setRunning(true, link);
+		for (const e of this.entries) if (e.link === link && e.state === 'waiting') e.state = 'queued';
 		let report = null;
 		try {
 			do {

@@ -15,6 +15,22 @@ export const TEMPLATE = `
 			<label for="folder" class="button" part="button" data-i18n="pick.folder"></label>
 		</div>
 	</div>
+	<section class="check" id="check" aria-labelledby="check-title" hidden>
+		<h2 id="check-title" data-i18n="check.title"></h2>
+		<p id="checkstatus" class="muted" aria-live="polite"></p>
+		<div id="checksummary"></div>
+		<h3 data-i18n="check.warnings"></h3>
+		<ul id="checkwarnings" class="check-warnings"></ul>
+		<div id="checkleft"></div>
+		<h3 data-i18n="check.map.title"></h3>
+		<div id="checkmap" class="check-map"></div>
+		<p id="checkpoint" class="check-point" aria-live="polite"></p>
+		<div class="check-export" role="group" aria-labelledby="check-export">
+			<span id="check-export" data-i18n="check.export"></span>
+			<button id="exportcsv" type="button" data-i18n="check.export.csv"></button>
+			<button id="exportgeojson" type="button" data-i18n="check.export.geojson"></button>
+		</div>
+	</section>
 	<div class="buttons" role="group" data-i18n-label="controls">
 		<button id="start" type="button" class="primary" part="button primary" disabled data-i18n="btn.start"></button>
 		<button id="pause" type="button" part="button" disabled data-i18n="btn.pause"></button>

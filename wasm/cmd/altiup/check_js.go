@@ -3,11 +3,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"math"
 	"syscall/js"
 
 	"altiup/wasm/browser"
+	"altiup/wasm/inspect"
 	"altiup/wasm/upload"
 )
 
@@ -16,6 +18,33 @@ import (
 // more adds.
 func inspectBatch(s *instance, _ js.Value, _ []js.Value) any {
 	return s.afterAdds(func(ctx context.Context) (any, error) { return s.up.Inspect(ctx) })
+}
+
+// exportPositions('csv' | 'geojson') → Promise of the text of the batch's
+// positions (inspect.WriteCSV or inspect.GeoJSON, as altiup check writes
+// them), once the adds called before it are over; photos without GPS and
+// those left out are not in it.
+func exportPositions(s *instance, _ js.Value, args []js.Value) any {
+	format := ""
+	if len(args) > 0 && args[0].Type() == js.TypeString {
+		format = args[0].String()
+	}
+	if format != "csv" && format != "geojson" {
+		return browser.Reject(upload.Errorf(upload.CodeInvalidInput, "exportPositions(format) takes 'csv' or 'geojson'."))
+	}
+	return s.afterAdds(func(ctx context.Context) (any, error) {
+		ps, err := s.up.Positions(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if format == "geojson" {
+			b, err := inspect.GeoJSON(ps)
+			return string(b), err
+		}
+		var b bytes.Buffer
+		err = inspect.WriteCSV(&b, ps)
+		return b.String(), err
+	})
 }
 
 // exclude(...indexes) and include(...indexes) → Promise, once the adds

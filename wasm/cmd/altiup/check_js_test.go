@@ -3,8 +3,12 @@
 package main
 
 import (
+	"encoding/csv"
+	"encoding/json"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 	"syscall/js"
 	"testing"
 
@@ -143,5 +147,78 @@ func TestReplaceInvalid(t *testing.T) {
 	res, err = await(t, up.Call("waitProcessed"))
 	if err != nil || res.Get("ready").Int() != 2 || res.Get("invalid").Int() != 0 {
 		t.Fatalf("after replace: %v, %v", stringify(res), err)
+	}
+}
+
+// TestExportPositions: exportPositions gives the batch's positions as CSV
+// and GeoJSON, named by their paths, without the photo that has no GPS nor
+// the one left out; any other format is refused.
+func TestExportPositions(t *testing.T) {
+	up := sandboxUploader(t)
+	byName := map[string]phototest.Named{}
+	for _, f := range phototest.Set() {
+		byName[f.Name] = f
+	}
+	names := []string{"dji-1.jpg", "dji-nogps.jpg", "sony-1.jpg", "dji-2.jpg"}
+	files := js.Global().Get("Array").New()
+	paths := js.Global().Get("Array").New()
+	for _, n := range names {
+		files.Call("push", jsFile(n, byName[n].Bytes))
+		paths.Call("push", "flight/"+n)
+	}
+	if _, err := await(t, up.Call("add", files, object(map[string]any{"paths": paths}))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := await(t, up.Call("exclude", 3)); err != nil {
+		t.Fatal(err)
+	}
+	text, err := await(t, up.Call("exportPositions", "csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(text.String())).ReadAll()
+	if err != nil || len(rows) != 3 || strings.Join(rows[0], ",") != "index,name,lat,lon,alt" {
+		t.Fatalf("csv %q, %v", text.String(), err)
+	}
+	for i, want := range []struct {
+		index, name string
+		photo       phototest.Named
+	}{{"0", "flight/dji-1.jpg", byName["dji-1.jpg"]}, {"2", "flight/sony-1.jpg", byName["sony-1.jpg"]}} {
+		r := rows[i+1]
+		lat, _ := strconv.ParseFloat(r[2], 64)
+		lon, _ := strconv.ParseFloat(r[3], 64)
+		if r[0] != want.index || r[1] != want.name || math.Abs(lat-want.photo.Photo.Lat) > 1e-6 || math.Abs(lon-want.photo.Photo.Lon) > 1e-6 {
+			t.Errorf("row %d: %q, want %s %s at %v, %v", i+1, r, want.index, want.name, want.photo.Photo.Lat, want.photo.Photo.Lon)
+		}
+	}
+
+	text, err = await(t, up.Call("exportPositions", "geojson"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fc struct {
+		Type     string
+		Features []struct {
+			Geometry struct {
+				Type        string
+				Coordinates []float64
+			}
+			Properties struct {
+				Name  string
+				Index int
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(text.String()), &fc); err != nil || fc.Type != "FeatureCollection" || len(fc.Features) != 2 {
+		t.Fatalf("geojson %s, %v", text.String(), err)
+	}
+	if f := fc.Features[1]; f.Properties.Name != "flight/sony-1.jpg" || f.Properties.Index != 2 || f.Geometry.Type != "Point" ||
+		math.Abs(f.Geometry.Coordinates[0]-byName["sony-1.jpg"].Photo.Lon) > 1e-6 || math.Abs(f.Geometry.Coordinates[1]-byName["sony-1.jpg"].Photo.Lat) > 1e-6 {
+		t.Errorf("feature %+v", f)
+	}
+
+	for _, args := range [][]any{{}, {"kml"}, {1}} {
+		_, err := await(t, up.Call("exportPositions", args...))
+		wantCode(t, err, "invalid_input", "")
 	}
 }

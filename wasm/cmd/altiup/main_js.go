@@ -56,6 +56,7 @@ var methods = map[string]js.Func{
 	"inspect":                uploaderMethod(inspectBatch),
 	"exclude":                uploaderMethod(editIndexes(false)),
 	"include":                uploaderMethod(editIndexes(true)),
+	"exportPositions":        uploaderMethod(exportPositions),
 	"replace":                uploaderMethod(replace),
 	"dispose":                uploaderMethod(dispose),
 }
