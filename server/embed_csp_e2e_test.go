@@ -74,7 +74,7 @@ func TestEmbedPartnerCSP(t *testing.T) {
 		cloud := tc.cloud
 		t.Run(cloud, func(t *testing.T) {
 			ctx := browser(t)
-			srv := partnerSite{
+			srv := hostPage{
 				csp:         csp,
 				loaderAttrs: `integrity="` + sri + `" crossorigin="anonymous"`,
 				js: `window.violations = [];

@@ -17,7 +17,7 @@ import (
 // script that collects the element's events in window.got.
 func partnerPage(t *testing.T, p *sandboxProc, element string) *httptest.Server {
 	t.Helper()
-	return partnerSite{
+	return hostPage{
 		css: `button { background: rgb(255, 0, 0); } .altiup, table { display: none !important; }`,
 		js: `window.got = [];
 for (const n of ['altiup-file', 'altiup-progress', 'altiup-done', 'altiup-error'])

@@ -83,7 +83,7 @@ func TestEmbedLazy(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := browser(t)
 			got := listenFetched(t, ctx, pg(p))
-			srv := partnerSite{
+			srv := hostPage{
 				css:  `.tall { height: 300vh; }`,
 				body: fmt.Sprintf(`<div class="tall"></div><altiup-uploader api="%s" key="%s" project="%s" token="%s" cloud="s3" %s></altiup-uploader>`, p.api, p.key, p.project, p.token, tc.attrs),
 			}.serve(t, p)

@@ -12,15 +12,15 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// partnerSite is a partner's page on another origin than altiup's: it
+// hostPage is a partner's page on another origin than altiup's: it
 // loads altiup.js from the server under test (its <script> tag with
 // loaderAttrs) and holds body, with its own style sheet (css) and script
 // (js) as files, and the CSP csp when given.
-type partnerSite struct {
+type hostPage struct {
 	csp, css, js, body, loaderAttrs string
 }
 
-func (s partnerSite) serve(t *testing.T, p *sandboxProc) *httptest.Server {
+func (s hostPage) serve(t *testing.T, p *sandboxProc) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.csp != "" {
@@ -59,7 +59,7 @@ func (s partnerSite) serve(t *testing.T, p *sandboxProc) *httptest.Server {
 func TestEmbedTheme(t *testing.T) {
 	p := startServer(t)
 	ctx := browser(t)
-	srv := partnerSite{
+	srv := hostPage{
 		css: `body { --altiup-good: rgb(4, 5, 6); }
 altiup-uploader.styled { --altiup-accent: rgb(1, 2, 3); --altiup-radius: 0px; --altiup-font: monospace; }
 altiup-uploader.styled::part(dropzone) { border-style: solid; }`,

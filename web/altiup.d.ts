@@ -26,7 +26,8 @@ declare namespace Altiup {
 		| 'checksum_mismatch'
 		| 'no_bucket'
 		| 'internal'
-		| 'load_failed';
+		| 'load_failed'
+		| 'frame_refused';
 
 	/** What every promise rejects with; message is in words and never holds
 	 * a token, a credential or a signed URL. */
@@ -54,9 +55,6 @@ declare namespace Altiup {
 		/** The user token; may be left out when getToken is given. */
 		token?: string;
 		getToken?: GetToken;
-		/** Run the uploader in an iframe of altiup's own origin, so that the
-		 * page never holds the token, credentials or signed URLs. */
-		isolated?: boolean;
 	}
 
 	type Cloud = 'auto' | 'oss' | 's3';
@@ -72,6 +70,12 @@ declare namespace Altiup {
 		concurrency?: number;
 		/** false: no journal in IndexedDB (nothing resumes after a reload). */
 		journal?: boolean;
+		/** Run the uploader in an iframe of altiup's own origin, so that the
+		 * page never holds the token, credentials or signed URLs. */
+		isolated?: boolean;
+		/** Isolated mode: the element the frame is put in (else a hidden
+		 * frame at the end of the body). */
+		container?: Element;
 	}
 
 	type FileState =
@@ -272,6 +276,9 @@ declare namespace Altiup {
 		/** Before start(): the batch's counts, cameras, positions, warnings
 		 * and cost. */
 		inspect(): Promise<InspectSummary>;
+		/** The batch's positions (photos with GPS, not left out) as CSV or
+		 * GeoJSON text. */
+		exportPositions(format: 'csv' | 'geojson'): Promise<string>;
 		/** Leaves files out of the batch, by index (before start). */
 		exclude(...indexes: Array<number | number[]>): Promise<void>;
 		/** Takes files left out back in. */
@@ -335,6 +342,14 @@ declare namespace Altiup {
 		planName: string;
 	}
 
+	/** A project error code of the service explained (support.errorCodeInfo). */
+	interface ErrorCodeInfo {
+		/** The code's name, e.g. TOO_FEW_IMAGES. */
+		code: string;
+		description: string;
+		solution: string;
+	}
+
 	/** A connection to the API without a project, made by altiup.connect(). */
 	interface Connection {
 		readonly version: string;
@@ -346,6 +361,9 @@ declare namespace Altiup {
 		account(): Promise<Account>;
 		/** The task, now Stopped; rejects when none is running. */
 		stopReconstruction(projectId: string): Promise<Task>;
+		/** Every project error code of the service, explained in a language
+		 * (default en). */
+		errorCodes(lang?: 'en' | 'zh'): Promise<ErrorCodeInfo[]>;
 	}
 
 	/** The global altiup. */

@@ -33,6 +33,10 @@ async function withUploader(files: FileList): Promise<void> {
 	const added: number = await up.add(files, { paths: Array.from(files, (f) => f.webkitRelativePath || f.name) });
 	await up.add([new File([], 'a.jpg')]);
 	const summary: Altiup.InspectSummary = await up.inspect();
+	const csv: string = await up.exportPositions('csv');
+	console.log(csv.split("\n").length);
+	// @ts-expect-error: only csv and geojson
+	void up.exportPositions('kml');
 	for (const c of summary.cameras) console.log(c.make, c.model, c.width, c.height, c.count);
 	for (const w of summary.warnings) {
 		if (w.code === 'duplicate_content') await up.exclude(w.files);
@@ -71,7 +75,7 @@ async function withUploader(files: FileList): Promise<void> {
 }
 
 async function withConnection(): Promise<void> {
-	const conn: Altiup.Connection = await altiup.connect({ api, key, token: 'USER_TOKEN', isolated: true });
+	const conn: Altiup.Connection = await altiup.connect({ api, key, token: 'USER_TOKEN' });
 	const made: Altiup.Project = await conn.createProject({ name: 'Survey' });
 	const p = await conn.project(made.id);
 	if (p) console.log(p.id, p.name, p.numImage, p.taskState, p.task?.state);
@@ -82,6 +86,8 @@ async function withConnection(): Promise<void> {
 	const me: Altiup.Account = await conn.account();
 	console.log(me.email, me.name, me.balance, me.freeGPQuota, me.coinPerGP, me.planName);
 	const stopped: Altiup.Task = await conn.stopReconstruction(made.id);
+	const codes: Altiup.ErrorCodeInfo[] = await conn.errorCodes('zh');
+	for (const c of codes) console.log(c.code, c.description, c.solution);
 	console.log(stopped.state, conn.version);
 	// @ts-expect-error: connections have no uploads
 	void conn.start();

@@ -206,7 +206,7 @@ const apiMethods = {
 		up = null;
 	},
 };
-for (const m of ['add', 'inspect', 'exclude', 'include', 'replace', 'start', 'pause', 'resume', 'cancel', 'waitProcessed', 'task', 'startReconstruction', 'preStartReconstruction']) {
+for (const m of ['add', 'inspect', 'exportPositions', 'exclude', 'include', 'replace', 'start', 'pause', 'resume', 'cancel', 'waitProcessed', 'task', 'startReconstruction', 'preStartReconstruction']) {
 	apiMethods[m] = (...args) => {
 		if (!up) throw { code: 'invalid_input', message: 'This uploader was disposed; make a new one with altiup.create.' };
 		return up[m](...args);

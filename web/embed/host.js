@@ -147,7 +147,7 @@ export function attach(el, shadow, base, options) {
 }
 
 // METHODS are the uploader's methods the frame runs for create().
-const METHODS = ['add', 'inspect', 'exclude', 'include', 'replace', 'start', 'pause', 'resume', 'cancel', 'waitProcessed', 'task', 'startReconstruction', 'preStartReconstruction'];
+const METHODS = ['add', 'inspect', 'exportPositions', 'exclude', 'include', 'replace', 'start', 'pause', 'resume', 'cancel', 'waitProcessed', 'task', 'startReconstruction', 'preStartReconstruction'];
 
 // create is altiup.create({isolated: true, ...}): the uploader runs in a
 // frame, put in options.container when given (else hidden at the end of the
