@@ -26,6 +26,8 @@ type hashMethod struct {
 
 var hashMethods = []hashMethod{
 	{key: "go-hasher", method: "go-hasher", label: "altiup's hasher as the uploader runs it (WebCrypto in its hash Workers)", share: 1, main: true, needs: "wasm"},
+	{key: "go-hasher-4", method: "go-hasher", workers: 4, label: "altiup's hasher with 4 Workers", share: 1, needs: "wasm"},
+	{key: "go-hasher-2", method: "go-hasher", workers: 2, label: "altiup's hasher with 2 Workers", share: 1, needs: "wasm"},
 	{key: "go-stream", method: "go-stream", label: "altiup's streaming path (crypto/sha1 in wasm, 8 MiB reads)", share: 4, needs: "wasm"},
 	{key: "webcrypto-2", method: "webcrypto-workers", workers: 2, label: "reference: WebCrypto in 2 Workers", share: 1, plain: true},
 	{key: "webcrypto-4", method: "webcrypto-workers", workers: 4, label: "reference: WebCrypto in 4 Workers", share: 1, plain: true},
@@ -78,7 +80,7 @@ func (b *bench) groupHash(ctx context.Context) {
 				n := max(2, len(all)/m.share)
 				b.logf("hash %s, %d files, run %d", m.key, n, rep+1)
 				var r pageResult
-				err := call(s.ctx, jsCall("bench.hash", map[string]any{"method": m.method, "count": n, "workers": max(1, m.workers)}), &r)
+				err := call(s.ctx, jsCall("bench.hash", map[string]any{"method": m.method, "count": n, "workers": m.workers}), &r)
 				if err == nil && m.method != "read-workers" {
 					err = checkSums(r.Sums, sums)
 				}

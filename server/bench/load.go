@@ -209,17 +209,20 @@ func watchLoad(every time.Duration) *loadWatch {
 		t := time.NewTicker(every)
 		defer t.Stop()
 		last := takeCPUSnapshot(self)
-		for {
+		for stopped := false; !stopped; {
+			// A last sample when stopped: a short group gets one too.
 			select {
 			case <-w.stop:
-				return
+				stopped = true
 			case <-t.C:
 			}
 			now := takeCPUSnapshot(self)
 			o, l := othersLoad(last, now), loadAvg1()
+			// A window under a second is too short to judge.
+			long := now.at.Sub(last.at) >= time.Second
 			last = now
 			w.mu.Lock()
-			if o > w.others {
+			if o > w.others && long {
 				w.others = o
 			}
 			if l > w.avgPeak {

@@ -47,10 +47,16 @@ type WorkerPool struct {
 	jobID   atomic.Int64
 }
 
-// Per worker: the most files, and bytes, it holds at once.
+// HashWorkers is how many hash workers the page starts: two hash about as
+// fast as four on the 2-core machine of server/bench's runs, and hold less.
+const HashWorkers = 2
+
+// Per worker: the most files, and bytes, it holds at once. Room for two
+// 8 MiB photos lets a worker read the next while it digests the current
+// (web/hash-worker.js reads in order, one at a time).
 const (
 	WorkerFiles = 4
-	WorkerBytes = 8 << 20
+	WorkerBytes = 16 << 20
 )
 
 type hashWorker struct {
@@ -330,7 +336,7 @@ func (p *WorkerPool) SHA1(ctx context.Context, f *File) (string, error) {
 	Pace()
 	msg := jsObject.New()
 	msg.Set("id", id)
-	msg.Set("file", f.blob)
+	msg.Set("file", f.Blob())
 	if err := catch(func() { w.w.Call("postMessage", msg) }); err != nil {
 		p.mu.Lock()
 		delete(w.pending, id)

@@ -177,8 +177,10 @@
 			files = copies;
 		}
 		const workerURL = new URL('hash-worker.js', location.href).href;
+		// Workers of altiup's hasher: 0 is as many as the uploader starts.
+		const goWorkers = o.workers || 0;
 		if (method === 'go-hasher') {
-			await benchHash([], 'hasher', workerURL); // starts its workers, as create() does
+			await benchHash([], 'hasher', workerURL, goWorkers); // starts its workers, as create() does
 		}
 		let sums;
 		const t0 = performance.now();
@@ -238,7 +240,7 @@
 		}
 		case 'go-hasher':
 		case 'go-stream':
-			sums = await benchHash(files, method === 'go-hasher' ? 'hasher' : 'stream', workerURL);
+			sums = await benchHash(files, method === 'go-hasher' ? 'hasher' : 'stream', workerURL, goWorkers);
 			break;
 		default:
 			throw new Error('unknown hash method ' + method);
