@@ -147,14 +147,10 @@ func readProcs() map[int]proc {
 }
 
 // parseProcStat reads ppid and utime+stime+cutime+cstime from a
-// /proc/<pid>/stat line (the command, field 2, may hold spaces and ')').
+// /proc/<pid>/stat line.
 func parseProcStat(stat string) (proc, bool) {
-	i := strings.LastIndexByte(stat, ')')
-	if i < 0 {
-		return proc{}, false
-	}
-	f := strings.Fields(stat[i+1:])
-	// After ')': state ppid … utime(14) stime(15) cutime(16) cstime(17).
+	f := statFields(stat)
+	// From state (3): ppid(4) … utime(14) stime(15) cutime(16) cstime(17).
 	if len(f) < 15 {
 		return proc{}, false
 	}

@@ -32,9 +32,10 @@ var (
 // NewFiles reads them in slices sized to take about statSlice each,
 // starting with statFirst files.
 const (
-	statSlice = 10 * time.Millisecond
-	statFirst = 16
-	statMax   = 2000
+	namesSlice = 1000
+	statSlice  = 10 * time.Millisecond
+	statFirst  = 16
+	statMax    = 2000
 )
 
 // NewFiles wraps every entry of a FileList or an Array of Files. It checks
@@ -65,19 +66,28 @@ func NewFiles(list js.Value, pause bool) ([]*File, error) {
 	for i := range out {
 		out[i] = &File{list: arr, at: i}
 	}
-	var names []struct {
-		Name string `json:"name"`
-		Type string `json:"type"`
-		Path string `json:"webkitRelativePath"`
-	}
-	if err := stringifyInto(arr, nameFields, &names, n); err != nil {
-		return nil, err
-	}
-	for i, m := range names {
-		if m.Name == "" {
-			return nil, upload.Errorf(upload.CodeInvalidInput, "File %d of %d: The file has no name.", i+1, n)
+	// Names in slices too: reading and decoding 10,000 at once would be
+	// one long task.
+	for from := 0; from < n; from += namesSlice {
+		if pause && from > 0 {
+			time.Sleep(time.Millisecond)
 		}
-		out[i].name, out[i].typ, out[i].path = m.Name, m.Type, m.Path
+		to := min(from+namesSlice, n)
+		var names []struct {
+			Name string `json:"name"`
+			Type string `json:"type"`
+			Path string `json:"webkitRelativePath"`
+		}
+		if err := stringifyInto(arr.Call("slice", from, to), nameFields, &names, to-from); err != nil {
+			return nil, err
+		}
+		for i, m := range names {
+			if m.Name == "" {
+				return nil, upload.Errorf(upload.CodeInvalidInput, "File %d of %d: The file has no name.", from+i+1, n)
+			}
+			f := out[from+i]
+			f.name, f.typ, f.path = m.Name, m.Type, m.Path
+		}
 	}
 	chunk := statFirst
 	for from := 0; from < n; {

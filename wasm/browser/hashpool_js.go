@@ -54,9 +54,10 @@ const HashWorkers = 4
 
 // Per worker: the most files, and bytes, it holds at once. Room for two
 // 8 MiB photos lets a worker read the next while it digests the current
-// (web/hash-worker.js reads in order, one at a time).
+// (web/hash-worker.js reads in order, one at a time); HashWorkers ×
+// WorkerFiles files are hashed at once, as many as the core allows.
 const (
-	WorkerFiles = 4
+	WorkerFiles = 2
 	WorkerBytes = 16 << 20
 )
 

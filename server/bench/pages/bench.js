@@ -146,7 +146,11 @@
 
 	// altiup uploads the files with the uploader. o: {api, key, token,
 	// project, cloud, concurrency, firstByteOnly, memory}.
-	bench.altiup = async (o) => {
+	bench.altiup = (o) => uploadWithAltiup(o).catch((e) => {
+		// altiup rejects with {code, message}: an Error says it in the log.
+		throw new Error(e && e.code ? e.code + ': ' + message(e) : message(e));
+	});
+	async function uploadWithAltiup(o) {
 		const files = bench.files();
 		const up = await altiup.create({
 			api: o.api, key: o.key, token: o.token, project: o.project,
@@ -222,7 +226,7 @@
 			files: files.length, uploaded: report.uploaded || 0, skipped: report.skipped || 0,
 			failed: report.failed || 0, errors: report.error ? [report.error].concat(errors) : errors.slice(0, 3),
 		});
-	};
+	}
 
 	// The helpers peers.js uses.
 	bench.lib = { pool, result, sampleMemory, message };
