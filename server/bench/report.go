@@ -175,9 +175,10 @@ func (b *bench) report(took time.Duration) string {
 	o := b.o
 	var s strings.Builder
 	s.WriteString("# altiup benchmarks\n\n")
+	s.WriteString(busyWarning(b.rows))
 	s.WriteString("Made by `./build.sh bench` (`go run ./server/bench`): headless Chromium against the sandbox on loopback, every figure the median of the runs with their range in brackets, every ratio against a baseline measured in the same run. A benchmark, not a test: a missed target is a line of this table.\n\n")
 	fmt.Fprintf(&s, "- date: %s\n- CPU: %s, %d cores\n- browser: %s\n- Go: %s\n", b.env.date, b.env.cpu, b.env.cores, b.env.chromium, b.env.goVersion)
-	s.WriteString(loadHeader(b.loads, b.rows))
+	s.WriteString(loadHeader(b.loads))
 	fmt.Fprintf(&s, "- settings: scale %.3g, %d runs each, %d files at once, large files %d MiB, small files %d KB; took %s\n\n",
 		o.scale, o.repeats, o.concurrency, o.fileMiB, o.smallKB, took.Round(time.Second))
 	s.WriteString(markdown(b.rows))
@@ -191,19 +192,24 @@ func (b *bench) report(took time.Duration) string {
 	return s.String()
 }
 
-// loadHeader says how busy the machine was: loudly, first, when any figure
-// was taken under load.
-func loadHeader(loads []groupLoad, rows []row) string {
+// busyWarning says loudly, before anything else, that figures were taken
+// under load; "" when none was.
+func busyWarning(rows []row) string {
 	marked := 0
 	for _, r := range rows {
 		if r.load != "" {
 			marked++
 		}
 	}
-	var s strings.Builder
-	if marked > 0 {
-		fmt.Fprintf(&s, "- **⚠ TAKEN ON A BUSY MACHINE: %d of %d figures were measured while the load was above %.1f (marked ⚠ in the table). Other work took cores from the browser: those figures are not this machine's own; do not compare them with a quiet run.**\n", marked, len(rows), busyLoad)
+	if marked == 0 {
+		return ""
 	}
+	return fmt.Sprintf("**⚠ TAKEN ON A BUSY MACHINE: %d of %d figures were measured while the load was above %.1f (marked ⚠ in the table). Other work took cores from the browser: those figures are not this machine's own; do not compare them with a quiet run.**\n\n", marked, len(rows), busyLoad)
+}
+
+// loadHeader says how busy the machine was in each group.
+func loadHeader(loads []groupLoad) string {
+	var s strings.Builder
 	parts := make([]string, len(loads))
 	for i, l := range loads {
 		parts[i] = l.String()
