@@ -8,7 +8,9 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -80,5 +82,43 @@ func TestFetchTransportGraphQL(t *testing.T) {
 	bad := altizure.New(api, "not-a-key", token, &http.Client{Transport: PacedTransport{}})
 	if _, err := bad.NearestBuckets(ctx); upload.AsError(err).Code != upload.CodeUnauthorized || !strings.Contains(err.Error(), "app key") {
 		t.Fatalf("a refused key: %v", err)
+	}
+}
+
+// BenchmarkTransports compares a small request's cost through
+// FetchTransport and through net/http's own js transport, in the same
+// browser. Run it by hand with a CORS server in ALTIUP_TEST_CORS_URL that
+// answers GET /hello (as TestInBrowser's does):
+//
+//	GOOS=js GOARCH=wasm go test -exec wasmbrowsertest -run '^$' -bench Transports ./wasm/browser
+func BenchmarkTransports(b *testing.B) {
+	u := os.Getenv("ALTIUP_TEST_CORS_URL")
+	if u == "" {
+		b.Skip("ALTIUP_TEST_CORS_URL is not set")
+	}
+	for _, tc := range []struct {
+		name string
+		rt   http.RoundTripper
+	}{{"fetch", FetchTransport{}}, {"net/http", http.DefaultTransport}} {
+		b.Run(tc.name, func(b *testing.B) {
+			c := &http.Client{Transport: tc.rt}
+			// 50 at once: the page's main thread, not the round trip,
+			// sets the pace.
+			for b.Loop() {
+				var wg sync.WaitGroup
+				for range 50 {
+					wg.Go(func() {
+						resp, err := c.Get(u + "/hello")
+						if err != nil {
+							b.Error(err)
+							return
+						}
+						io.Copy(io.Discard, resp.Body)
+						resp.Body.Close()
+					})
+				}
+				wg.Wait()
+			}
+		})
 	}
 }
