@@ -223,6 +223,8 @@ func (b *bench) runGroup(ctx context.Context, g string) {
 		b.groupMemory(ctx)
 	case "many":
 		b.groupMany(ctx)
+	case "inspect":
+		b.groupInspect(ctx)
 	case "sandbox":
 		b.groupSandbox(ctx)
 	}

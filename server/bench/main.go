@@ -33,7 +33,7 @@ const (
 )
 
 // groups are the parts of the table, in the order they run.
-var groups = []string{"start", "hash", "link", "loopback", "small", "memory", "many", "sandbox"}
+var groups = []string{"start", "hash", "link", "loopback", "small", "memory", "many", "inspect", "sandbox"}
 
 type options struct {
 	out, server, chromium, cache, work string
