@@ -88,7 +88,7 @@ func checkSummary(s inspect.Summary, n int) error {
 func (b *bench) groupInspect(ctx context.Context) {
 	photos, err := makePhotos(filepath.Join(b.workDir, "photos"), inspectFiles, inspectSize)
 	var total, added, inspected, longest, share samples
-	reads := &samples{}
+	var reads, read samples
 	for rep := range b.o.repeats {
 		if err != nil {
 			break
@@ -114,6 +114,7 @@ func (b *bench) groupInspect(ctx context.Context) {
 		longest.add(r.Longest, nil)
 		share.add(100*r.Read/r.Bytes, nil)
 		reads.add(float64(r.Reads), nil)
+		read.add(r.Read, nil)
 	}
 	if err != nil {
 		total.add(0, fmt.Errorf("write the photos: %w", err))
@@ -125,9 +126,9 @@ func (b *bench) groupInspect(ctx context.Context) {
 	if total.ok() {
 		tr.verdict = verdict(total.median(), target{limit: 2000})
 		sr.verdict = verdict(share.median(), target{limit: 1})
-		b.note("Inspect, %s: add() took %s, inspect() %s after it; the main thread's longest task %s; %s reads of the files. Every run's summary was checked: %d files, %d with GPS, no %s.",
-			what, added.spread(fmtSeconds), inspected.spread(fmtSeconds), longTaskText(longest.median()), reads.spread(fmtCount),
-			inspectFiles, inspectFiles, inspect.DuplicateContent)
+		b.note("Inspect, %s: add() took %s, inspect() %s after it; the main thread's longest task %s; %s read of the files in %s reads. Every run's summary was checked: %s files, %s with GPS, no %s.",
+			what, added.spread(fmtSeconds), inspected.spread(fmtSeconds), longTaskText(longest.median()), read.spread(fmtMiB), reads.spread(fmtCount),
+			thousands(inspectFiles), thousands(inspectFiles), inspect.DuplicateContent)
 		if len(total.errs) > 0 {
 			b.note("Inspect: %s", total.firstErr())
 		}
