@@ -32,7 +32,7 @@ type bench struct {
 
 	rows  []row
 	notes []string
-	loads []string // load average as each group started
+	loads []groupLoad // how busy the machine was in each group
 	env   env
 }
 
@@ -194,7 +194,20 @@ func (b *bench) addRow(r row) {
 }
 
 func (b *bench) runGroup(ctx context.Context, g string) {
-	b.loads = append(b.loads, g+" "+loadAvg())
+	before := settle(ctx, b.o.settle, 10*time.Second, loadAvg1, b.logf)
+	w := watchLoad(5 * time.Second)
+	first := len(b.rows)
+	defer func() {
+		gl := groupLoad{group: g, before: before}
+		gl.during, gl.others = w.end()
+		b.loads = append(b.loads, gl)
+		if m := loadMark(gl.worst()); m != "" {
+			b.logf("%s ran under load: %s", g, gl)
+			for i := first; i < len(b.rows); i++ {
+				b.rows[i].load = m
+			}
+		}
+	}()
 	switch g {
 	case "start":
 		b.groupStart(ctx)
@@ -210,6 +223,8 @@ func (b *bench) runGroup(ctx context.Context, g string) {
 		b.groupMemory(ctx)
 	case "many":
 		b.groupMany(ctx)
+	case "inspect":
+		b.groupInspect(ctx)
 	case "sandbox":
 		b.groupSandbox(ctx)
 	}
@@ -327,6 +342,11 @@ type pageResult struct {
 	// first byte went out (altiup).
 	FirstFile          [][2]any     `json:"firstFile"`
 	APIBeforeFirstByte [][2]float64 `json:"apiBeforeFirstByte"`
+	// Requests are a baseline's PUTs, [start ms, end ms] in the order of
+	// the files.
+	Requests [][2]float64 `json:"requests"`
+	// AddLongest is the main thread's longest task while add() ran.
+	AddLongest float64 `json:"addLongest"`
 }
 
 // complete is an error unless every file was uploaded.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha1"
 	"image"
 	_ "image/jpeg"
@@ -13,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/chromedp/cdproto/profiler"
@@ -159,7 +161,7 @@ func TestParseFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.scale != 0.08 || o.loopFiles != 16 || o.linkFiles != 4 || o.manyFiles != 800 || o.benchtime != "1s" || o.repeats != 1 || o.profile {
+	if o.scale != 0.08 || o.loopFiles != 16 || o.linkFiles != 4 || o.manyFiles != 10000 || o.benchtime != "1s" || o.repeats != 1 || o.profile {
 		t.Errorf("quick: %+v", o)
 	}
 	o, err = parseFlags([]string{"-scale", "0.5", "-rates", "10, 50", "-only", "hash,link"}, io.Discard)
@@ -231,5 +233,91 @@ func TestLongestStretches(t *testing.T) {
 	}
 	if longestStretches(nil, 1) != "no samples" {
 		t.Error("a missing profile has a stretch")
+	}
+}
+
+func TestOffCap(t *testing.T) {
+	const mb = 1e6
+	for _, tc := range []struct {
+		name       string
+		bytes, ms  float64
+		rate       float64
+		off        bool
+		mentioning string
+	}{
+		{"on its cap", 80 * mb, 4300, 20 * mb, false, ""},
+		{"a little slow", 80 * mb, 4900, 20 * mb, false, ""},
+		{"the 22.4 s baseline", 80 * mb, 22400, 20 * mb, true, "3.6 MB/s on a 20 MB/s cap (-82%)"},
+		{"no cap applied", 80 * mb, 1000, 20 * mb, true, "+300%"},
+		{"uncapped run", 80 * mb, 1000, 0, false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			why := offCap(tc.bytes, tc.ms, tc.rate)
+			if (why != "") != tc.off || !strings.Contains(why, tc.mentioning) {
+				t.Errorf("offCap = %q", why)
+			}
+		})
+	}
+}
+
+func TestLinkTarget(t *testing.T) {
+	if linkTarget(20) != 1.05 || linkTarget(100) != 1.15 {
+		t.Errorf("targets: %v at 20, %v at 100", linkTarget(20), linkTarget(100))
+	}
+}
+
+func TestBrotliSize(t *testing.T) {
+	text := []byte(strings.Repeat("altiup uploads photos to a bucket. ", 2000))
+	noise := make([]byte, 64<<10)
+	rand.NewChaCha8([32]byte{3}).Read(noise)
+	for _, tc := range []struct {
+		name     string
+		body     []byte
+		min, max int64
+	}{
+		{"repetitive text", text, 1, int64(len(text)) / 20},
+		{"random bytes", noise, int64(len(noise)), int64(len(noise)) + 1024},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n, err := brotliSize(tc.body, 11)
+			if err != nil || n < tc.min || n > tc.max {
+				t.Errorf("%d bytes (%v), want %d–%d", n, err, tc.min, tc.max)
+			}
+			c := newCompressor(t.TempDir(), 11)
+			for range 2 { // the second answer comes from the cache
+				if m, err := c.size(context.Background(), tc.body); m != n || err != nil {
+					t.Errorf("compressor: %d (%v), want %d", m, err, n)
+				}
+			}
+		})
+	}
+	if c := newCompressor(t.TempDir(), 11); c.name() != "brotli -q 11" {
+		t.Errorf("name %q", c.name())
+	}
+}
+
+func TestServedFiles(t *testing.T) {
+	fsys := fstest.MapFS{
+		"index.html": {}, "altiup.js": {}, "altiup.js.br": {}, "altiup.wasm": {}, "altiup.wasm.gz": {},
+		"embed.go": {}, "style.css": {}, "ui/rows.js": {}, "page/picker.js": {}, "i18n/zh.json": {},
+		"test/rows.test.js": {},
+	}
+	got := strings.Join(servedFiles(fsys), " ")
+	want := "altiup.js altiup.wasm i18n/zh.json index.html page/picker.js style.css ui/rows.js"
+	if got != want {
+		t.Errorf("served %q, want %q", got, want)
+	}
+}
+
+func TestCPUPerGB(t *testing.T) {
+	c := &cpuTotals{}
+	c.add(&uploadRun{res: pageResult{MS: 1000}, cpu: cpuAccount{"renderer": 2 * time.Second, "browser": time.Second, "network.mojom.NetworkService": time.Second, "server": 9 * time.Second, "GPU": time.Second}})
+	c.add(&uploadRun{res: pageResult{MS: 1000}, cpu: cpuAccount{"renderer": 4 * time.Second, "browser": time.Second, "network.mojom.NetworkService": time.Second}})
+	// Mean 5 s of the page's processes per run, over 0.5 GB: 10 s/GB.
+	if got := c.perGB(0.5); math.Abs(got-10) > 1e-9 {
+		t.Errorf("perGB = %v", got)
+	}
+	if !math.IsNaN((*cpuTotals)(nil).perGB(1)) {
+		t.Error("nothing measured, yet a figure")
 	}
 }

@@ -12,6 +12,16 @@
 // context (no cache, no IndexedDB). Images are synthetic valid JPEGs with
 // unique random padding, written to disk and given to the page's file input.
 //
+// A run on a busy machine says so: before each group the 1-minute load
+// average is read, and a group that starts above 1.0 waits (up to -settle)
+// for it to fall; while it runs, the cores other processes take are
+// sampled; every figure taken above 1.0 is marked in the table and the
+// report's head says so. A link-limited baseline that strays from its own
+// cap by more than 20% is run once more, then reported invalid, so that no
+// ratio rests on a baseline that went wrong. Sizes are brotli's at quality
+// 11 with the Go encoder, over the files the page fetched before it was
+// ready.
+//
 // It is a benchmark, not a test: a missed target is a row of the table, and it
 // exits non-zero only when it could not run at all (no Chromium, no server).
 package main

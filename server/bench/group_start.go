@@ -4,13 +4,17 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
+	"path"
 	"strings"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"altiup/web"
 )
 
 // readyTrap records when altiup.ready resolves, from the first script on.
@@ -25,22 +29,45 @@ const readyTrap = `(() => {
 	}});
 })();`
 
-// pageFiles are the page's own files, fetched for their compressed sizes.
-var pageFiles = []string{"/", "/style.css", "/altiup.js", "/app.js", "/wasm_exec.js", "/altiup.wasm"}
-
-// warmSizes compresses the page's files once, before anything is measured
-// (brotli at quality 11 takes a while on the wasm; sizes are cached).
+// warmSizes compresses every file the page may load once, before anything
+// is measured (brotli at quality 11 takes a while on the wasm; sizes are
+// cached by content). The list is the embedded web/ itself, so a new module
+// is counted without an edit here; the size figure adds up what the page
+// really fetched.
 func (b *bench) warmSizes(ctx context.Context) {
 	sb, err := startSandbox(ctx, b.serverBin)
 	if err != nil {
 		return
 	}
 	defer sb.stop()
-	for _, p := range pageFiles {
-		if body, err := get(ctx, sb.page+p); err == nil {
+	for _, p := range servedFiles(web.FS) {
+		if body, err := get(ctx, sb.page+"/"+p); err == nil {
 			_, _ = b.comp.size(ctx, body)
 		}
 	}
+}
+
+// servedFiles are the files of the page's directory a browser may fetch:
+// its text and wasm, without the precompressed copies, Go files and the
+// modules' tests.
+func servedFiles(fsys fs.FS) []string {
+	var out []string
+	_ = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return nil
+		case d.IsDir() && p == "test":
+			return fs.SkipDir
+		case d.IsDir():
+			return nil
+		}
+		switch path.Ext(p) {
+		case ".html", ".js", ".css", ".json", ".wasm":
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out
 }
 
 func get(ctx context.Context, u string) ([]byte, error) {

@@ -33,11 +33,11 @@ const (
 )
 
 // groups are the parts of the table, in the order they run.
-var groups = []string{"start", "hash", "link", "loopback", "small", "memory", "many", "sandbox"}
+var groups = []string{"start", "hash", "link", "loopback", "small", "memory", "many", "inspect", "sandbox"}
 
 type options struct {
 	out, server, chromium, cache, work string
-	keep, quick, profile               bool
+	keep, quick, profile, peers        bool
 	scale                              float64
 	repeats, concurrency               int
 	linkFiles, loopFiles, smallFiles   int
@@ -49,6 +49,7 @@ type options struct {
 	only                               map[string]bool
 	brotliQuality                      int
 	benchtime                          string
+	settle                             time.Duration
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -67,6 +68,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.work, "work", "", "where the synthetic images are written (default: a new directory in -cache, removed at the end)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the synthetic images")
 	fs.BoolVar(&o.profile, "profile", true, "profile the page's main thread in one extra loopback upload (off with -quick)")
+	fs.BoolVar(&o.peers, "peers", true, "measure the peers (ali-oss, the crypto-js uploader) in the loopback group")
 	fs.BoolVar(&o.quick, "quick", false, "a smoke run of about 2 minutes: every set scaled down (as -scale 0.08), one run each")
 	fs.Float64Var(&o.scale, "scale", 1, "multiply every file count and the memory sizes by this")
 	fs.IntVar(&o.repeats, "repeats", 3, "runs of each measurement (the median is shown)")
@@ -74,13 +76,14 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.linkFiles, "link-files", 40, "8 MiB files of the link-limited uploads (the full issue set is 200: about 35 minutes)")
 	fs.IntVar(&o.loopFiles, "loop-files", 200, "8 MiB files of the loopback uploads, the peers and hashing")
 	fs.IntVar(&o.smallFiles, "small-files", 2000, "100 KB files of the small-file uploads")
-	fs.IntVar(&o.manyFiles, "many-files", 10000, "files added at once for the many-files figure")
+	fs.IntVar(&o.manyFiles, "many-files", 10000, "files added at once for the many-files figure (not scaled)")
 	fs.IntVar(&o.fileMiB, "file-mib", 8, "size of the large files in MiB")
 	fs.IntVar(&o.smallKB, "small-kb", 100, "size of the small files in KB")
 	fs.Float64Var(&o.memGiB, "mem-gib", 1, "the smaller memory upload in GiB (the larger is twice it)")
 	rates := fs.String("rates", "20,100", "upload caps of the link-limited figures, MB/s")
 	only := fs.String("only", "", "run only these groups, comma separated: "+strings.Join(groups, ","))
 	fs.IntVar(&o.brotliQuality, "brotli-quality", 11, "brotli quality of the size figure (sizes are cached by content)")
+	fs.DurationVar(&o.settle, "settle", 3*time.Minute, "how long a group that starts with the load above 1.0 waits for it to fall (0: no wait; its figures are marked either way)")
 	fs.StringVar(&o.benchtime, "benchtime", "3s", "go test -benchtime of the sandbox's hasImage benchmark")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -135,6 +138,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, errors.New("-small-kb must be between 1 and 100000")
 	case o.memGiB <= 0 || o.memGiB > 16:
 		return nil, errors.New("-mem-gib must be above 0 and at most 16")
+	case o.settle < 0:
+		return nil, errors.New("-settle must not be negative")
 	case o.brotliQuality < 0 || o.brotliQuality > 11:
 		return nil, errors.New("-brotli-quality must be between 0 and 11")
 	case o.linkFiles < 1 || o.loopFiles < 1 || o.smallFiles < 1 || o.manyFiles < 1:
@@ -144,7 +149,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	scale(&o.linkFiles, 4)
 	scale(&o.loopFiles, 8)
 	scale(&o.smallFiles, 50)
-	scale(&o.manyFiles, 100)
+	// The many-files figure is not scaled: its target is about 10,000 files.
 	o.memGiB *= o.scale
 	return o, nil
 }

@@ -28,6 +28,8 @@ func (s *samples) add(v float64, err error) {
 
 func (s *samples) ok() bool { return len(s.vals) > 0 }
 
+var nan = math.NaN()
+
 func median(v []float64) float64 {
 	if len(v) == 0 {
 		return math.NaN()
@@ -92,9 +94,10 @@ type target struct {
 	ratio   bool // compares the ratio, not the measured value
 }
 
-// row is one line of the table.
+// row is one line of the table; load marks a figure taken on a busy
+// machine.
 type row struct {
-	figure, measured, baseline, ratio, target, verdict string
+	figure, measured, baseline, ratio, target, verdict, load string
 }
 
 // verdict says whether v meets t, and by how much it misses.
@@ -107,6 +110,9 @@ func verdict(v float64, t target) string {
 			return "met"
 		}
 		return fmt.Sprintf("missed by %.0f%%", (t.limit-v)/t.limit*100)
+	}
+	if math.IsInf(t.limit, 1) {
+		return "reported"
 	}
 	if v <= t.limit {
 		return "met"
@@ -141,26 +147,16 @@ func readEnv(chromiumVersion string) env {
 	return e
 }
 
-// loadAvg is the 1-minute load average: other work on the machine takes
-// cores from the browser, and the figures with them.
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(b))
-	if len(f) == 0 {
-		return "unknown"
-	}
-	return f[0]
-}
-
 // markdown renders the table.
 func markdown(rows []row) string {
 	var b strings.Builder
 	b.WriteString("| figure | measured | baseline | ratio | target | result |\n|---|---|---|---|---|---|\n")
 	for _, r := range rows {
-		cells := []string{r.figure, r.measured, r.baseline, r.ratio, r.target, r.verdict}
+		v := r.verdict
+		if r.load != "" {
+			v += " · " + r.load
+		}
+		cells := []string{r.figure, r.measured, r.baseline, r.ratio, r.target, v}
 		for i, c := range cells {
 			if c == "" {
 				c = "—"
@@ -179,9 +175,10 @@ func (b *bench) report(took time.Duration) string {
 	o := b.o
 	var s strings.Builder
 	s.WriteString("# altiup benchmarks\n\n")
+	s.WriteString(busyWarning(b.rows))
 	s.WriteString("Made by `./build.sh bench` (`go run ./server/bench`): headless Chromium against the sandbox on loopback, every figure the median of the runs with their range in brackets, every ratio against a baseline measured in the same run. A benchmark, not a test: a missed target is a line of this table.\n\n")
 	fmt.Fprintf(&s, "- date: %s\n- CPU: %s, %d cores\n- browser: %s\n- Go: %s\n", b.env.date, b.env.cpu, b.env.cores, b.env.chromium, b.env.goVersion)
-	fmt.Fprintf(&s, "- load average (1 min) when the groups started: %s; figures taken while other work ran on the machine are lower than its own\n", strings.Join(b.loads, ", "))
+	s.WriteString(loadHeader(b.loads))
 	fmt.Fprintf(&s, "- settings: scale %.3g, %d runs each, %d files at once, large files %d MiB, small files %d KB; took %s\n\n",
 		o.scale, o.repeats, o.concurrency, o.fileMiB, o.smallKB, took.Round(time.Second))
 	s.WriteString(markdown(b.rows))
@@ -192,5 +189,31 @@ func (b *bench) report(took time.Duration) string {
 		}
 	}
 	s.WriteString("\nBaselines: *plain fetch PUT* sends the same files with `fetch` to URLs signed before the clock starts (S3: presigned by the sandbox; OSS: signed with the STS, as the uploader does), at the same concurrency, with no hashing and no API calls; *ali-oss put* is the npm package's browser bundle with the STS of uploadImageOSS; the *crypto-js uploader* does the documented flow one file at a time, reading each file whole. Upload caps are DevTools network conditions on the tab.\n")
+	return s.String()
+}
+
+// busyWarning says loudly, before anything else, that figures were taken
+// under load; "" when none was.
+func busyWarning(rows []row) string {
+	marked := 0
+	for _, r := range rows {
+		if r.load != "" {
+			marked++
+		}
+	}
+	if marked == 0 {
+		return ""
+	}
+	return fmt.Sprintf("**⚠ TAKEN ON A BUSY MACHINE: %d of %d figures were measured while the load was above %.1f (marked ⚠ in the table). Other work took cores from the browser: those figures are not this machine's own; do not compare them with a quiet run.**\n\n", marked, len(rows), busyLoad)
+}
+
+// loadHeader says how busy the machine was in each group.
+func loadHeader(loads []groupLoad) string {
+	var s strings.Builder
+	parts := make([]string, len(loads))
+	for i, l := range loads {
+		parts[i] = l.String()
+	}
+	fmt.Fprintf(&s, "- load: the 1-minute load average as each group started (a group waits for it to fall to %.1f, for a while), and the peaks while it ran (the load average counts the benchmark's own browser; other work is the cores every other process used): %s\n", busyLoad, strings.Join(parts, "; "))
 	return s.String()
 }

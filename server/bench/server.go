@@ -270,15 +270,10 @@ func procCPU(pid int) time.Duration {
 // clockTicks is USER_HZ, 100 on every Linux this runs on.
 const clockTicks = 100
 
-// parseStatCPU reads utime and stime from a /proc/<pid>/stat line. The
-// command name (field 2) may hold spaces, so fields count from the last ')'.
+// parseStatCPU reads utime and stime from a /proc/<pid>/stat line.
 func parseStatCPU(stat string) time.Duration {
-	i := strings.LastIndexByte(stat, ')')
-	if i < 0 {
-		return 0
-	}
-	f := strings.Fields(stat[i+1:])
-	// After ')': state(3) ppid(4) ... utime(14) stime(15): indexes 11 and 12.
+	f := statFields(stat)
+	// From state (3): utime(14) and stime(15) are indexes 11 and 12.
 	if len(f) < 13 {
 		return 0
 	}
@@ -290,4 +285,15 @@ func parseStatCPU(stat string) time.Duration {
 		return 0
 	}
 	return time.Duration(ut+st) * time.Second / clockTicks
+}
+
+// statFields are the fields of a /proc/<pid>/stat line from the third
+// (state) on: the command name, field 2, may hold spaces and ')', so they
+// count from the last ')'.
+func statFields(stat string) []string {
+	i := strings.LastIndexByte(stat, ')')
+	if i < 0 {
+		return nil
+	}
+	return strings.Fields(stat[i+1:])
 }

@@ -74,7 +74,7 @@ func SHA1WebCrypto(ctx context.Context, f *File) (string, error) {
 		return "", upload.Errorf(upload.CodeInternal, "WebCrypto is not available on this page (it needs https or localhost).")
 	}
 	var p js.Value
-	if err := catch(func() { p = f.blob.Call("arrayBuffer") }); err != nil {
+	if err := catch(func() { p = f.Blob().Call("arrayBuffer") }); err != nil {
 		return "", f.readError(err)
 	}
 	buf, err := Await(ctx, p)

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"syscall/js"
 	"testing"
+	"time"
 )
 
 // workerScriptURL serves web/hash-worker.js to the workers from a blob: URL:
@@ -155,6 +156,45 @@ func TestWorkerSHA1(t *testing.T) {
 		// page only once every goroutine waits), so the workers fill up.
 		if most != WorkerFiles {
 			t.Errorf("a worker held at most %d files at once, want %d", most, WorkerFiles)
+		}
+	})
+	// Photos of 8 MiB: a worker holds two, reading the second while it
+	// digests the first (the worker reads in order, one at a time), and
+	// each answer is its own file's.
+	t.Run("a worker reads the next photo while it digests one", func(t *testing.T) {
+		one := NewWorkerPool(workerScriptURL(t), 1)
+		if err := one.Ready(); err != nil {
+			t.Fatal(err)
+		}
+		defer one.terminate()
+		var wg sync.WaitGroup
+		for i := range 4 {
+			data := pattern(8<<20 - i)
+			want := sha1.Sum(data)
+			f := newJSFile(t, data, "p.jpg", "")
+			wg.Go(func() {
+				got, err := one.SHA1(ctx, f)
+				if err != nil || got != hex.EncodeToString(want[:]) {
+					t.Errorf("photo %d: %s, %v", i, got, err)
+				}
+			})
+		}
+		// How many the worker holds, looked at while they are hashed.
+		finished := make(chan struct{})
+		most := 0
+		go func() { wg.Wait(); close(finished) }()
+		for watching := true; watching; {
+			one.mu.Lock()
+			most = max(most, one.all[0].files)
+			one.mu.Unlock()
+			select {
+			case <-finished:
+				watching = false
+			case <-time.After(time.Millisecond):
+			}
+		}
+		if most != 2 {
+			t.Errorf("the worker held at most %d photos at once, want 2", most)
 		}
 	})
 }

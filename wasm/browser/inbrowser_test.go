@@ -202,7 +202,7 @@ func TestInBrowser(t *testing.T) {
 	if strings.Contains(log, "--- SKIP") {
 		t.Fatal("a browser test was skipped")
 	}
-	for _, name := range []string{"TestPutEcho", "TestFetchCORS", "TestSHA1", "TestWorkerSHA1", "TestOnAndAdd", "TestConnect", "TestPauseAndCancel", "TestInvalidSentAgain", "TestInspect", "TestReplaceInvalid", "TestExportPositions", "TestConnectErrorCodes"} {
+	for _, name := range []string{"TestPutEcho", "TestFetchCORS", "TestFetchTransport", "TestFetchTransportGraphQL", "TestSHA1", "TestWorkerSHA1", "TestOnAndAdd", "TestConnect", "TestPauseAndCancel", "TestInvalidSentAgain", "TestInspect", "TestReplaceInvalid", "TestExportPositions", "TestConnectErrorCodes"} {
 		if !strings.Contains(log, "--- PASS: "+name+" ") {
 			t.Fatalf("%s did not pass in the browser", name)
 		}

@@ -85,7 +85,8 @@ func Pace() {
 }
 
 // PacedTransport paces the requests of an http.Client (see Pace): each one
-// costs the page's main thread a fetch and the Go↔JS calls around it.
+// costs the page's main thread a fetch and the Go↔JS calls around it. Its
+// Base defaults to FetchTransport.
 type PacedTransport struct{ Base http.RoundTripper }
 
 var _ http.RoundTripper = PacedTransport{}
@@ -94,7 +95,7 @@ func (t PacedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	Pace()
 	base := t.Base
 	if base == nil {
-		base = http.DefaultTransport
+		base = FetchTransport{}
 	}
 	return base.RoundTrip(r)
 }

@@ -86,64 +86,55 @@ func (Putter) Put(ctx context.Context, req upload.PutRequest, src upload.Source,
 		method = "PUT"
 	}
 	var (
-		done   = make(chan xhrResult, 1) // buffered: handlers never block
+		done   = make(chan xhrResult, 1) // buffered: the handler never blocks
 		notify = make(chan struct{}, 1)
 		sent   atomic.Int64
 		xhr    = jsXHR.New()
-		funcs  []func()
+		upl    = xhr.Get("upload")
 	)
-	finish := func(r xhrResult) {
-		select {
-		case done <- r:
-		default: // only the first ending counts
-		}
-	}
-	on := func(target js.Value, event string, fn func(e js.Value)) {
-		f := js.FuncOf(func(this js.Value, args []js.Value) any {
-			fn(arg(args, 0))
+	// One handler for every event, as properties rather than listeners:
+	// three Go↔JS calls to attach, none to detach. loadend is the request's
+	// last event whatever its ending, so after it nothing can call the
+	// handler; a cancelled request has it detached before release.
+	handler := js.FuncOf(func(this js.Value, args []js.Value) any {
+		e := arg(args, 0)
+		if e.Get("type").String() != "loadend" {
+			// upload's progress and load: the bytes sent so far.
+			if n := int64(e.Get("loaded").Float()); n > sent.Load() {
+				sent.Store(n)
+				select {
+				case notify <- struct{}{}:
+				default:
+				}
+			}
 			return nil
-		})
-		target.Call("addEventListener", event, f)
-		funcs = append(funcs, func() {
-			target.Call("removeEventListener", event, f)
-			f.Release()
-		})
-	}
-	// Detached before release, so no late event can call a released function.
-	defer func() {
-		for _, f := range funcs {
-			f()
 		}
-	}()
-	onProgress := func(e js.Value) {
-		if n := int64(e.Get("loaded").Float()); n > sent.Load() {
-			sent.Store(n)
-			select {
-			case notify <- struct{}{}:
-			default:
+		r := xhrResult{status: xhr.Get("status").Int()}
+		if r.status == 0 {
+			// No answer: a network error, or the abort of a cancelled
+			// request (whose caller has gone already).
+			r.err = errUnreachable()
+		} else {
+			r.headers = xhr.Call("getAllResponseHeaders").String()
+			if t := xhr.Get("responseText"); t.Type() == js.TypeString {
+				r.body = t.String()
 			}
 		}
-	}
-	on(xhr.Get("upload"), "progress", onProgress)
-	on(xhr.Get("upload"), "load", onProgress)
-	on(xhr, "load", func(js.Value) {
-		body := ""
-		if t := xhr.Get("responseText"); t.Type() == js.TypeString {
-			body = t.String()
+		done <- r
+		return nil
+	})
+	upl.Set("onprogress", handler)
+	upl.Set("onload", handler)
+	xhr.Set("onloadend", handler)
+	ended := false
+	defer func() {
+		if !ended {
+			upl.Set("onprogress", js.Null())
+			upl.Set("onload", js.Null())
+			xhr.Set("onloadend", js.Null())
 		}
-		finish(xhrResult{
-			status:  xhr.Get("status").Int(),
-			headers: xhr.Call("getAllResponseHeaders").String(),
-			body:    body,
-		})
-	})
-	on(xhr, "error", func(js.Value) { finish(xhrResult{err: errUnreachable()}) })
-	on(xhr, "timeout", func(js.Value) {
-		finish(xhrResult{err: upload.Errorf(upload.CodeTimeout, "The storage server took too long to answer.")})
-	})
-	on(xhr, "abort", func(js.Value) {
-		finish(xhrResult{err: upload.Errorf(upload.CodeCancelled, "The upload was cancelled.")})
-	})
+		handler.Release()
+	}()
 
 	err = catch(func() {
 		xhr.Call("open", method, req.URL, true)
@@ -174,10 +165,8 @@ func (Putter) Put(ctx context.Context, req upload.PutRequest, src upload.Source,
 		case <-notify:
 			report()
 		case r := <-done:
+			ended = true
 			report()
-			if r.err == nil && r.status == 0 {
-				r.err = errUnreachable()
-			}
 			if e, ok := r.err.(*upload.Error); ok && e.Code == upload.CodeNetwork {
 				return nil, diagnose(ctx, req.URL)
 			}
@@ -212,9 +201,9 @@ func requestBody(req upload.PutRequest, src upload.Source) (js.Value, error) {
 	}
 	if f, ok := src.(*File); ok {
 		if off == 0 && n == size {
-			return f.blob, nil
+			return f.Blob(), nil
 		}
-		return f.blob.Call("slice", off, off+n), nil
+		return f.Blob().Call("slice", off, off+n), nil
 	}
 	arr := jsUint8Array.New(n)
 	buf := make([]byte, min(n, upload.ChunkSize))

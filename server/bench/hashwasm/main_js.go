@@ -18,15 +18,21 @@ func main() {
 	select {}
 }
 
-// hashFiles(files, mode, workerURL) → Promise of the hex sums, in order.
-// Mode "hasher" is altiup's Hasher as the uploader runs it: its worker pool
-// (hash-worker.js at workerURL), as many files at once as the uploader
-// hashes; mode "stream" is the streaming path, one file after another.
+// hashFiles(files, mode, workerURL, workers) → Promise of the hex sums, in
+// order. Mode "hasher" is altiup's Hasher as the uploader runs it: its
+// worker pool (hash-worker.js at workerURL) of workers Workers (0 or
+// absent: as many as the uploader starts), as many files at once as the
+// uploader hashes; mode "stream" is the streaming path, one file after
+// another.
 func hashFiles(_ js.Value, args []js.Value) any {
 	if len(args) < 3 {
 		return browser.Reject(errorString("benchHash(files, mode, workerURL) needs three arguments"))
 	}
 	files, mode, url := args[0], args[1].String(), args[2].String()
+	workers := browser.HashWorkers
+	if len(args) > 3 && args[3].Type() == js.TypeNumber && args[3].Int() > 0 {
+		workers = args[3].Int()
+	}
 	return browser.NewPromise(func() (any, error) {
 		ctx := context.Background()
 		n := files.Length()
@@ -51,7 +57,7 @@ func hashFiles(_ js.Value, args []js.Value) any {
 		}
 		// One pool for the page, as the uploader has: started by the
 		// first call (the page makes one with no files before it times).
-		pool := poolOf(url)
+		pool := poolOf(url, workers)
 		if err := pool.Ready(); err != nil {
 			return nil, err // not measured, rather than measured on the page
 		}
@@ -91,16 +97,22 @@ func hashFiles(_ js.Value, args []js.Value) any {
 
 var (
 	poolsMu sync.Mutex
-	pools   = map[string]*browser.WorkerPool{}
+	pools   = map[poolKey]*browser.WorkerPool{}
 )
 
-func poolOf(url string) *browser.WorkerPool {
+type poolKey struct {
+	url     string
+	workers int
+}
+
+func poolOf(url string, workers int) *browser.WorkerPool {
 	poolsMu.Lock()
 	defer poolsMu.Unlock()
-	if pools[url] == nil {
-		pools[url] = browser.NewWorkerPool(url, 2)
+	k := poolKey{url, workers}
+	if pools[k] == nil {
+		pools[k] = browser.NewWorkerPool(url, workers)
 	}
-	return pools[url]
+	return pools[k]
 }
 
 type errorString string

@@ -47,7 +47,7 @@
 	} catch (e) {
 		// No long task timing: longest() stays 0.
 	}
-	bench.longest = (since) => longTasks.filter((t) => t.start + t.duration >= since)
+	bench.longest = (since, until = Infinity) => longTasks.filter((t) => t.start + t.duration >= since && t.start <= until)
 		.reduce((m, t) => Math.max(m, t.duration), 0);
 
 	// The WebAssembly memories of the page (the uploader's Go program exports
@@ -146,7 +146,11 @@
 
 	// altiup uploads the files with the uploader. o: {api, key, token,
 	// project, cloud, concurrency, firstByteOnly, memory}.
-	bench.altiup = async (o) => {
+	bench.altiup = (o) => uploadWithAltiup(o).catch((e) => {
+		// altiup rejects with {code, message}: an Error says it in the log.
+		throw new Error(e && e.code ? e.code + ': ' + message(e) : message(e));
+	});
+	async function uploadWithAltiup(o) {
 		const files = bench.files();
 		const up = await altiup.create({
 			api: o.api, key: o.key, token: o.token, project: o.project,
@@ -193,7 +197,9 @@
 			while (!bench.firstSend && performance.now() - t0 < 120000) {
 				await sleep(1);
 			}
-			const r = result(t0, { added });
+			// The tasks of add() itself: long task entries arrive after
+			// the task, so they are read once the first byte is out.
+			const r = result(t0, { added, addLongest: bench.longest(t0, t0 + added) });
 			up.cancel();
 			await run;
 			up.dispose();
@@ -220,7 +226,7 @@
 			files: files.length, uploaded: report.uploaded || 0, skipped: report.skipped || 0,
 			failed: report.failed || 0, errors: report.error ? [report.error].concat(errors) : errors.slice(0, 3),
 		});
-	};
+	}
 
 	// The helpers peers.js uses.
 	bench.lib = { pool, result, sampleMemory, message };

@@ -15,16 +15,24 @@
 		const stop = o.memory ? sampleMemory() : null;
 		bench.firstSend = 0;
 		const t0 = performance.now();
+		// Each PUT's start and end, for the harness to tell a baseline that
+		// went wrong (a stalled or repeated request) from one that did not.
+		const requests = [];
 		const errors = await pool(files, o.concurrency, async (f, i) => {
 			const it = o.items[i];
-			const r = await fetch(it.url, { method: 'PUT', body: f, headers: it.headers });
-			if (!r.ok) {
-				// Only the error code: storage error bodies may echo what was signed.
-				const code = /<Code>([^<]{1,100})<\/Code>/.exec(await r.text());
-				throw new Error('HTTP ' + r.status + (code ? ' ' + code[1] : ''));
+			const start = performance.now() - t0;
+			try {
+				const r = await fetch(it.url, { method: 'PUT', body: f, headers: it.headers });
+				if (!r.ok) {
+					// Only the error code: storage error bodies may echo what was signed.
+					const code = /<Code>([^<]{1,100})<\/Code>/.exec(await r.text());
+					throw new Error('HTTP ' + r.status + (code ? ' ' + code[1] : ''));
+				}
+			} finally {
+				requests[i] = [Math.round(start), Math.round(performance.now() - t0)];
 			}
 		});
-		return result(t0, { memory: stop ? stop() : null, files: files.length, uploaded: files.length - errors.length, failed: errors.length, errors: [...new Set(errors)].slice(0, 3) });
+		return result(t0, { memory: stop ? stop() : null, requests, files: files.length, uploaded: files.length - errors.length, failed: errors.length, errors: [...new Set(errors)].slice(0, 3) });
 	};
 
 	// hashThenPut is the floor of any uploader that must know a file's
@@ -169,8 +177,10 @@
 			files = copies;
 		}
 		const workerURL = new URL('hash-worker.js', location.href).href;
+		// Workers of altiup's hasher: 0 is as many as the uploader starts.
+		const goWorkers = o.workers || 0;
 		if (method === 'go-hasher') {
-			await benchHash([], 'hasher', workerURL); // starts its workers, as create() does
+			await benchHash([], 'hasher', workerURL, goWorkers); // starts its workers, as create() does
 		}
 		let sums;
 		const t0 = performance.now();
@@ -230,7 +240,7 @@
 		}
 		case 'go-hasher':
 		case 'go-stream':
-			sums = await benchHash(files, method === 'go-hasher' ? 'hasher' : 'stream', workerURL);
+			sums = await benchHash(files, method === 'go-hasher' ? 'hasher' : 'stream', workerURL, goWorkers);
 			break;
 		default:
 			throw new Error('unknown hash method ' + method);

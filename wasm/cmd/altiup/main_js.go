@@ -101,8 +101,7 @@ func create(_ js.Value, args []js.Value) any {
 
 // hashWorkers is the pool of hash workers every uploader of the page shares,
 // started from hash-worker.js next to altiup.js (altiup.base); nil when the
-// program was not loaded by altiup.js. Two workers hash about as fast as
-// this machine's two cores allow and hold at most two files.
+// program was not loaded by altiup.js; browser.HashWorkers of them.
 var hashWorkers = sync.OnceValue(func() (pool *browser.WorkerPool) {
 	defer func() {
 		if recover() != nil { // a base that is no URL: hash on the page
@@ -118,7 +117,7 @@ var hashWorkers = sync.OnceValue(func() (pool *browser.WorkerPool) {
 		return nil
 	}
 	url := js.Global().Get("URL").New("hash-worker.js", base).Get("href").String()
-	return browser.NewWorkerPool(url, 2)
+	return browser.NewWorkerPool(url, browser.HashWorkers)
 })
 
 // toJS turns a result struct into a plain JS object through JSON.

@@ -1,0 +1,119 @@
+//go:build js && wasm
+
+package browser
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"syscall/js"
+)
+
+// FetchTransport sends small requests, such as the GraphQL API's, with
+// fetch in few Go↔JS calls: the request's options cross as one JSON text,
+// and the response comes back with its whole body as text in one promise.
+// net/http's own js transport costs the page's main thread dozens of
+// js.Values per request (headers read one by one through an iterator, the
+// body through a stream reader, a callback per chunk), each with a
+// finalizer. Bodies are read whole: it is not for large downloads.
+type FetchTransport struct{}
+
+var _ http.RoundTripper = FetchTransport{}
+
+// The response headers the API's callers read: the server's Date and
+// Retry-After (the retrier and the STS's clock) and Content-Type.
+var fetchHeaders = []string{"Content-Type", "Date", "Retry-After"}
+
+// textOf(response) is response.text(), made of built-ins (the page's CSP
+// forbids evaluating code): Function.prototype.call bound to
+// Response.prototype.text.
+var textOf = func() js.Value {
+	resp := jsGlobal.Get("Response")
+	if resp.Type() != js.TypeFunction {
+		return js.Undefined()
+	}
+	call := jsGlobal.Get("Function").Get("prototype").Get("call")
+	return call.Call("bind", resp.Get("prototype").Get("text"))
+}()
+
+// fetchInit is the JSON form of fetch's options.
+type fetchInit struct {
+	Method      string            `json:"method"`
+	Headers     map[string]string `json:"headers,omitempty"`
+	Body        *string           `json:"body,omitempty"`
+	Credentials string            `json:"credentials"`
+}
+
+func (FetchTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if textOf.IsUndefined() {
+		// No Response global (an old browser, a test without one).
+		return http.DefaultTransport.RoundTrip(r)
+	}
+	ctx := r.Context()
+	init := fetchInit{Method: r.Method, Headers: map[string]string{}, Credentials: "same-origin"}
+	for name, values := range r.Header {
+		if !forbiddenHeader(name) {
+			init.Headers[name] = strings.Join(values, ", ")
+		}
+	}
+	if r.Body != nil && r.Body != http.NoBody {
+		b, err := io.ReadAll(r.Body)
+		r.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		s := string(b)
+		init.Body = &s
+	}
+	j, err := json.Marshal(init)
+	if err != nil {
+		return nil, err
+	}
+	var both js.Value
+	var abort js.Value
+	err = catch(func() {
+		opts := jsJSON.Call("parse", string(j))
+		if ctx.Done() != nil {
+			abort = jsGlobal.Get("AbortController").New()
+			opts.Set("signal", abort.Get("signal"))
+		}
+		p := jsGlobal.Call("fetch", r.URL.String(), opts)
+		both = jsPromise.Call("all", []any{p, p.Call("then", textOf)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	v, err := Await(ctx, both)
+	if err != nil {
+		if ctx.Err() != nil && !abort.IsUndefined() {
+			catch(func() { abort.Call("abort") })
+		}
+		// A *JSError such as "TypeError: Failed to fetch", as net/http's
+		// transport says it: the browser tells no more.
+		return nil, err
+	}
+	resp := v.Index(0)
+	body := v.Index(1).String()
+	status := resp.Get("status").Int()
+	h := http.Header{}
+	hs := resp.Get("headers")
+	for _, name := range fetchHeaders {
+		if hv := hs.Call("get", name); hv.Type() == js.TypeString {
+			h.Set(name, hv.String())
+		}
+	}
+	return &http.Response{
+		Status:        strconv.Itoa(status) + " " + http.StatusText(status),
+		StatusCode:    status,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        h,
+		Body:          io.NopCloser(bytes.NewReader([]byte(body))),
+		ContentLength: int64(len(body)),
+		Request:       r,
+	}, nil
+}

@@ -1,0 +1,124 @@
+//go:build js && wasm
+
+package browser
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"altiup/wasm/altizure"
+	"altiup/wasm/upload"
+)
+
+func TestFetchTransport(t *testing.T) {
+	cors := serverURL(t, "ALTIUP_TEST_CORS_URL")
+	nocors := serverURL(t, "ALTIUP_TEST_NOCORS_URL")
+	c := &http.Client{Transport: FetchTransport{}}
+	for _, tc := range []struct {
+		name, method, url string
+		body              string
+		status            int
+		wantBody          string
+		header, value     string
+		failed            bool
+	}{
+		{name: "GET", method: "GET", url: cors + "/hello", status: 200, wantBody: "hello"},
+		{name: "an error answer with its body", method: "PUT", url: cors + "/status/403", body: "x", status: 403, wantBody: "<Code>AccessDenied</Code>"},
+		{name: "Retry-After kept", method: "PUT", url: cors + "/status/503", body: "x", status: 503, header: "Retry-After", value: "7"},
+		{name: "refused by CORS", method: "GET", url: nocors + "/hello", failed: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tc.method, tc.url, strings.NewReader(tc.body))
+			resp, err := c.Do(req)
+			if tc.failed {
+				var je *JSError
+				if err == nil || !errors.As(err, &je) {
+					t.Fatalf("want the browser's error, got %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tc.status || !bytes.Contains(b, []byte(tc.wantBody)) {
+				t.Errorf("%d %q", resp.StatusCode, b)
+			}
+			if tc.header != "" && resp.Header.Get(tc.header) != tc.value {
+				t.Errorf("%s: %q", tc.header, resp.Header.Get(tc.header))
+			}
+		})
+	}
+	t.Run("cancelled", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		req, _ := http.NewRequestWithContext(ctx, "PUT", cors+"/hang", strings.NewReader("x"))
+		time.AfterFunc(100*time.Millisecond, cancel)
+		if _, err := c.Do(req); !errors.Is(err, context.Canceled) {
+			t.Fatalf("want cancelled, got %v", err)
+		}
+	})
+}
+
+// TestFetchTransportGraphQL calls the sandbox's API through the generated
+// client the page uses, over PacedTransport's default.
+func TestFetchTransportGraphQL(t *testing.T) {
+	api := serverURL(t, "ALTIUP_TEST_API")
+	key, token := serverURL(t, "ALTIUP_TEST_KEY"), serverURL(t, "ALTIUP_TEST_TOKEN")
+	ctx := context.Background()
+	c := altizure.New(api, key, token, &http.Client{Transport: PacedTransport{}})
+	buckets, err := c.NearestBuckets(ctx)
+	if err != nil || len(buckets) == 0 {
+		t.Fatalf("nearest buckets: %v %v", buckets, err)
+	}
+	// An HTTP 401 with a GraphQL error body: status and body both reach genqlient.
+	bad := altizure.New(api, "not-a-key", token, &http.Client{Transport: PacedTransport{}})
+	if _, err := bad.NearestBuckets(ctx); upload.AsError(err).Code != upload.CodeUnauthorized || !strings.Contains(err.Error(), "app key") {
+		t.Fatalf("a refused key: %v", err)
+	}
+}
+
+// BenchmarkTransports compares a small request's cost through
+// FetchTransport and through net/http's own js transport, in the same
+// browser. Run it by hand with a CORS server in ALTIUP_TEST_CORS_URL that
+// answers GET /hello (as TestInBrowser's does):
+//
+//	GOOS=js GOARCH=wasm go test -exec wasmbrowsertest -run '^$' -bench Transports ./wasm/browser
+func BenchmarkTransports(b *testing.B) {
+	u := os.Getenv("ALTIUP_TEST_CORS_URL")
+	if u == "" {
+		b.Skip("ALTIUP_TEST_CORS_URL is not set")
+	}
+	for _, tc := range []struct {
+		name string
+		rt   http.RoundTripper
+	}{{"fetch", FetchTransport{}}, {"net/http", http.DefaultTransport}} {
+		b.Run(tc.name, func(b *testing.B) {
+			c := &http.Client{Transport: tc.rt}
+			// 50 at once: the page's main thread, not the round trip,
+			// sets the pace.
+			for b.Loop() {
+				var wg sync.WaitGroup
+				for range 50 {
+					wg.Go(func() {
+						resp, err := c.Get(u + "/hello")
+						if err != nil {
+							b.Error(err)
+							return
+						}
+						io.Copy(io.Discard, resp.Body)
+						resp.Body.Close()
+					})
+				}
+				wg.Wait()
+			}
+		})
+	}
+}
