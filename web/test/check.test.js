@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Checker, WARNINGS, cameraNames, editable, inspectLink, leave, leaveOut, lines, meters, positions, prepare, span, warnings } from '../ui/check.js';
-import { Session, totals, counts } from '../ui/session.js';
+import { Session } from '../ui/session.js';
+import { totals, counts } from '../ui/entries.js';
 import { fakeCreate, file, uploadAll } from './fake.js';
 import { format } from '../ui/i18n.js';
 import { readFileSync } from 'node:fs';

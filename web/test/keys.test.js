@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { STATES } from '../ui/session.js';
+import { STATES } from '../ui/entries.js';
 
 const read = (rel) => readFileSync(new URL(rel, import.meta.url), 'utf8');
 const en = JSON.parse(read('../i18n/en.json'));

@@ -1,7 +1,8 @@
 // Unit tests of ui/session.js: the model, with a fake uploader.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Session, counts, items, stateOf, totals } from '../ui/session.js';
+import { Session } from '../ui/session.js';
+import { counts, items, stateOf, totals } from '../ui/entries.js';
 import { fakeCreate, file, uploadAll } from './fake.js';
 
 function session(over = {}) {

@@ -2,7 +2,7 @@
 // the rows in view, between two spacer rows as tall as the rows left out,
 // so that 10,000 files cost what a screenful does.
 import { bytes, errorWords, format } from './i18n.js';
-import { DONE_BYTES } from './session.js';
+import { DONE_BYTES } from './entries.js';
 
 const ICONS = {
 	waiting: '○', queued: '○', hashing: '⟳', checking: '⟳', uploading: '↑', uploaded: '✓',

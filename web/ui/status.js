@@ -2,7 +2,7 @@
 // of the latest run, validation so far, the error message, and what the
 // live region announces; and which buttons are usable.
 import { bytes, duration, errorWords, format, setText } from './i18n.js';
-import { totals } from './session.js';
+import { totals } from './entries.js';
 
 // show puts a session's [key, vars] (or {error}) into el.
 function show(el, strings, said) {
