@@ -13,11 +13,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"altiup/server/ossbucket"
 	"altiup/server/s3bucket"
 	"altiup/server/sandbox"
+	"altiup/server/sandbox/ossbackend"
 )
 
 // newSandbox builds the sandbox's API and its storage endpoints. The storage
@@ -88,7 +88,7 @@ func newSandbox(ctx context.Context, c *config, pageURL, storageURL string, stde
 	sb, err := sandbox.New(sandbox.Config{
 		AppKey:          c.appKey,
 		Users:           sandbox.DemoUsers(c.userToken),
-		OSS:             ossAdapter{oss},
+		OSS:             ossbackend.New(oss),
 		S3:              s3,
 		APIURL:          pageURL,
 		WebURL:          pageURL,
@@ -140,18 +140,6 @@ func exposeAPIHeaders(next http.Handler) http.Handler {
 		w.Header().Set("Access-Control-Expose-Headers", apiExposeHeaders)
 		next.ServeHTTP(w, r)
 	})
-}
-
-// ossAdapter turns the OSS endpoint's credentials into the sandbox's type:
-// the two packages share nothing but this seam.
-type ossAdapter struct{ *ossbucket.Server }
-
-func (a ossAdapter) IssueSTS(bucket, prefix string, ttl time.Duration) (sandbox.STS, error) {
-	cr, err := a.Server.IssueSTS(bucket, prefix, ttl)
-	if err != nil {
-		return sandbox.STS{}, err
-	}
-	return sandbox.STS{AccessKeyID: cr.AccessKeyID, AccessKeySecret: cr.AccessKeySecret, SecurityToken: cr.SecurityToken, Expiration: cr.Expiration}, nil
 }
 
 // storageMux routes by bucket: path style (/<bucket>/<key>) or virtual-hosted

@@ -366,16 +366,9 @@ func (s *Server) authV4Header(r *http.Request, q url.Values, bucket, key, rest s
 	if t.UTC().Format(v4DayFormat) != sc.day {
 		return nil, errSignature()
 	}
-	payload := r.Header.Get("X-Oss-Content-Sha256")
-	if payload == "" {
-		payload = unsignedPayload
-	}
-	p := &principal{claims: c}
-	if payload != unsignedPayload {
-		if b, err := hex.DecodeString(payload); err != nil || len(b) != sha256.Size || strings.ToLower(payload) != payload {
-			return nil, invalidArgument("The x-oss-content-sha256 header must be UNSIGNED-PAYLOAD or a lower-case hex SHA-256.")
-		}
-		p.payloadSHA256 = payload
+	payload, p, e := v4Payload(r, c)
+	if e != nil {
+		return nil, e
 	}
 	want := v4Sign(secret, sc, signDate, v4CanonicalRequest(r, bucket, key, q, "", v4Additional(addText), payload))
 	if !equalSig(want, sig) {
@@ -412,16 +405,9 @@ func (s *Server) authV4Query(r *http.Request, q url.Values, bucket, key string, 
 	if t.Format(v4DayFormat) != sc.day {
 		return nil, errSignature()
 	}
-	payload := r.Header.Get("X-Oss-Content-Sha256")
-	if payload == "" {
-		payload = unsignedPayload
-	}
-	p := &principal{claims: c}
-	if payload != unsignedPayload {
-		if b, err := hex.DecodeString(payload); err != nil || len(b) != sha256.Size || strings.ToLower(payload) != payload {
-			return nil, invalidArgument("The x-oss-content-sha256 header must be UNSIGNED-PAYLOAD or a lower-case hex SHA-256.")
-		}
-		p.payloadSHA256 = payload
+	payload, p, e := v4Payload(r, c)
+	if e != nil {
+		return nil, e
 	}
 	want := v4Sign(secret, sc, signDate, v4CanonicalRequest(r, bucket, key, q, "x-oss-signature",
 		v4Additional(q.Get("x-oss-additional-headers")), payload))
@@ -429,4 +415,21 @@ func (s *Server) authV4Query(r *http.Request, q url.Values, bucket, key string, 
 		return nil, errSignature()
 	}
 	return p, nil
+}
+
+// v4Payload reads a V4 request's x-oss-content-sha256 (UNSIGNED-PAYLOAD
+// when absent) and the principal that must match the body to it.
+func v4Payload(r *http.Request, c claims) (string, *principal, *Error) {
+	payload := r.Header.Get("X-Oss-Content-Sha256")
+	if payload == "" {
+		payload = unsignedPayload
+	}
+	p := &principal{claims: c}
+	if payload != unsignedPayload {
+		if b, err := hex.DecodeString(payload); err != nil || len(b) != sha256.Size || strings.ToLower(payload) != payload {
+			return "", nil, invalidArgument("The x-oss-content-sha256 header must be UNSIGNED-PAYLOAD or a lower-case hex SHA-256.")
+		}
+		p.payloadSHA256 = payload
+	}
+	return payload, p, nil
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"altiup/server/internal/urledit"
+
 	alioss "github.com/aliyun/aliyun-oss-go-sdk/oss"
 )
 
@@ -38,18 +40,6 @@ func xmlCode(body []byte) string {
 	_, rest, _ := strings.Cut(string(body), "<Code>")
 	code, _, _ := strings.Cut(rest, "</Code>")
 	return code
-}
-
-func editQuery(t *testing.T, rawURL string, edit func(u *url.URL, q url.Values)) string {
-	t.Helper()
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	edit(u, q)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 func TestSignGetURL(t *testing.T) {
@@ -91,16 +81,16 @@ func TestSignGetURL(t *testing.T) {
 		name, method, url, code string
 	}{
 		{"uploader STS", http.MethodGet, uploaderGet, "AccessDenied"},
-		{"later expiry", http.MethodGet, editQuery(t, link, func(_ *url.URL, q url.Values) { q.Set("Expires", "99999999999") }), "SignatureDoesNotMatch"},
-		{"other key", http.MethodGet, editQuery(t, link, func(u *url.URL, _ url.Values) { u.Path = strings.Replace(u.Path, "0123abcd", "other", 1) }), "SignatureDoesNotMatch"},
-		{"other content type", http.MethodGet, editQuery(t, link, func(_ *url.URL, q url.Values) { q.Set("response-content-type", "text/html") }), "SignatureDoesNotMatch"},
-		{"changed signature", http.MethodGet, editQuery(t, link, func(_ *url.URL, q url.Values) {
+		{"later expiry", http.MethodGet, urledit.Edit(t, link, func(_ *url.URL, q url.Values) { q.Set("Expires", "99999999999") }), "SignatureDoesNotMatch"},
+		{"other key", http.MethodGet, urledit.Edit(t, link, func(u *url.URL, _ url.Values) { u.Path = strings.Replace(u.Path, "0123abcd", "other", 1) }), "SignatureDoesNotMatch"},
+		{"other content type", http.MethodGet, urledit.Edit(t, link, func(_ *url.URL, q url.Values) { q.Set("response-content-type", "text/html") }), "SignatureDoesNotMatch"},
+		{"changed signature", http.MethodGet, urledit.Edit(t, link, func(_ *url.URL, q url.Values) {
 			sig := []byte(q.Get("Signature"))
 			sig[0] ^= 1
 			q.Set("Signature", string(sig))
 		}), "SignatureDoesNotMatch"},
-		{"no signature", http.MethodGet, editQuery(t, link, func(_ *url.URL, q url.Values) { q.Del("Signature") }), "SignatureDoesNotMatch"},
-		{"changed token", http.MethodGet, editQuery(t, link, func(_ *url.URL, q url.Values) { q.Set("security-token", q.Get("security-token")+"x") }), "InvalidAccessKeyId"},
+		{"no signature", http.MethodGet, urledit.Edit(t, link, func(_ *url.URL, q url.Values) { q.Del("Signature") }), "SignatureDoesNotMatch"},
+		{"changed token", http.MethodGet, urledit.Edit(t, link, func(_ *url.URL, q url.Values) { q.Set("security-token", q.Get("security-token")+"x") }), "InvalidAccessKeyId"},
 		{"PUT with it", http.MethodPut, link, "SignatureDoesNotMatch"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

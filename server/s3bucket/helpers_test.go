@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"testing"
 	"time"
 
@@ -125,17 +124,4 @@ func assertAbsent(t *testing.T, b *s3bucket.Backend, key string) {
 	if _, err := b.Stat(context.Background(), key); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("Stat(%q) = %v, want fs.ErrNotExist", key, err)
 	}
-}
-
-// editURL returns rawURL changed by edit.
-func editURL(t *testing.T, rawURL string, edit func(u *url.URL, q url.Values)) string {
-	t.Helper()
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	edit(u, q)
-	u.RawQuery = q.Encode()
-	return u.String()
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"altiup/server/internal/urledit"
 	"altiup/server/s3bucket"
 )
 
@@ -70,7 +71,7 @@ func TestPresignedPut(t *testing.T) {
 						t.Errorf("X-Amz-Expires = %s, want %s", got, want)
 					}
 					if tc.edit != nil {
-						u = editURL(t, u, tc.edit)
+						u = urledit.Edit(t, u, tc.edit)
 					}
 					time.Sleep(tc.wait)
 					body := randomBytes(t, 64<<10)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"altiup/server/internal/urledit"
 )
 
 // download GETs rawURL as a page on another origin would.
@@ -80,15 +82,15 @@ func TestPresignedGet(t *testing.T) {
 				malformed bool
 			}{
 				{name: "expired", method: http.MethodGet, url: short},
-				{name: "later expiry", method: http.MethodGet, url: editURL(t, short, func(_ *url.URL, q url.Values) { q.Set("X-Amz-Expires", "604800") })},
-				{name: "other key", method: http.MethodGet, url: editURL(t, link, func(u *url.URL, _ url.Values) { u.Path = strings.Replace(u.Path, "0123abcd", "other", 1) })},
-				{name: "other content type", method: http.MethodGet, url: editURL(t, link, func(_ *url.URL, q url.Values) { q.Set("response-content-type", "text/html") })},
-				{name: "changed signature", method: http.MethodGet, url: editURL(t, link, func(_ *url.URL, q url.Values) {
+				{name: "later expiry", method: http.MethodGet, url: urledit.Edit(t, short, func(_ *url.URL, q url.Values) { q.Set("X-Amz-Expires", "604800") })},
+				{name: "other key", method: http.MethodGet, url: urledit.Edit(t, link, func(u *url.URL, _ url.Values) { u.Path = strings.Replace(u.Path, "0123abcd", "other", 1) })},
+				{name: "other content type", method: http.MethodGet, url: urledit.Edit(t, link, func(_ *url.URL, q url.Values) { q.Set("response-content-type", "text/html") })},
+				{name: "changed signature", method: http.MethodGet, url: urledit.Edit(t, link, func(_ *url.URL, q url.Values) {
 					sig := []byte(q.Get("X-Amz-Signature"))
 					sig[0] = map[bool]byte{true: 'a', false: '0'}[sig[0] == '0']
 					q.Set("X-Amz-Signature", string(sig))
 				})},
-				{name: "no signature", method: http.MethodGet, url: editURL(t, link, func(_ *url.URL, q url.Values) { q.Del("X-Amz-Signature") }), malformed: true},
+				{name: "no signature", method: http.MethodGet, url: urledit.Edit(t, link, func(_ *url.URL, q url.Values) { q.Del("X-Amz-Signature") }), malformed: true},
 				{name: "an upload's presigned PUT", method: http.MethodGet, url: put},
 			} {
 				t.Run(tc.name, func(t *testing.T) {

@@ -26,6 +26,7 @@ import (
 	"altiup/server/s3bucket"
 	"altiup/server/s3bucket/versitytest"
 	"altiup/server/sandbox"
+	"altiup/server/sandbox/ossbackend"
 	"altiup/wasm/upload"
 )
 
@@ -81,7 +82,7 @@ func startSandbox(t *testing.T, o sandboxOptions) *testSandbox {
 	ts := &testSandbox{key: randomText(8), token: randomText(12), parts: &partLog{}}
 	sb, err := sandbox.New(sandbox.Config{
 		AppKey: ts.key, Users: sandbox.DemoUsers(ts.token)[:1], // demo, with its account
-		OSS: ossAdapter{oss}, S3: s3, APIURL: apiSrv.URL + "/graphql", WebURL: apiSrv.URL,
+		OSS: ossbackend.New(oss), S3: s3, APIURL: apiSrv.URL + "/graphql", WebURL: apiSrv.URL,
 		STSTTL: o.stsTTL, WatchInterval: 100 * time.Millisecond, MaxImageBytes: o.maxImage,
 	})
 	if err != nil {
@@ -106,17 +107,6 @@ func startSandbox(t *testing.T, o sandboxOptions) *testSandbox {
 	}
 	ts.api = apiSrv.URL + "/graphql"
 	return ts
-}
-
-// ossAdapter gives the sandbox the OSS endpoint's credentials in its type.
-type ossAdapter struct{ *ossbucket.Server }
-
-func (a ossAdapter) IssueSTS(bucket, prefix string, ttl time.Duration) (sandbox.STS, error) {
-	cr, err := a.Server.IssueSTS(bucket, prefix, ttl)
-	if err != nil {
-		return sandbox.STS{}, err
-	}
-	return sandbox.STS{AccessKeyID: cr.AccessKeyID, AccessKeySecret: cr.AccessKeySecret, SecurityToken: cr.SecurityToken, Expiration: cr.Expiration}, nil
 }
 
 // env is the environment the command sees: the secrets come from it.
