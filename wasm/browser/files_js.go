@@ -29,7 +29,7 @@ var (
 // browser's process (0.15 ms to over 1 ms a file in Chromium, more on a busy
 // machine, wherever it is read, a Worker's postMessage included): 10,000
 // files read in one go would hold the page's main thread for seconds. So
-// NewFiles reads them in slices sized to take about statSlice each,
+// Stat reads them in slices sized to take about statSlice each,
 // starting with statFirst files.
 const (
 	namesSlice = 1000
@@ -38,21 +38,40 @@ const (
 	statMax    = 2000
 )
 
-// NewFiles wraps every entry of a FileList or an Array of Files. It checks
-// the entries and reads the names first, then the sizes and dates in
-// slices of about statSlice each; with pause, it lets the page run between
-// two slices (and must then be called from a goroutine). An entry that is
-// not a File is an *upload.Error (invalid_input) that says which one, and
-// no file is returned.
+// NewFiles wraps every entry of a FileList or an Array of Files, with
+// their names, sizes and dates (Pick, then Stat); with pause, it lets the
+// page run between two slices (and must then be called from a goroutine).
 func NewFiles(list js.Value, pause bool) ([]*File, error) {
+	p, err := Pick(list, pause)
+	if err != nil {
+		return nil, err
+	}
+	p.Stat(pause, nil)
+	return p.Files, nil
+}
+
+// Picked is the files of one add: checked and named by Pick, their sizes
+// and dates read by Stat a slice at a time, so that the first can be on
+// their way while the browser is still asked for the others'.
+type Picked struct {
+	arr   js.Value
+	Files []*File
+}
+
+// Pick checks the entries of a FileList or an Array of Files and reads
+// their names, in slices with the page let run in between when pause is
+// set. An entry that is not a File, or has no name, is an *upload.Error
+// (invalid_input) that says which one, and no file is returned. The sizes
+// and dates are not read yet (see Stat).
+func Pick(list js.Value, pause bool) (*Picked, error) {
 	arr, err := CopyList(list)
 	if err != nil {
 		return nil, err
 	}
 	n := arr.Length()
-	out := make([]*File, n)
+	p := &Picked{arr: arr, Files: make([]*File, n)}
 	if n == 0 {
-		return out, nil
+		return p, nil
 	}
 	// Every entry checked in one call; the one at fault looked for only
 	// when there is one.
@@ -63,8 +82,8 @@ func NewFiles(list js.Value, pause bool) ([]*File, error) {
 			}
 		}
 	}
-	for i := range out {
-		out[i] = &File{list: arr, at: i}
+	for i := range p.Files {
+		p.Files[i] = &File{list: arr, at: i}
 	}
 	// Names in slices too: reading and decoding 10,000 at once would be
 	// one long task.
@@ -85,10 +104,21 @@ func NewFiles(list js.Value, pause bool) ([]*File, error) {
 			if m.Name == "" {
 				return nil, upload.Errorf(upload.CodeInvalidInput, "File %d of %d: The file has no name.", from+i+1, n)
 			}
-			f := out[from+i]
+			f := p.Files[from+i]
 			f.name, f.typ, f.path = m.Name, m.Type, m.Path
 		}
 	}
+	return p, nil
+}
+
+// Stat reads the files' sizes and dates in slices of about statSlice
+// each, starting with statFirst files, and hands each slice to each (when
+// not nil) once read, in order; each returns false to stop. With pause, it
+// lets the page run between two slices. A file the browser cannot say
+// anything of gets size 0, as the browser itself gives for a file gone
+// since it was chosen.
+func (p *Picked) Stat(pause bool, each func([]*File) bool) {
+	n := len(p.Files)
 	chunk := statFirst
 	for from := 0; from < n; {
 		if pause && from > 0 {
@@ -97,15 +127,9 @@ func NewFiles(list js.Value, pause bool) ([]*File, error) {
 		}
 		to := min(from+chunk, n)
 		t0 := time.Now()
-		var stats []struct {
-			Size         float64 `json:"size"`
-			LastModified float64 `json:"lastModified"`
-		}
-		if err := stringifyInto(arr.Call("slice", from, to), statFields, &stats, to-from); err != nil {
-			return nil, err
-		}
-		for i, m := range stats {
-			out[from+i].size, out[from+i].modified = int64(m.Size), int64(m.LastModified)
+		p.statSlice(from, to)
+		if each != nil && !each(p.Files[from:to]) {
+			return
 		}
 		// The next slice: as many files as took about statSlice here.
 		perFile := time.Since(t0) / time.Duration(to-from)
@@ -115,7 +139,28 @@ func NewFiles(list js.Value, pause bool) ([]*File, error) {
 		}
 		from = to
 	}
-	return out, nil
+}
+
+// statSlice reads the sizes and dates of files [from, to), all in one call
+// into JS, else one file at a time.
+func (p *Picked) statSlice(from, to int) {
+	var stats []struct {
+		Size         float64 `json:"size"`
+		LastModified float64 `json:"lastModified"`
+	}
+	if stringifyInto(p.arr.Call("slice", from, to), statFields, &stats, to-from) == nil {
+		for i, m := range stats {
+			p.Files[from+i].size, p.Files[from+i].modified = int64(m.Size), int64(m.LastModified)
+		}
+		return
+	}
+	for i := from; i < to; i++ {
+		v := p.arr.Index(i)
+		_ = catch(func() {
+			p.Files[i].size = int64(v.Get("size").Float())
+			p.Files[i].modified = int64(v.Get("lastModified").Float())
+		})
+	}
 }
 
 // CopyList is Array.from(list): a FileList or Array as it is now (a file
