@@ -18,9 +18,9 @@ import (
 // name. File events carry the path, and the journal tells files apart by it.
 //
 // The list is copied at once (a file input clears its FileList in place).
-// The promise resolves once the files are checked and named; they then
-// enter the uploader in order, a slice at a time as the browser gives
-// their sizes (see browser.Picked.Stat), each with its 'queued' event, the
+// The promise resolves once the files are checked; they then enter the
+// uploader in order, a slice at a time as the browser gives their names
+// and sizes (see browser.Picked.Stat), each with its 'queued' event, the
 // page let run in between. Adds are done one after the other on
 // goroutines; a run (start()) does not end before the files of the adds
 // called before it are in (upload.Uploader.Adding), and waitProcessed(),
@@ -57,7 +57,7 @@ func add(s *instance, _ js.Value, args []js.Value) any {
 		defer close(done)
 		defer in()
 		<-prev
-		picked, err := browser.Pick(arr, true)
+		picked, err := browser.Pick(arr)
 		checked <- err
 		if err != nil {
 			return
