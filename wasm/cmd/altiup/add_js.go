@@ -56,9 +56,10 @@ func add(s *instance, _ js.Value, args []js.Value) any {
 	go func() {
 		defer close(done)
 		defer in()
-		<-prev
+		// Checked at once; in the uploader after the adds called before.
 		picked, err := browser.Pick(arr)
 		checked <- err
+		<-prev
 		if err != nil {
 			return
 		}
