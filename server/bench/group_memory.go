@@ -118,7 +118,6 @@ func (b *bench) groupMany(ctx context.Context) {
 			err = fmt.Errorf("not every file was in the uploader within 2 minutes")
 		}
 		if r != nil {
-			b.logf("  %s", firstByteStory(r.res))
 			first.add(r.res.FirstByte, err)
 			added.add(r.res.Added, err)
 			allIn.add(r.res.AllIn, err)

@@ -196,14 +196,6 @@
 		seen.observe({ type: 'resource' });
 		bench.firstSend = 0;
 		const t0 = performance.now();
-		// Before the first byte: the first file's states and the API
-		// requests, in ms from t0.
-		const beforeFirstByte = (r) => {
-			const fb = bench.firstSend || Infinity;
-			r.firstFile = first.filter(([, at]) => at <= fb).map(([state, at]) => [state, Math.round(at - t0)]);
-			r.apiBeforeFirstByte = apiTimes.filter(([start]) => start <= fb).sort((a, b) => a[0] - b[0])
-				.map(([start, end]) => [Math.round(start - t0), Math.round(end - t0)]);
-		};
 		await up.add(files);
 		const added = performance.now() - t0;
 		if (o.firstByteOnly) {
@@ -220,7 +212,6 @@
 			const end = Math.max(t0 + added, allIn);
 			await sleep(1);
 			const r = result(t0, { added, allIn: allIn ? allIn - t0 : -1, addLongest: bench.longest(t0, end) });
-			beforeFirstByte(r);
 			up.cancel();
 			await run;
 			up.dispose();
@@ -234,7 +225,12 @@
 			report.error = message(e);
 		}
 		const r = result(t0, { added, memory: stop ? stop() : null, phases, apiRequests });
-		beforeFirstByte(r);
+		// Before the first byte: the first file's states and the API
+		// requests, in ms from t0.
+		const fb = bench.firstSend || Infinity;
+		r.firstFile = first.filter(([, at]) => at <= fb).map(([state, at]) => [state, Math.round(at - t0)]);
+		r.apiBeforeFirstByte = apiTimes.filter(([start]) => start <= fb).sort((a, b) => a[0] - b[0])
+			.map(([start, end]) => [Math.round(start - t0), Math.round(end - t0)]);
 		seen.disconnect();
 		const errors = [...new Set((report.files || []).filter((f) => f.error).map((f) => f.error.message || String(f.error)))];
 		up.dispose();
