@@ -6,7 +6,8 @@ declare namespace Altiup {
 	interface Entry {
 		name: string;
 		state: FileState | 'waiting' | 'unsupported';
-		size: number;
+		/** Bytes; null until the uploader has read the file's size. */
+		size: number | null;
 		sent: number;
 		details: string;
 	}

@@ -271,7 +271,9 @@ declare namespace Altiup {
 		readonly version: string;
 		/** Adds a listener; returns the uploader, so calls chain. */
 		on<K extends keyof UploaderEventMap>(event: K, fn: (e: UploaderEventMap[K]) => void): Uploader;
-		/** Resolves to how many files were added. */
+		/** Resolves to how many files were added, once they are checked;
+		 * they enter the uploader in order just after, a 'queued' event each
+		 * (start() takes them as they come). */
 		add(files: File[] | FileList | File, options?: AddOptions): Promise<number>;
 		/** Before start(): the batch's counts, cameras, positions, warnings
 		 * and cost. */

@@ -345,8 +345,10 @@ type pageResult struct {
 	// Requests are a baseline's PUTs, [start ms, end ms] in the order of
 	// the files.
 	Requests [][2]float64 `json:"requests"`
-	// AddLongest is the main thread's longest task while add() ran.
+	// AddLongest is the main thread's longest task while adding: from
+	// add() until every file is in the uploader (AllIn, ms).
 	AddLongest float64 `json:"addLongest"`
+	AllIn      float64 `json:"allIn"`
 }
 
 // complete is an error unless every file was uploaded.

@@ -11,48 +11,69 @@ import (
 	"altiup/wasm/upload"
 )
 
-// nameFields and statFields are the properties NewFiles reads of the Files
-// with JSON.stringify: a property list makes stringify call the File's own
-// getters, all files in one call into JS instead of several per file.
+// fileFields are the properties Stat reads of the Files with
+// JSON.stringify, and nameField the one Pick checks: a property list makes
+// stringify call the File's own getters, all files in one call into JS
+// instead of several per file.
 var (
-	nameFields = js.ValueOf([]any{"name", "type", "webkitRelativePath"})
-	statFields = js.ValueOf([]any{"size", "lastModified"})
+	fileFields = js.ValueOf([]any{"name", "type", "webkitRelativePath", "size", "lastModified"})
+	nameField  = js.ValueOf([]any{"name"})
 	jsArray    = jsGlobal.Get("Array")
 	// isBlob(x) is Blob.prototype.isPrototypeOf(x), x instanceof Blob, made
 	// of built-ins (the page's CSP forbids evaluating code) for
 	// Array.prototype.every.
 	isBlob = jsGlobal.Get("Function").Get("prototype").Get("call").Call("bind",
 		jsObject.Get("prototype").Get("isPrototypeOf"), jsBlob.Get("prototype"))
+	jsIncludes = jsGlobal.Get("String").Get("prototype").Get("includes")
 )
 
 // The first read of the size of a file chosen by the person waits on the
 // browser's process (0.15 ms to over 1 ms a file in Chromium, more on a busy
-// machine, wherever it is read, a Worker's postMessage included): 10,000
-// files read in one go would hold the page's main thread for seconds. So
-// NewFiles reads them in slices sized to take about statSlice each,
-// starting with statFirst files.
+// machine, wherever it is read: posting the File to a Worker reads it on
+// the main thread too): 10,000 files read in one go would hold the page's
+// main thread for seconds. So Stat reads them in slices sized to take
+// about statSlice each, starting with statFirst files, and leaves the page
+// as long again between two slices, for the uploads under way.
 const (
 	namesSlice = 1000
-	statSlice  = 10 * time.Millisecond
+	statSlice  = 8 * time.Millisecond
 	statFirst  = 16
 	statMax    = 2000
 )
 
-// NewFiles wraps every entry of a FileList or an Array of Files. It checks
-// the entries and reads the names first, then the sizes and dates in
-// slices of about statSlice each; with pause, it lets the page run between
-// two slices (and must then be called from a goroutine). An entry that is
-// not a File is an *upload.Error (invalid_input) that says which one, and
-// no file is returned.
+// NewFiles wraps every entry of a FileList or an Array of Files, with
+// their names, sizes and dates (Pick, then Stat); with pause, it lets the
+// page run between two slices (and must then be called from a goroutine).
 func NewFiles(list js.Value, pause bool) ([]*File, error) {
+	p, err := Pick(list)
+	if err != nil {
+		return nil, err
+	}
+	p.Stat(pause, nil)
+	return p.Files, nil
+}
+
+// Picked is the files of one add: checked by Pick, their names, sizes and
+// dates read by Stat a slice at a time, so that the first can be on their
+// way while the browser is still asked for the others'.
+type Picked struct {
+	arr   js.Value
+	Files []*File
+}
+
+// Pick checks the entries of a FileList or an Array of Files, in a few
+// calls into JS whatever their number: an entry that is not a File, or has
+// no name, is an *upload.Error (invalid_input) that says which one, and no
+// file is returned. Nothing of the files is read into Go yet (see Stat).
+func Pick(list js.Value) (*Picked, error) {
 	arr, err := CopyList(list)
 	if err != nil {
 		return nil, err
 	}
 	n := arr.Length()
-	out := make([]*File, n)
+	p := &Picked{arr: arr, Files: make([]*File, n)}
 	if n == 0 {
-		return out, nil
+		return p, nil
 	}
 	// Every entry checked in one call; the one at fault looked for only
 	// when there is one.
@@ -63,59 +84,110 @@ func NewFiles(list js.Value, pause bool) ([]*File, error) {
 			}
 		}
 	}
-	for i := range out {
-		out[i] = &File{list: arr, at: i}
+	// The names, as JSON text that stays in JS: an entry without one (a
+	// Blob) is {} in it, an empty one "name":"" (a name's own quotes are
+	// escaped, but it may hold {}: the names are then read to be sure).
+	var nameless bool
+	if err := catch(func() {
+		text := jsJSON.Call("stringify", arr, nameField)
+		nameless = jsIncludes.Call("call", text, "{}").Bool() || jsIncludes.Call("call", text, `"name":""`).Bool()
+	}); err != nil {
+		return nil, upload.Errorf(upload.CodeInvalidInput, "The files could not be read: %v", err)
 	}
-	// Names in slices too: reading and decoding 10,000 at once would be
-	// one long task.
-	for from := 0; from < n; from += namesSlice {
-		if pause && from > 0 {
-			time.Sleep(time.Millisecond)
+	if nameless {
+		if err := findNameless(arr); err != nil {
+			return nil, err
 		}
+	}
+	for i := range p.Files {
+		p.Files[i] = &File{list: arr, at: i}
+	}
+	return p, nil
+}
+
+// findNameless is the error of the first entry of arr without a name, or
+// nil when every entry has one.
+func findNameless(arr js.Value) error {
+	n := arr.Length()
+	for from := 0; from < n; from += namesSlice {
 		to := min(from+namesSlice, n)
 		var names []struct {
 			Name string `json:"name"`
-			Type string `json:"type"`
-			Path string `json:"webkitRelativePath"`
 		}
-		if err := stringifyInto(arr.Call("slice", from, to), nameFields, &names, to-from); err != nil {
-			return nil, err
+		if err := stringifyInto(arr.Call("slice", from, to), nameField, &names, to-from); err != nil {
+			return err
 		}
 		for i, m := range names {
 			if m.Name == "" {
-				return nil, upload.Errorf(upload.CodeInvalidInput, "File %d of %d: The file has no name.", from+i+1, n)
+				return upload.Errorf(upload.CodeInvalidInput, "File %d of %d: The file has no name.", from+i+1, n)
 			}
-			f := out[from+i]
-			f.name, f.typ, f.path = m.Name, m.Type, m.Path
 		}
 	}
+	return nil
+}
+
+// Stat reads the files' names, types, sizes and dates in slices of about
+// statSlice each, starting with statFirst files, and hands each slice to
+// each (when not nil) once read, in order; each returns false to stop.
+// With pause, it lets the page run between two slices. A path set before
+// (SetPath) stays. A file the browser cannot say anything of gets size 0,
+// as the browser itself gives for a file gone since it was chosen.
+func (p *Picked) Stat(pause bool, each func([]*File) bool) {
+	n := len(p.Files)
 	chunk := statFirst
 	for from := 0; from < n; {
-		if pause && from > 0 {
-			// A timer, so the page gets a task of its own.
-			time.Sleep(time.Millisecond)
-		}
 		to := min(from+chunk, n)
 		t0 := time.Now()
-		var stats []struct {
-			Size         float64 `json:"size"`
-			LastModified float64 `json:"lastModified"`
-		}
-		if err := stringifyInto(arr.Call("slice", from, to), statFields, &stats, to-from); err != nil {
-			return nil, err
-		}
-		for i, m := range stats {
-			out[from+i].size, out[from+i].modified = int64(m.Size), int64(m.LastModified)
+		p.statSlice(from, to)
+		took := time.Since(t0)
+		if each != nil && !each(p.Files[from:to]) {
+			return
 		}
 		// The next slice: as many files as took about statSlice here.
-		perFile := time.Since(t0) / time.Duration(to-from)
+		perFile := took / time.Duration(to-from)
 		chunk = statMax
 		if perFile > 0 {
 			chunk = max(1, min(statMax, int(statSlice/perFile)))
 		}
 		from = to
+		if pause && from < n {
+			// A timer, so the page gets a task of its own, and time for
+			// the uploads.
+			time.Sleep(max(time.Millisecond, took))
+		}
 	}
-	return out, nil
+}
+
+// fileInfo is what Stat reads of a File.
+type fileInfo struct {
+	Name         string  `json:"name"`
+	Type         string  `json:"type"`
+	Path         string  `json:"webkitRelativePath"`
+	Size         float64 `json:"size"`
+	LastModified float64 `json:"lastModified"`
+}
+
+// statSlice reads files [from, to), all in one call into JS, else one
+// file at a time.
+func (p *Picked) statSlice(from, to int) {
+	var infos []fileInfo
+	if stringifyInto(p.arr.Call("slice", from, to), fileFields, &infos, to-from) != nil {
+		infos = make([]fileInfo, to-from)
+		for i := range infos {
+			v, m := p.arr.Index(from+i), &infos[i]
+			_ = catch(func() {
+				m.Name, m.Type, m.Path = v.Get("name").String(), v.Get("type").String(), v.Get("webkitRelativePath").String()
+				m.Size, m.LastModified = v.Get("size").Float(), v.Get("lastModified").Float()
+			})
+		}
+	}
+	for i, m := range infos {
+		f := p.Files[from+i]
+		f.name, f.typ, f.size, f.modified = m.Name, m.Type, int64(m.Size), int64(m.LastModified)
+		if f.path == "" {
+			f.path = m.Path
+		}
+	}
 }
 
 // CopyList is Array.from(list): a FileList or Array as it is now (a file

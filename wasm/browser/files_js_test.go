@@ -3,6 +3,7 @@
 package browser
 
 import (
+	"strconv"
 	"strings"
 	"syscall/js"
 	"testing"
@@ -60,6 +61,7 @@ func TestNewFiles(t *testing.T) {
 	}{
 		{"a name", list(a, "b.jpg"), "File 2 of 2: Expected a File, got a string"},
 		{"a Blob without a name", list(blob), "File 1 of 1: The file has no name."},
+		{"an empty name", list(a, jsGlobal.Get("File").New(list(), "")), "File 2 of 2: The file has no name."},
 		{"a plain object", list(a, a, jsObject.New()), "File 3 of 3: Expected a File, got a Object"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,6 +69,58 @@ func TestNewFiles(t *testing.T) {
 			e := upload.AsError(err)
 			if got != nil || e == nil || e.Code != upload.CodeInvalidInput || !strings.Contains(e.Message, tt.words) {
 				t.Fatalf("%v, %v; want %q", got, err, tt.words)
+			}
+		})
+	}
+}
+
+// TestPickThenStat: Pick checks the files and reads nothing of them (a name
+// holding {} is a name); Stat then hands them over in order, slice by
+// slice, each named and sized, keeps a path set before, and stops when
+// told.
+func TestPickThenStat(t *testing.T) {
+	mk := func(name string) js.Value {
+		return jsGlobal.Get("File").New(jsGlobal.Get("Array").New("abc"), name, ParseJSON([]byte(`{"lastModified":1700000000000}`)))
+	}
+	arr := jsGlobal.Get("Array").New(mk("a{}.jpg"))
+	for i := range statMax + statFirst + 1 {
+		arr.Call("push", mk("p"+strconv.Itoa(i)+".jpg"))
+	}
+	for _, tt := range []struct {
+		name   string
+		stopAt int // the slice after which each says stop; -1 for none
+	}{
+		{"every slice", -1},
+		{"stopped after the first slice", 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := Pick(arr)
+			if err != nil || len(p.Files) != arr.Length() {
+				t.Fatalf("Pick: %v", err)
+			}
+			if p.Files[0].Name() != "" || p.Files[0].Size() != 0 {
+				t.Fatalf("Pick read the first file: %+v", p.Files[0])
+			}
+			p.Files[1].SetPath("north/p0.jpg")
+			var slices, seen int
+			p.Stat(true, func(files []*File) bool {
+				for _, f := range files {
+					if f != p.Files[seen] || f.Size() != 3 || f.modified != 1700000000000 {
+						t.Fatalf("file %d handed over as %+v", seen, f)
+					}
+					seen++
+				}
+				slices++
+				return slices-1 != tt.stopAt
+			})
+			if tt.stopAt >= 0 && (slices != tt.stopAt+1 || seen != statFirst) {
+				t.Fatalf("%d slices, %d files after a stop", slices, seen)
+			}
+			if tt.stopAt < 0 && (slices < 2 || seen != len(p.Files)) {
+				t.Fatalf("%d slices, %d files of %d", slices, seen, len(p.Files))
+			}
+			if p.Files[0].Name() != "a{}.jpg" || p.Files[1].Path() != "north/p0.jpg" || p.Files[2].Path() != "p1.jpg" {
+				t.Fatalf("names and paths %q %q %q", p.Files[0].Name(), p.Files[1].Path(), p.Files[2].Path())
 			}
 		})
 	}

@@ -26,6 +26,12 @@ func (m *memPutter) Put(ctx context.Context, req upload.PutRequest, s upload.Sou
 	return &upload.PutResponse{StatusCode: http.StatusOK}, nil
 }
 
+func (m *memPutter) count() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.puts
+}
+
 func manyFiles(n int) []upload.Source {
 	out := make([]upload.Source, n)
 	for i := range out {

@@ -130,13 +130,15 @@ type Uploader struct {
 	events *dispatcher
 	jw     *coalesce.Queue[journalWrite]
 
-	mu       sync.Mutex // guards what follows and every file
-	ctl      control
-	files    []*file
-	byHash   map[string]*file // first file of each checksum, for duplicates
-	wake     chan struct{}    // signalled by Add and by files ending while running
-	cursor   int              // files before it are all taken or finished
-	inflight int              // files taken and not finished
+	mu     sync.Mutex // guards what follows and every file
+	ctl    control
+	files  []*file
+	byHash map[string]*file // first file of each checksum, for duplicates
+	wake   chan struct{}    // signalled by Add and by files ending while running
+	cursor int              // files before it are all taken or finished
+	// inflight counts the files taken and not finished, and the Adds under
+	// way (Adding): a run ends only once it is 0 with no file queued.
+	inflight int
 
 	bucket string // resolved bucket enum value
 	cloud  string // "oss" or "s3"
@@ -200,6 +202,26 @@ func (u *Uploader) Add(srcs ...Source) {
 	u.emitProgressLocked()
 	u.mu.Unlock()
 	u.signal()
+}
+
+// Adding tells that files are on their way to Add, in parts (a browser
+// reads their sizes a slice at a time), and returns the function to call
+// once the last part is in. Meanwhile a run does not end for want of
+// files: the run under way, or the next one, takes them all, in order, and
+// its report covers them.
+func (u *Uploader) Adding() (done func()) {
+	u.mu.Lock()
+	u.inflight++
+	u.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			u.mu.Lock()
+			u.inflight--
+			u.mu.Unlock()
+			u.signal()
+		})
+	}
 }
 
 func (u *Uploader) signal() {

@@ -229,3 +229,17 @@ test('totals and counts', () => {
 	assert.deepEqual(totals(es), { total: 160, sent: 90, done: 1, n: 3, ready: 1, invalid: 0, pending: 0 });
 	assert.deepEqual(counts(es), { total: 2, uploaded: 1, skipped: 0, failed: 0, unsupported: 1, ready: 0, invalid: 0 });
 });
+
+test('add reads no size of the files: the uploader\'s events give them, and the totals count them then', async () => {
+	const { s } = session();
+	s.create = ((create) => async (o) => Object.assign(await create(o), { run: uploadAll() }))(s.create);
+	let reads = 0;
+	const counted = (name, size) => ({ name, get size() { reads++; return size; } });
+	s.add([counted('a.jpg', 30), counted('b.jpg', 12)]);
+	assert.equal(reads, 0, 'a size read when added');
+	assert.deepEqual(s.entries.map((e) => e.size), [null, null]);
+	assert.equal(totals(s.entries).total, 0);
+	await s.start();
+	assert.deepEqual(s.entries.map((e) => e.size), [30, 12]);
+	assert.equal(totals(s.entries).total, 42);
+});

@@ -76,12 +76,15 @@ export class Session {
 	}
 
 	// add lists files (see items) at the end; those added while an upload
-	// runs join it. It returns how many were added.
+	// runs join it. It returns how many were added. Their sizes are null
+	// until the uploader's events give them: reading a picked file's size
+	// waits on the browser, so 10,000 read here would hold the page for
+	// seconds, and the uploader reads them anyway, a slice at a time.
 	add(list) {
 		const mine = items(list).map((it) => {
 			const e = {
 				n: this.entries.length, file: it.file, path: it.path || (it.file && it.file.name) || '?',
-				size: it.file ? it.file.size : 0, state: it.file ? 'waiting' : 'unsupported', why: it.file ? '' : it.why || 'why.unreadable',
+				size: null, state: it.file ? 'waiting' : 'unsupported', why: it.file ? '' : it.why || 'why.unreadable',
 				sent: 0, error: null, details: null, reasons: null, outcome: '', imageId: '', link: null, index: -1, replaced: false, left: false,
 			};
 			this.entries.push(e);
@@ -154,6 +157,7 @@ export class Session {
 		// Given before start (check.js), a file waits until a run takes it.
 		e.state = ev.state === 'queued' && !this.running ? 'waiting' : stateOf(ev);
 		e.sent = ev.sent || 0;
+		if (typeof ev.size === 'number') e.size = ev.size;
 		e.error = ev.error || null;
 		if (ev.imageId) e.imageId = ev.imageId;
 		if (ev.state === 'uploaded' || ev.state === 'skipped' || ev.state === 'failed') e.outcome = ev.state;

@@ -164,8 +164,14 @@
 		// The first file's states as they reach the page, to tell where the
 		// time before the first byte goes.
 		const first = [];
+		// When the last file's first event came: every file is in the
+		// uploader (add() may resolve before its files are all in).
+		let allIn = 0;
 		up.on('file', (e) => {
 			const now = performance.now();
+			if (e.index === files.length - 1 && !allIn) {
+				allIn = now;
+			}
 			if (e.index === 0 && (!first.length || first[first.length - 1][0] !== e.state)) {
 				first.push([e.state, now]);
 			}
@@ -197,9 +203,15 @@
 			while (!bench.firstSend && performance.now() - t0 < 120000) {
 				await sleep(1);
 			}
-			// The tasks of add() itself: long task entries arrive after
-			// the task, so they are read once the first byte is out.
-			const r = result(t0, { added, addLongest: bench.longest(t0, t0 + added) });
+			while (!allIn && performance.now() - t0 < 120000) {
+				await sleep(1);
+			}
+			// The tasks of adding, from add() until every file is in: long
+			// task entries arrive after the task, so they are read once the
+			// first byte is out and the files are in.
+			const end = Math.max(t0 + added, allIn);
+			await sleep(1);
+			const r = result(t0, { added, allIn: allIn ? allIn - t0 : -1, addLongest: bench.longest(t0, end) });
 			up.cancel();
 			await run;
 			up.dispose();

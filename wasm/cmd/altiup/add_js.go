@@ -15,11 +15,16 @@ import (
 // rejects it with invalid_input and adds none. paths[i], when given, is the
 // relative path of files[i] inside what the person chose (a dropped
 // folder's path); the default is the File's webkitRelativePath, or its
-// name. File events carry the path, and the journal tells files apart by it. The list is copied at once (a file
-// input clears its FileList in place); the files' sizes are read a slice at
-// a time with the page let run in between (see browser.NewFiles), so adds
-// are done in order on goroutines, and start() and waitProcessed() wait for
-// the adds called before them.
+// name. File events carry the path, and the journal tells files apart by it.
+//
+// The list is copied at once (a file input clears its FileList in place).
+// The promise resolves once the files are checked; they then enter the
+// uploader in order, a slice at a time as the browser gives their names
+// and sizes (see browser.Picked.Stat), each with its 'queued' event, the
+// page let run in between. Adds are done one after the other on
+// goroutines; a run (start()) does not end before the files of the adds
+// called before it are in (upload.Uploader.Adding), and waitProcessed(),
+// inspect() and the edits wait for those adds to be over.
 func add(s *instance, _ js.Value, args []js.Value) any {
 	var list js.Value
 	if len(args) > 0 {
@@ -46,22 +51,38 @@ func add(s *instance, _ js.Value, args []js.Value) any {
 		return browser.Reject(err)
 	}
 	prev, done := s.queueAdd()
-	return browser.NewPromise(func() (any, error) {
+	in := s.up.Adding()
+	checked := make(chan error, 1)
+	go func() {
 		defer close(done)
+		defer in()
+		// Checked at once; in the uploader after the adds called before.
+		picked, err := browser.Pick(arr)
+		checked <- err
 		<-prev
-		files, err := browser.NewFiles(arr, true)
 		if err != nil {
-			return nil, err
+			return
 		}
-		srcs := make([]upload.Source, len(files))
-		for i, f := range files {
+		for i, f := range picked.Files {
 			if paths != nil && paths[i] != "" {
 				f.SetPath(paths[i])
 			}
-			srcs[i] = f
 		}
-		s.up.Add(srcs...)
-		return len(srcs), nil
+		picked.Stat(true, func(files []*browser.File) bool {
+			srcs := make([]upload.Source, len(files))
+			for i, f := range files {
+				srcs[i] = f
+			}
+			s.up.Add(srcs...)
+			return !s.disposed()
+		})
+	}()
+	n := arr.Length()
+	return browser.NewPromise(func() (any, error) {
+		if err := <-checked; err != nil {
+			return nil, err
+		}
+		return n, nil
 	})
 }
 

@@ -11,11 +11,11 @@ import (
 )
 
 // start() → Promise of the report. A failure of the whole batch (no bucket,
-// for instance) rejects with {code, message, report}.
+// for instance) rejects with {code, message, report}. It starts at once,
+// with the files already in: those of the adds called before it join the
+// run as they come, and the report covers them (see add).
 func start(s *instance, _ js.Value, _ []js.Value) any {
-	adds := s.addsCalled()
 	return browser.NewPromise(func() (any, error) {
-		<-adds
 		rep, err := s.up.Start(context.Background())
 		s.events.Flush()
 		if err != nil {

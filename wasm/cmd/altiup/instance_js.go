@@ -31,6 +31,8 @@ type instance struct {
 	// lastAdd is closed when the last add() called is over; it starts
 	// closed.
 	lastAdd chan struct{}
+	// gone is set by dispose(): an add under way stops there.
+	gone bool
 	// ctx ends on cancel() or dispose(); it bounds waitProcessed, task and
 	// the reconstruction calls (Start has its own cancel in the core).
 	ctx  context.Context
@@ -107,6 +109,13 @@ func on(s *instance, this js.Value, args []js.Value) any {
 	return this
 }
 
+// disposed reports whether dispose() was called.
+func (s *instance) disposed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.gone
+}
+
 // context is the uploader's context as it is now (cancel() makes a new one).
 func (s *instance) context() context.Context {
 	s.mu.Lock()
@@ -122,6 +131,7 @@ func dispose(s *instance, _ js.Value, _ []js.Value) any {
 	s.up.OnProgress(nil)
 	s.mu.Lock()
 	s.listeners = jsonValue(`{"file":[],"progress":[]}`)
+	s.gone = true
 	s.mu.Unlock()
 	instances.remove(s.id)
 	return nil
