@@ -3,6 +3,8 @@ package upload
 import (
 	"context"
 	"io"
+
+	"altiup/wasm/photometa"
 )
 
 // HeadReader reads the first bytes of many Sources at once. In the browser
@@ -23,13 +25,18 @@ type HeadReader interface {
 // metadata well within a frame.
 const MetaBatch = 32
 
-// headSource serves the reads its head covers and passes the others on to
-// the Source, so a parser that needs more than the head (EXIF past it, a
-// TIFF directory far in) reads on as it would without one.
+// headSource is a Source with its head read ahead: photometa parses the head
+// without copying it (photometa.ReadAhead), and a parser that needs more
+// (EXIF past it, a TIFF directory far in) reads on from the Source. Its
+// ReadAt serves what the head covers all the same.
 type headSource struct {
 	Source
 	head []byte
 }
+
+var _ photometa.ReadAhead = headSource{}
+
+func (h headSource) Head() []byte { return h.head }
 
 func (h headSource) ReadAt(p []byte, off int64) (int, error) {
 	n := int64(len(h.head))
