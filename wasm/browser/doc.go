@@ -7,6 +7,10 @@
 //     Identity, so two files of one name in two folders stay apart.
 //   - Hasher computes SHA-1 with WebCrypto for small files (the bytes stay on
 //     the JS side) and with crypto/sha1 over chunked reads for large ones.
+//   - HeadPool (an upload.HeadReader) reads the first bytes of Files in Web
+//     Workers (web/head-worker.js), a batch of files a message, so the
+//     metadata of a thousand photos costs the page a few dozen crossings
+//     and none of the slices that each wait on the browser process there.
 //   - Putter sends a File with XMLHttpRequest: the Blob itself is the body (no
 //     copy through Go memory) and upload progress events reach the core
 //     while the bytes go out; the answer's headers (those CORS exposes,

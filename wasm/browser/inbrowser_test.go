@@ -31,11 +31,13 @@ func corsEcho(cors bool) http.Handler {
 	mux.HandleFunc("/hello", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "hello")
 	})
-	// The hash workers' script, for the tests to start workers from.
-	mux.HandleFunc("GET /hash-worker.js", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/javascript")
-		http.ServeFile(w, r, filepath.Join("..", "..", "web", "hash-worker.js"))
-	})
+	// The workers' scripts, for the tests to start workers from.
+	for _, name := range []string{"hash-worker.js", "head-worker.js"} {
+		mux.HandleFunc("GET /"+name, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/javascript")
+			http.ServeFile(w, r, filepath.Join("..", "..", "web", name))
+		})
+	}
 	// The loader, for the JS API's tests to take its deliver helper from.
 	mux.HandleFunc("GET /altiup.js", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/javascript")
@@ -202,7 +204,7 @@ func TestInBrowser(t *testing.T) {
 	if strings.Contains(log, "--- SKIP") {
 		t.Fatal("a browser test was skipped")
 	}
-	for _, name := range []string{"TestPutEcho", "TestFetchCORS", "TestFetchTransport", "TestFetchTransportGraphQL", "TestSHA1", "TestWorkerSHA1", "TestOnAndAdd", "TestConnect", "TestPauseAndCancel", "TestInvalidSentAgain", "TestInspect", "TestReplaceInvalid", "TestExportPositions", "TestConnectErrorCodes"} {
+	for _, name := range []string{"TestPutEcho", "TestFetchCORS", "TestFetchTransport", "TestFetchTransportGraphQL", "TestSHA1", "TestWorkerSHA1", "TestHeadPool", "TestOnAndAdd", "TestConnect", "TestPauseAndCancel", "TestInvalidSentAgain", "TestInspect", "TestReplaceInvalid", "TestExportPositions", "TestConnectErrorCodes"} {
 		if !strings.Contains(log, "--- PASS: "+name+" ") {
 			t.Fatalf("%s did not pass in the browser", name)
 		}

@@ -13,6 +13,14 @@ type Source interface {
 	io.ReaderAt
 }
 
+// ReadAhead is a Source whose first bytes were read before Read (a batch of
+// files' heads read at once): Read starts from them, counts them as read,
+// and reads on from the Source only past them. Head's bytes must not change.
+type ReadAhead interface {
+	Source
+	Head() []byte
+}
+
 // Meta is what a photo says about itself. Fields it does not carry are zero
 // (nil for the numbers that may truly be 0) and left out of its JSON, which is
 // the `meta` of a file event.

@@ -22,6 +22,12 @@ const (
 // Meta.BytesRead is filled in every case.
 func Read(src Source) (m Meta, err error) {
 	h := &head{src: src, size: src.Size()}
+	if r, ok := src.(ReadAhead); ok {
+		// Taken as it is: the parsers only read it, and growing copies it.
+		b := r.Head()
+		h.buf = b[:min(int64(len(b)), h.size, MaxRead)]
+		h.read = int64(len(h.buf))
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			m, err = Meta{}, fmt.Errorf("%w: %v", ErrUnreadable, r)

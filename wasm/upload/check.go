@@ -5,12 +5,15 @@ import (
 	"slices"
 
 	"altiup/wasm/inspect"
+	"altiup/wasm/photometa"
 )
 
 // metaReader reads the metadata of added files off the caller's goroutine:
 // Add only queues the file, and a goroutine that lives while files are
 // queued starts MetaConcurrency reads at most at once, in the order of Add.
-// Its fields are guarded by Uploader.mu.
+// With a HeadReader, each read is of a batch of up to MetaBatch files whose
+// first bytes it reads at once; without, of one file. Its fields are
+// guarded by Uploader.mu.
 type metaReader struct {
 	queue   []*file
 	running bool
@@ -27,8 +30,13 @@ func (u *Uploader) queueMetaLocked(f *file) {
 }
 
 // readMetas starts the reads of the queued files, in order, until none is
-// queued.
+// queued. A batch takes the files queued when a slot is free, never waiting
+// for more.
 func (u *Uploader) readMetas() {
+	batch := 1
+	if u.deps.Heads != nil {
+		batch = MetaBatch
+	}
 	for {
 		u.mu.Lock()
 		if len(u.meta.queue) == 0 {
@@ -37,23 +45,47 @@ func (u *Uploader) readMetas() {
 			u.mu.Unlock()
 			return
 		}
-		f := u.meta.queue[0]
-		u.meta.queue[0] = nil
-		u.meta.queue = u.meta.queue[1:]
+		n := min(len(u.meta.queue), batch)
+		fs := slices.Clone(u.meta.queue[:n])
+		clear(u.meta.queue[:n])
+		u.meta.queue = u.meta.queue[n:]
 		u.mu.Unlock()
 		u.meta.slots <- struct{}{}
 		go func() {
 			defer func() { <-u.meta.slots }()
-			u.readMeta(f)
+			u.readMetaBatch(fs)
 		}()
 	}
 }
 
-// readMeta reads f's metadata from its first bytes and shows it in f's
-// event. A file replaced meanwhile is forgotten; one left out does not
-// enter the batch (Include adds it).
-func (u *Uploader) readMeta(f *file) {
-	m := inspect.Read(f.idx, f.name, f.src)
+// readMetaBatch reads the metadata of fs, their first bytes read at once
+// by the HeadReader when there is one.
+func (u *Uploader) readMetaBatch(fs []*file) {
+	if u.deps.Heads == nil {
+		for _, f := range fs {
+			u.readMeta(f, f.src)
+		}
+		return
+	}
+	srcs := make([]Source, len(fs))
+	for i, f := range fs {
+		srcs[i] = f.src
+	}
+	heads := u.deps.Heads.Heads(context.Background(), srcs, photometa.FirstRead)
+	for i, f := range fs {
+		var src Source = f.src
+		if i < len(heads) && heads[i] != nil {
+			src = headSource{f.src, heads[i]}
+		}
+		u.readMeta(f, src)
+	}
+}
+
+// readMeta reads f's metadata from src (f's, or its head before it) and
+// shows it in f's event. A file replaced meanwhile is forgotten; one left
+// out does not enter the batch (Include adds it).
+func (u *Uploader) readMeta(f *file, src Source) {
+	m := inspect.Read(f.idx, f.name, src)
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	f.meta = &m

@@ -179,6 +179,9 @@ type Deps struct {
 	Rand func() float64
 	// Journal, when set, remembers checksums across reloads (see Identified).
 	Journal Journal
+	// Heads, when set, reads the first bytes of added files in batches for
+	// their metadata; without it each file is read through its ReadAt.
+	Heads HeadReader
 }
 
 // normalize checks d and fills in the defaults.

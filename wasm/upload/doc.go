@@ -11,8 +11,9 @@
 // Before the upload, the check:
 //   - Add only queues a file: its metadata (size, camera, time, position;
 //     wasm/photometa, first bytes only) is read off the caller's goroutine,
-//     MetaConcurrency files at a time in the order of Add, and its events
-//     carry it (FileEvent.Meta) once read.
+//     MetaConcurrency reads at a time in the order of Add (each of a batch
+//     of up to MetaBatch files whose heads Deps.Heads reads at once, when
+//     set), and its events carry it (FileEvent.Meta) once read.
 //   - Inspect waits for the metadata of the files added so far and sums the
 //     batch up (wasm/inspect: counts, gigapixels, cameras, bounds, warnings
 //     naming files by index). Duplicate candidates are hashed with the

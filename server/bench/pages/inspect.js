@@ -4,33 +4,59 @@
 // when it is called.
 (function () {
 	'use strict';
-	// A slice reads nothing: its bytes are read when its contents are asked
-	// for, by arrayBuffer, bytes, text, stream or a FileReader.
+	// countReads wraps the reading methods of Blobs (the chosen Files and
+	// their slices) and of FileReaders in the global scope it runs in, and
+	// tells add(bytes) of each read, slice() of each slice. A slice reads
+	// nothing: its bytes are read when its contents are asked for, by
+	// arrayBuffer, bytes, text, stream or a FileReader. It runs on the page
+	// and, stringified, in every Worker the page starts: the uploader reads
+	// files in Workers too.
+	function countReads(add, slice) {
+		const wrap = (proto, name, blobOf) => {
+			const orig = proto && proto[name];
+			if (typeof orig !== 'function') {
+				return;
+			}
+			proto[name] = function () {
+				if (name === 'slice') {
+					slice();
+				} else {
+					add(blobOf(this, arguments).size);
+				}
+				return orig.apply(this, arguments);
+			};
+		};
+		for (const name of ['slice', 'arrayBuffer', 'bytes', 'text', 'stream']) {
+			wrap(Blob.prototype, name, (blob) => blob);
+		}
+		for (const R of [self.FileReader, self.FileReaderSync]) {
+			for (const name of ['readAsArrayBuffer', 'readAsBinaryString', 'readAsDataURL', 'readAsText']) {
+				wrap(R && R.prototype, name, (_, args) => args[0]);
+			}
+		}
+	}
 	const counted = { bytes: 0, reads: 0, slices: 0 };
-	const count = (blob) => {
-		counted.bytes += blob.size;
+	const add = (bytes) => {
+		counted.bytes += bytes;
 		counted.reads++;
 	};
-	const wrap = (proto, name, blobOf) => {
-		const orig = proto[name];
-		if (typeof orig !== 'function') {
-			return;
-		}
-		proto[name] = function () {
-			if (name === 'slice') {
-				counted.slices++;
-			} else {
-				count(blobOf(this, arguments));
-			}
-			return orig.apply(this, arguments);
+	const slice = () => counted.slices++;
+	countReads(add, slice);
+	// countWorkers counts the reads of the Workers the page starts from now
+	// on (only benchInspect's page: the other groups' workers are left as
+	// they are). Their counts come back over a BroadcastChannel: each
+	// worker starts from a script that counts, then loads the one asked for.
+	const countWorkers = () => {
+		const channel = 'bench-inspect-reads';
+		new BroadcastChannel(channel).onmessage = (e) => (e.data.slice ? slice() : add(e.data.bytes));
+		const NativeWorker = globalThis.Worker;
+		globalThis.Worker = function (url, options) {
+			const src = new URL(url, location.href).href;
+			const prelude = `(${countReads})((bytes) => c.postMessage({bytes}), () => c.postMessage({slice: true}));`;
+			const script = `const c = new BroadcastChannel(${JSON.stringify(channel)}); ${prelude} importScripts(${JSON.stringify(src)});`;
+			return new NativeWorker(URL.createObjectURL(new Blob([script], { type: 'text/javascript' })), options);
 		};
 	};
-	for (const name of ['slice', 'arrayBuffer', 'bytes', 'text', 'stream']) {
-		wrap(Blob.prototype, name, (blob) => blob);
-	}
-	for (const name of ['readAsArrayBuffer', 'readAsBinaryString', 'readAsDataURL', 'readAsText']) {
-		wrap(FileReader.prototype, name, (_, args) => args[0]);
-	}
 
 	// benchInspect adds the files to a new uploader and inspects them. o:
 	// {api, key, token, project}. It resolves to {added, inspect, longest,
@@ -57,6 +83,7 @@
 		return performance.now() - t0;
 	};
 	async function inspectWithAltiup(o) {
+		countWorkers();
 		const files = bench.files();
 		const up = await altiup.create({ api: o.api, key: o.key, token: o.token, project: o.project });
 		try {
@@ -66,9 +93,10 @@
 			const t1 = performance.now();
 			const summary = await up.inspect();
 			const t2 = performance.now();
-			const read = Object.assign({}, counted);
-			// Long task entries are delivered after their task ends.
+			// Long task entries are delivered after their task ends, and
+			// the Workers' counts a little after their reads.
 			await new Promise((r) => setTimeout(r, 100));
+			const read = Object.assign({}, counted);
 			return {
 				added: t1 - t0, inspect: t2 - t1, longest: bench.longest(t0, t2),
 				read: read.bytes, reads: read.reads, slices: read.slices,

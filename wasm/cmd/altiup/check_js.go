@@ -6,12 +6,24 @@ import (
 	"bytes"
 	"context"
 	"math"
+	"sync"
 	"syscall/js"
 
 	"altiup/wasm/browser"
 	"altiup/wasm/inspect"
 	"altiup/wasm/upload"
 )
+
+// headWorkers is the pool of workers every uploader of the page shares to
+// read the first bytes of added files (their metadata), started from
+// head-worker.js next to altiup.js; nil when the program was not loaded by
+// altiup.js (each file is then read on the page).
+var headWorkers = sync.OnceValue(func() *browser.HeadPool {
+	if url := besideLoader("head-worker.js"); url != "" {
+		return browser.NewHeadPool(url, browser.HeadWorkers)
+	}
+	return nil
+})
 
 // inspect() → Promise of the batch's summary (the core's inspect.Summary),
 // once the adds called before it are over; it may be called again after

@@ -88,6 +88,10 @@ func create(_ js.Value, args []js.Value) any {
 		Hasher: &browser.Hasher{Workers: pool},
 		OSS:    ossstore.New,
 	}
+	if heads := headWorkers(); heads != nil {
+		go heads.Ready() // started before the first add needs them
+		deps.Heads = heads
+	}
 	if cfg.Journal {
 		deps.Journal = journal
 	}
@@ -102,23 +106,31 @@ func create(_ js.Value, args []js.Value) any {
 // hashWorkers is the pool of hash workers every uploader of the page shares,
 // started from hash-worker.js next to altiup.js (altiup.base); nil when the
 // program was not loaded by altiup.js; browser.HashWorkers of them.
-var hashWorkers = sync.OnceValue(func() (pool *browser.WorkerPool) {
+var hashWorkers = sync.OnceValue(func() *browser.WorkerPool {
+	if url := besideLoader("hash-worker.js"); url != "" {
+		return browser.NewWorkerPool(url, browser.HashWorkers)
+	}
+	return nil
+})
+
+// besideLoader is the URL of the file name next to altiup.js (altiup.base);
+// "" when the program was not loaded by altiup.js.
+func besideLoader(name string) (url string) {
 	defer func() {
-		if recover() != nil { // a base that is no URL: hash on the page
-			pool = nil
+		if recover() != nil { // a base that is no URL
+			url = ""
 		}
 	}()
 	loader := js.Global().Get("altiup")
 	if loader.Type() != js.TypeObject {
-		return nil
+		return ""
 	}
 	base := loader.Get("base")
 	if base.Type() != js.TypeString || base.String() == "" {
-		return nil
+		return ""
 	}
-	url := js.Global().Get("URL").New("hash-worker.js", base).Get("href").String()
-	return browser.NewWorkerPool(url, browser.HashWorkers)
-})
+	return js.Global().Get("URL").New(name, base).Get("href").String()
+}
 
 // toJS turns a result struct into a plain JS object through JSON.
 func toJS(v any) (any, error) {

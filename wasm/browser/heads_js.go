@@ -1,0 +1,261 @@
+//go:build js && wasm
+
+package browser
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"sync"
+	"syscall/js"
+	"time"
+
+	"altiup/wasm/upload"
+)
+
+// HeadPool reads the first bytes of Files in dedicated Web Workers running
+// web/head-worker.js, a batch of files a message: the page posts the File
+// objects (no bytes are copied on it) and gets one buffer back, so its main
+// thread makes one crossing into Go per batch, and none of the slices and
+// reads that may each wait there for the browser process. A file it did not
+// read (the workers cannot start or stopped, the read failed, a Source that
+// is no File) has a nil head, and the caller reads it itself: nothing is
+// lost when the workers are not there. The workers start on first use.
+type HeadPool struct {
+	url  string
+	size int
+
+	once  sync.Once
+	err   error // set once by start: nil, or why the pool cannot read
+	mu    sync.Mutex
+	all   []*headWorker
+	next  int  // the worker the next batch goes to
+	dead  bool // a worker failed after starting
+	jobID int
+}
+
+var _ upload.HeadReader = (*HeadPool)(nil)
+
+// HeadWorkers is how many head workers the page starts: their reads wait on
+// the browser process, so two keep it busy on a 2-core machine.
+const HeadWorkers = 2
+
+// errNoHeadWorkers is the pool's err when its workers cannot run.
+var errNoHeadWorkers = errors.New("the head workers are not available")
+
+type headWorker struct {
+	w       js.Value
+	onMsg   js.Func
+	onErr   js.Func
+	hello   chan bool           // the first message: true when ready; buffered
+	pending map[int]chan []byte // by job id; under HeadPool.mu
+}
+
+// NewHeadPool makes a pool of size workers (at least 1) running the worker
+// script at url. Nothing starts until the first Heads.
+func NewHeadPool(url string, size int) *HeadPool {
+	return &HeadPool{url: url, size: max(size, 1)}
+}
+
+// Ready starts the workers if they are not started and reports whether
+// they run. It must be called from a goroutine, since it waits for them.
+func (p *HeadPool) Ready() error {
+	p.once.Do(p.start)
+	if p.err != nil {
+		return p.err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.dead {
+		return errNoHeadWorkers
+	}
+	return nil
+}
+
+func (p *HeadPool) start() {
+	script, revoke, err := workerScript(p.url)
+	if err != nil {
+		p.err = err
+		return
+	}
+	defer revoke()
+	timeout := time.NewTimer(workerStartTimeout)
+	defer timeout.Stop()
+	for range p.size {
+		w, err := p.spawn(script)
+		if err != nil {
+			p.err = err
+			break
+		}
+		p.mu.Lock()
+		p.all = append(p.all, w)
+		p.mu.Unlock()
+		select {
+		case ok := <-w.hello:
+			if !ok {
+				p.err = errNoHeadWorkers
+			}
+		case <-timeout.C:
+			p.err = errNoHeadWorkers
+		}
+		if p.err != nil {
+			break
+		}
+	}
+	if p.err != nil {
+		p.terminate()
+	}
+}
+
+// spawn starts one worker; new Worker throws for a URL the page may not use.
+func (p *HeadPool) spawn(script string) (*headWorker, error) {
+	hw := &headWorker{hello: make(chan bool, 1), pending: map[int]chan []byte{}}
+	hw.onMsg = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		d := arg(args, 0).Get("data")
+		if d.Type() != js.TypeObject {
+			return nil
+		}
+		if d.Get("ready").Truthy() {
+			select {
+			case hw.hello <- true:
+			default:
+			}
+			return nil
+		}
+		id := -1
+		if v := d.Get("id"); v.Type() == js.TypeNumber {
+			id = v.Int()
+		}
+		var b []byte
+		if h := d.Get("heads"); h.Type() == js.TypeObject && h.InstanceOf(jsUint8Array) {
+			b = make([]byte, h.Length())
+			js.CopyBytesToGo(b, h)
+		}
+		p.mu.Lock()
+		ch := hw.pending[id]
+		delete(hw.pending, id)
+		p.mu.Unlock()
+		if ch != nil {
+			ch <- b // buffered, one answer per job
+		}
+		return nil
+	})
+	hw.onErr = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		// A script that did not load or threw: the page reads the files
+		// itself, with nothing on the console's uncaught errors.
+		if e := arg(args, 0); e.Type() == js.TypeObject && e.Get("preventDefault").Type() == js.TypeFunction {
+			e.Call("preventDefault")
+		}
+		select {
+		case hw.hello <- false:
+		default:
+		}
+		go p.terminate() // not from inside the callback: terminate releases it
+		return nil
+	})
+	err := catch(func() { hw.w = jsGlobal.Get("Worker").New(script) })
+	if err != nil {
+		hw.onMsg.Release()
+		hw.onErr.Release()
+		return nil, errors.Join(errNoHeadWorkers, err)
+	}
+	hw.w.Call("addEventListener", "message", hw.onMsg)
+	hw.w.Call("addEventListener", "error", hw.onErr)
+	return hw, nil
+}
+
+// terminate stops every worker and answers the batches they held with
+// nothing; the pool then reads no more.
+func (p *HeadPool) terminate() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.dead {
+		return
+	}
+	p.dead = true
+	for _, w := range p.all {
+		for id, ch := range w.pending {
+			ch <- nil
+			delete(w.pending, id)
+		}
+		w.w.Call("terminate")
+		w.onMsg.Release()
+		w.onErr.Release()
+	}
+}
+
+// Heads returns the first n bytes of each of srcs that is a *File, read in
+// a worker, in one message for them all; the entries of the others, and of
+// files the worker could not read, are nil. It must be called from a
+// goroutine, never from a JS callback.
+func (p *HeadPool) Heads(ctx context.Context, srcs []upload.Source, n int) [][]byte {
+	out := make([][]byte, len(srcs))
+	if n <= 0 || p.Ready() != nil {
+		return out
+	}
+	files := jsGlobal.Get("Array").New()
+	var at []int // the index in srcs of each file posted
+	for i, s := range srcs {
+		if f, ok := s.(*File); ok {
+			files.Call("push", f.Blob())
+			at = append(at, i)
+		}
+	}
+	if len(at) == 0 {
+		return out
+	}
+	answer := make(chan []byte, 1)
+	p.mu.Lock()
+	if p.dead {
+		p.mu.Unlock()
+		return out
+	}
+	w := p.all[p.next%len(p.all)]
+	p.next++
+	p.jobID++
+	id := p.jobID
+	w.pending[id] = answer
+	p.mu.Unlock()
+	msg := jsObject.New()
+	msg.Set("id", id)
+	msg.Set("files", files)
+	msg.Set("n", n)
+	if err := catch(func() { w.w.Call("postMessage", msg) }); err != nil {
+		p.mu.Lock()
+		delete(w.pending, id)
+		p.mu.Unlock()
+		return out
+	}
+	select {
+	case b := <-answer:
+		for k, h := range splitHeads(b, len(at), n) {
+			out[at[k]] = h
+		}
+	case <-ctx.Done():
+	}
+	return out
+}
+
+// splitHeads cuts a worker's answer (see web/head-worker.js) into count
+// heads of at most n bytes; nil for a file not read, and all nil for an
+// answer that is not of that form.
+func splitHeads(b []byte, count, n int) [][]byte {
+	heads := make([][]byte, count)
+	header := 4 * (1 + count)
+	if len(b) < header || int(int32(binary.LittleEndian.Uint32(b))) != count {
+		return heads
+	}
+	at := header
+	for i := range heads {
+		l := int(int32(binary.LittleEndian.Uint32(b[4*(1+i):])))
+		if l < 0 {
+			continue
+		}
+		if l > n || l > len(b)-at {
+			return make([][]byte, count)
+		}
+		heads[i] = b[at : at+l : at+l]
+		at += l
+	}
+	return heads
+}

@@ -1,0 +1,66 @@
+//go:build js && wasm
+
+package browser
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"altiup/wasm/upload"
+)
+
+// TestHeadPool: the workers read the first bytes of each File of a batch,
+// in order, a short file whole; what they cannot read (a Source that is no
+// File, every file when the workers cannot start) comes back nil for the
+// caller to read itself.
+func TestHeadPool(t *testing.T) {
+	const n = 1000
+	long, short := pattern(5000), pattern(300)
+	empty := []byte{}
+	mem := memSource{bytes.NewReader(pattern(2000)), "mem.bin"}
+	srcs := []upload.Source{
+		newJSFile(t, long, "long.jpg", "image/jpeg"),
+		mem,
+		newJSFile(t, short, "short.jpg", "image/jpeg"),
+		newJSFile(t, empty, "empty.jpg", "image/jpeg"),
+	}
+	want := [][]byte{long[:n], nil, short, empty}
+
+	cors := serverURL(t, "ALTIUP_TEST_CORS_URL")
+	good := NewHeadPool(cors+"/head-worker.js", 2)
+	t.Cleanup(good.terminate)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name    string
+		pool    *HeadPool
+		workers bool
+	}{
+		{"cross-origin script with CORS", good, true},
+		{"cross-origin script without CORS", NewHeadPool(serverURL(t, "ALTIUP_TEST_NOCORS_URL")+"/head-worker.js", 2), false},
+		{"script not found", NewHeadPool(revokedScriptURL(), 2), false},
+		{"script fails", NewHeadPool(scriptURL(t, "throw new Error('no');"), 2), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.pool.Ready(); (err == nil) != tc.workers {
+				t.Fatalf("Ready: %v, want workers running: %v", err, tc.workers)
+			}
+			// Twice: both workers of a pool answer.
+			for round := range 2 {
+				got := tc.pool.Heads(ctx, srcs, n)
+				if len(got) != len(srcs) {
+					t.Fatalf("%d heads for %d files", len(got), len(srcs))
+				}
+				for i := range srcs {
+					w := want[i]
+					if !tc.workers {
+						w = nil
+					}
+					if !bytes.Equal(got[i], w) || (got[i] == nil) != (w == nil) {
+						t.Errorf("round %d, %s: %d bytes (nil %v), want %d (nil %v)", round, srcs[i].Name(), len(got[i]), got[i] == nil, len(w), w == nil)
+					}
+				}
+			}
+		})
+	}
+}

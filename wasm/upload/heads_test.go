@@ -1,0 +1,153 @@
+package upload_test
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"altiup/wasm/inspect"
+	"altiup/wasm/photometa/phototest"
+	"altiup/wasm/upload"
+)
+
+// counted counts the reads the uploader makes of a Source itself.
+type counted struct {
+	upload.Source
+	reads atomic.Int64
+}
+
+func (c *counted) ReadAt(p []byte, off int64) (int, error) {
+	c.reads.Add(1)
+	return c.Source.ReadAt(p, off)
+}
+
+// fakeHeads is a HeadReader that reads at most limit bytes of each file
+// (n when 0) past the uploader's count, and none of the files skip names.
+type fakeHeads struct {
+	limit int
+	skip  func(name string) bool
+
+	mu      sync.Mutex
+	batches []int
+}
+
+func (h *fakeHeads) Heads(_ context.Context, srcs []upload.Source, n int) [][]byte {
+	h.mu.Lock()
+	h.batches = append(h.batches, len(srcs))
+	h.mu.Unlock()
+	if h.limit > 0 {
+		n = h.limit
+	}
+	out := make([][]byte, len(srcs))
+	for i, s := range srcs {
+		if h.skip != nil && h.skip(s.Name()) {
+			continue
+		}
+		c := s.(*counted)
+		b := make([]byte, min(int64(n), c.Size()))
+		got, _ := c.Source.ReadAt(b, 0)
+		out[i] = b[:got]
+	}
+	return out
+}
+
+// deepEXIF is a photo whose EXIF comes after a 60 KB comment: beyond the
+// first bytes a head holds.
+func deepEXIF() []byte {
+	p := phototest.JPEG(phototest.Photo{
+		Width: 32, Height: 24, PixelX: 4000, PixelY: 3000, Make: "DJI", Model: "FC6310",
+		Time: "2024:05:01 09:00:00", GPS: true, Lat: phototest.NearLat, Lon: phototest.NearLon, Alt: 100,
+	})
+	com := make([]byte, 60_000)
+	seg := append([]byte{0xFF, 0xFE, byte((len(com) + 2) >> 8), byte(len(com) + 2)}, com...)
+	return slices.Concat(p[:2], seg, p[2:])
+}
+
+// headsBatch is the survey, a photo with its EXIF far in, a file that is
+// no photo, and a flight of photos, as counted Sources.
+func headsBatch() []*counted {
+	var out []*counted
+	add := func(name string, b []byte, size int64) {
+		out = append(out, &counted{Source: named{&phototest.File{B: b, FileSize: size}, name}})
+	}
+	for _, n := range phototest.Set() {
+		add(n.Name, n.Bytes, 0)
+	}
+	add("deep.jpg", deepEXIF(), 0)
+	add("notes.txt", []byte("not a photo at all"), 0)
+	for i, f := range phototest.Flight(2*upload.MetaBatch + 5) {
+		add(fmt.Sprintf("DJI_%04d.JPG", i), f.B, f.FileSize)
+	}
+	return out
+}
+
+// TestHeadsRead: with a HeadReader the summary is the one read file by
+// file, whatever the heads hold (all, too short for the metadata, some
+// missing); files are handed on in batches of at most MetaBatch, each once;
+// and a file whose metadata lies in its head is not read again.
+func TestHeadsRead(t *testing.T) {
+	inspectWith := func(t *testing.T, heads *fakeHeads) (inspect.Summary, []*counted) {
+		w := newWorld(t)
+		u := w.uploaderWith(upload.Options{Cloud: "s3"}, func(d *upload.Deps) {
+			if heads != nil {
+				d.Heads = heads
+			}
+		})
+		files := headsBatch()
+		for _, f := range files {
+			u.Add(f)
+		}
+		s, err := u.Inspect(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s, files
+	}
+	want, _ := inspectWith(t, nil)
+	if want.Files != len(headsBatch()) || want.WithGPS < 2*upload.MetaBatch {
+		t.Fatalf("summary without heads: %d files, %d with GPS", want.Files, want.WithGPS)
+	}
+	// The duplicate candidates are read whole to hash them.
+	hashed := map[string]bool{"dji-1.jpg": true, "dji-1-copy.jpg": true}
+	for _, tc := range []struct {
+		name       string
+		heads      *fakeHeads
+		readsAgain bool // files with a head are read again
+	}{
+		{"whole heads", &fakeHeads{}, false},
+		{"heads too short", &fakeHeads{limit: 64}, true},
+		{"some missing", &fakeHeads{skip: func(name string) bool { return strings.HasSuffix(name, "3.JPG") || strings.HasPrefix(name, "sony") }}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, files := inspectWith(t, tc.heads)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("summary\n%+v\nwant\n%+v", got, want)
+			}
+			total := 0
+			for _, n := range tc.heads.batches {
+				if n < 1 || n > upload.MetaBatch {
+					t.Errorf("a batch of %d files", n)
+				}
+				total += n
+			}
+			if total != len(files) {
+				t.Errorf("%d files handed to the head reader, want %d", total, len(files))
+			}
+			for _, f := range files {
+				if hashed[f.Name()] {
+					continue
+				}
+				headed := tc.heads.skip == nil || !tc.heads.skip(f.Name())
+				wantAgain := !headed || tc.readsAgain && f.Name() != "notes.txt" || f.Name() == "deep.jpg"
+				if again := f.reads.Load() > 0; again != wantAgain {
+					t.Errorf("%s read again by the uploader: %v, want %v", f.Name(), again, wantAgain)
+				}
+			}
+		})
+	}
+}
