@@ -28,7 +28,12 @@ export function later(make, quiet = () => false) {
 			if (name === 'load') return load;
 			if (name === 'then') return undefined; // not a promise itself
 			if (part) return typeof part[name] === 'function' ? part[name].bind(part) : part[name];
-			return (...args) => (quiet(name, args) ? undefined : load().then((p) => p[name](...args)));
+			return (...args) => {
+				if (quiet(name, args)) return undefined;
+				const r = load().then((p) => p[name](...args));
+				r.catch(() => {}); // said by load; a caller that waits still hears it
+				return r;
+			};
 		},
 	});
 }
