@@ -88,10 +88,11 @@ export function mount(container, cfg) {
 	});
 	const rows = new Rows(el, session, thumbs, (kind, e) => (kind === 'retry' ? done(session.retry([e])) : loop.pick(e)));
 	const connect = cfg.connect || ((o) => globalThis.altiup.connect(o));
-	// made gives a part imported later the texts as they are now, and has
-	// the interface drawn again with it.
+	// made gives a part imported later the texts as they are now (its
+	// markup's too), and has the interface drawn again with it.
 	const made = (part) => {
 		part.setStrings(strings);
+		translate(root, strings);
 		changed();
 		return part;
 	};
