@@ -26,6 +26,7 @@
 // (altiup.base), or, when the server wrote its version in (VERSION), from
 // that version's folder v/<version>/ beside it, whose URLs are cached for
 // good. A page may start downloads before this script runs with
+//   <link rel="preload" href=".../altiup.wasm" as="fetch" crossorigin>
 //   <link rel="preload" href=".../wasm_exec.js" as="script">
 // (any query kept): the loader uses those downloads. `altiup` is the only
 // global this defines; wasm_exec.js (Go's own glue) also needs its `fs`

@@ -16,8 +16,8 @@ import (
 // TestPagePreloads checks the page's start against what the loader
 // (web/altiup.js) does: its script comes before the stylesheets (which would
 // hold it back, and with it the wasm's download), and a <link rel="preload">
-// of wasm_exec.js, under the versioned URL the handler caches for good, is
-// there for the loader to reuse.
+// of the wasm and of wasm_exec.js, under the versioned URL the handler
+// caches for good, is there for the loader to reuse.
 func TestPagePreloads(t *testing.T) {
 	if _, err := fs.Stat(web.FS, "altiup.wasm"); err != nil {
 		t.Skip("altiup.wasm is not built (./build.sh build)")
@@ -44,6 +44,7 @@ func TestPagePreloads(t *testing.T) {
 		name, contentType string
 		attrs             []string
 	}{
+		{"altiup.wasm", "application/wasm", []string{`as="fetch"`, "crossorigin"}},
 		{"wasm_exec.js", "text/javascript; charset=utf-8", []string{`as="script"`}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -9,3 +9,18 @@ test('ui.js and its parts link', async () => {
 		assert.equal(typeof ui[name], 'function', name);
 	}
 });
+
+// The parts mount.js imports later (later.js) link too, and have the
+// methods it calls on them.
+test('the parts imported later link', async () => {
+	for (const [file, cls, methods] of [
+		['../ui/checkview.js', 'CheckView', ['schedule', 'visible', 'reset', 'setStrings']],
+		['../ui/loopview.js', 'LoopView', ['show', 'pick', 'sync', 'hide', 'setStrings']],
+		['../ui/loopview.js', 'Explain', ['show', 'setStrings']],
+		['../ui/loopcodes.js', 'ErrorCodes', ['get']],
+	]) {
+		const m = await import(file);
+		assert.equal(typeof m[cls], 'function', cls);
+		for (const name of methods) assert.equal(typeof m[cls].prototype[name], 'function', cls + '.' + name);
+	}
+});

@@ -14,12 +14,14 @@
 //   });
 //   ui.add(files); ui.start(); ui.pause(); ui.resume(); ui.cancel(); ui.retryFailed();
 //   ui.setStrings(strings); ui.entries(); ui.setReady(ok); ui.dispose();
+//
+// The Check step (checkview.js) and the re-upload loop (loopview.js) are
+// not on the first screen: they are imported once the uploader is ready,
+// or when first needed (later.js).
 import { bindDrop } from './drop.js';
-import { CheckView } from './checkview.js';
 import { translate } from './i18n.js';
 import { Announcer } from './announce.js';
-import { ErrorCodes } from './loopcodes.js';
-import { Explain, LoopView } from './loopview.js';
+import { later } from './later.js';
 import { Recon } from './recon.js';
 import { Rows, details } from './rows.js';
 import { Session } from './session.js';
@@ -86,10 +88,22 @@ export function mount(container, cfg) {
 	});
 	const rows = new Rows(el, session, thumbs, (kind, e) => (kind === 'retry' ? done(session.retry([e])) : loop.pick(e)));
 	const connect = cfg.connect || ((o) => globalThis.altiup.connect(o));
-	const explain = new Explain(el.reconwhy, el.reconcodes, new ErrorCodes(connect, () => session.options()));
+	// made gives a part imported later the texts as they are now (its
+	// markup's too), and has the interface drawn again with it.
+	const made = (part) => {
+		part.setStrings(strings);
+		translate(root, strings);
+		changed();
+		return part;
+	};
+	const loopview = () => import('./loopview.js');
+	const explain = later(() => Promise.all([loopview(), import('./loopcodes.js')])
+		.then(([{ Explain }, { ErrorCodes }]) => made(new Explain(el.reconwhy, el.reconcodes, new ErrorCodes(connect, () => session.options())))),
+	(name, [on]) => name === 'setStrings' || (name === 'show' && !on));
 	const recon = new Recon(el, session, paint, connect, (on) => explain.show(on));
 	// The re-upload loop after validation (loop.js, loopview.js).
-	const loop = new LoopView(el.loop, el.replace, session, done, () => recon.start());
+	const loop = later(() => loopview().then(({ LoopView }) => made(new LoopView(el.loop, el.replace, session, done, () => recon.start()))),
+		(name) => ['setStrings', 'sync', 'hide'].includes(name));
 	// The Check step: a selected photo's row is drawn (a long list scrolls
 	// to it) and focused.
 	const reveal = (e) => {
@@ -107,7 +121,8 @@ export function mount(container, cfg) {
 		const at = (container.getRootNode().host || container).closest('[data-tiles]');
 		return cfg.tiles || (at ? at.dataset.tiles : '');
 	};
-	const check = new CheckView(el, session, { reveal, tiles, changed });
+	const check = later(() => import('./checkview.js').then(({ CheckView }) => made(new CheckView(el, session, { reveal, tiles, changed }))),
+		(name) => ['setStrings', 'visible', 'reset'].includes(name));
 
 	// Adds keep their order, a drop's too (its folders are read first).
 	let ingest = Promise.resolve();
@@ -158,7 +173,10 @@ export function mount(container, cfg) {
 		entries: () => session.view((e) => details(strings, e)),
 		setReady(ok) {
 			session.loaded = ok;
-			if (ok) check.schedule();
+			if (ok) {
+				check.schedule();
+				loop.load().catch(() => {}); // said by load
+			}
 			paint();
 		},
 		fail: (e) => session.fail(e),
