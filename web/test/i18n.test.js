@@ -40,6 +40,8 @@ test('bytes and duration', () => {
 	assert.equal(bytes(0), '0 B');
 	assert.equal(bytes(1536), '1.50 KiB');
 	assert.equal(bytes(-1), '–');
+	assert.equal(bytes(null), '–');
+	assert.equal(bytes(undefined), '–');
 	assert.equal(duration(en, 59.6), '1 min 0 s');
 	assert.equal(duration(en, 3 * 3600 + 120), '3 h 2 min');
 	assert.equal(duration(en, Infinity), '–');

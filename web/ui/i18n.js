@@ -84,7 +84,8 @@ export function errorWords(strings, e) {
 
 // bytes says a size in binary units.
 export function bytes(n) {
-	if (!(n >= 0)) return '–';
+	// null is a size not read yet (null >= 0 holds in JS).
+	if (n === null || !(n >= 0)) return '–';
 	const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 	let i = 0;
 	while (n >= 1024 && i < units.length - 1) {
