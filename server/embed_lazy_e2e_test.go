@@ -40,13 +40,13 @@ func listenFetched(t *testing.T, ctx context.Context, origin string) *fetched {
 }
 
 // uploader is how many of the uploader's own files (the wasm, Go's glue,
-// the hash workers) were asked for, and every path asked for.
+// the hash and head workers) were asked for, and every path asked for.
 func (f *fetched) uploader() (int, []string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	n := 0
 	for _, p := range f.paths {
-		if strings.HasSuffix(p, "/altiup.wasm") || strings.HasSuffix(p, "/wasm_exec.js") || strings.HasSuffix(p, "/hash-worker.js") {
+		if strings.HasSuffix(p, "/altiup.wasm") || strings.HasSuffix(p, "/wasm_exec.js") || strings.HasSuffix(p, "/hash-worker.js") || strings.HasSuffix(p, "/head-worker.js") {
 			n++
 		}
 	}
