@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"syscall/js"
 	"testing"
+	"time"
 
 	"altiup/wasm/upload"
 )
@@ -235,6 +236,15 @@ func TestFetchCORS(t *testing.T) {
 	}
 }
 
+// putTransports are the Putter's two ways of sending, each forced.
+var putTransports = []struct {
+	name  string
+	quick time.Duration
+}{
+	{"XMLHttpRequest", -1},
+	{"fetch", time.Hour},
+}
+
 func TestPutEcho(t *testing.T) {
 	cors := serverURL(t, "ALTIUP_TEST_CORS_URL")
 	data := pattern(3<<20 + 5)
@@ -252,54 +262,56 @@ func TestPutEcho(t *testing.T) {
 		{"empty", newJSFile(t, nil, "e.jpg", "image/jpeg"), 0, -1},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			end := tt.src.Size()
-			if tt.length >= 0 {
-				end = tt.off + tt.length
-			}
-			var want []byte
-			if tt.src.Size() > 0 {
-				want = data[tt.off:end]
-			}
-			sum := sha1.Sum(want)
-			var sent []int64
-			resp, err := Putter{}.Put(ctx, upload.PutRequest{
-				Method: "PUT",
-				URL:    cors + "/echo/key",
-				Header: http.Header{
-					"Content-Type":    {"image/jpeg"},
-					"X-Oss-Meta-Test": {"yes"},
-					"Content-Length":  {"1"}, // forbidden in browsers: must be skipped, not fail
-				},
-				Offset: tt.off, Length: tt.length,
-			}, tt.src, func(n int64) { sent = append(sent, n) })
-			if err != nil {
-				t.Fatal(err)
-			}
-			if resp.StatusCode != 200 {
-				t.Fatalf("status %d: %s", resp.StatusCode, resp.Body)
-			}
-			h := resp.Header
-			if h.Get("X-Echo-Length") != itoa(len(want)) || h.Get("X-Echo-Sha1") != hex.EncodeToString(sum[:]) {
-				t.Fatalf("server got %s bytes with SHA-1 %s; sent %d with %x", h.Get("X-Echo-Length"), h.Get("X-Echo-Sha1"), len(want), sum)
-			}
-			if h.Get("X-Echo-Content-Type") != "image/jpeg" || h.Get("X-Echo-Meta") != "yes" {
-				t.Fatalf("headers did not arrive: %v", h)
-			}
-			if h.Get("Etag") != `"`+hex.EncodeToString(sum[:])+`"` {
-				t.Fatalf("ETag = %q", h.Get("Etag"))
-			}
-			if len(want) > 0 {
-				if len(sent) == 0 || sent[len(sent)-1] != int64(len(want)) {
-					t.Fatalf("progress %v does not end at %d", sent, len(want))
+		for _, tr := range putTransports {
+			t.Run(tt.name+" by "+tr.name, func(t *testing.T) {
+				end := tt.src.Size()
+				if tt.length >= 0 {
+					end = tt.off + tt.length
 				}
-			}
-			for i := 1; i < len(sent); i++ {
-				if sent[i] <= sent[i-1] {
-					t.Fatalf("progress goes back: %v", sent)
+				var want []byte
+				if tt.src.Size() > 0 {
+					want = data[tt.off:end]
 				}
-			}
-		})
+				sum := sha1.Sum(want)
+				var sent []int64
+				resp, err := (&Putter{QuickPut: tr.quick}).Put(ctx, upload.PutRequest{
+					Method: "PUT",
+					URL:    cors + "/echo/key",
+					Header: http.Header{
+						"Content-Type":    {"image/jpeg"},
+						"X-Oss-Meta-Test": {"yes"},
+						"Content-Length":  {"1"}, // forbidden in browsers: must be skipped, not fail
+					},
+					Offset: tt.off, Length: tt.length,
+				}, tt.src, func(n int64) { sent = append(sent, n) })
+				if err != nil {
+					t.Fatal(err)
+				}
+				if resp.StatusCode != 200 {
+					t.Fatalf("status %d: %s", resp.StatusCode, resp.Body)
+				}
+				h := resp.Header
+				if h.Get("X-Echo-Length") != itoa(len(want)) || h.Get("X-Echo-Sha1") != hex.EncodeToString(sum[:]) {
+					t.Fatalf("server got %s bytes with SHA-1 %s; sent %d with %x", h.Get("X-Echo-Length"), h.Get("X-Echo-Sha1"), len(want), sum)
+				}
+				if h.Get("X-Echo-Content-Type") != "image/jpeg" || h.Get("X-Echo-Meta") != "yes" {
+					t.Fatalf("headers did not arrive: %v", h)
+				}
+				if h.Get("Etag") != `"`+hex.EncodeToString(sum[:])+`"` {
+					t.Fatalf("ETag = %q", h.Get("Etag"))
+				}
+				if len(want) > 0 {
+					if len(sent) == 0 || sent[len(sent)-1] != int64(len(want)) {
+						t.Fatalf("progress %v does not end at %d", sent, len(want))
+					}
+				}
+				for i := 1; i < len(sent); i++ {
+					if sent[i] <= sent[i-1] {
+						t.Fatalf("progress goes back: %v", sent)
+					}
+				}
+			})
+		}
 	}
 }
 
@@ -307,9 +319,15 @@ func TestPutFailures(t *testing.T) {
 	cors := serverURL(t, "ALTIUP_TEST_CORS_URL")
 	nocors := serverURL(t, "ALTIUP_TEST_NOCORS_URL")
 	f := newJSFile(t, pattern(1<<20), "photo.jpg", "image/jpeg")
+	for _, tr := range putTransports {
+		t.Run(tr.name, func(t *testing.T) { testPutFailures(t, cors, nocors, f, &Putter{QuickPut: tr.quick}) })
+	}
+}
+
+func testPutFailures(t *testing.T, cors, nocors string, f *File, p *Putter) {
 	ctx := context.Background()
 	put := func(ctx context.Context, url string, progress func(int64)) (*upload.PutResponse, error) {
-		return Putter{}.Put(ctx, upload.PutRequest{Method: "PUT", URL: url, Length: -1}, f, progress)
+		return p.Put(ctx, upload.PutRequest{Method: "PUT", URL: url, Length: -1}, f, progress)
 	}
 
 	t.Run("error document", func(t *testing.T) {
@@ -354,7 +372,10 @@ func TestPutFailures(t *testing.T) {
 	t.Run("cancelled while waiting for the answer", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		// The server keeps the request open; cancel once the body is out.
+		// The server keeps the request open; cancel once the body is out
+		// (fetch tells nothing before the answer: a while after).
+		stop := time.AfterFunc(300*time.Millisecond, cancel)
+		defer stop.Stop()
 		_, err := put(ctx, cors+"/hang", func(n int64) {
 			if n == f.Size() {
 				cancel()
@@ -372,7 +393,7 @@ func TestPutFailures(t *testing.T) {
 		}
 	})
 	t.Run("range outside the file", func(t *testing.T) {
-		_, err := Putter{}.Put(ctx, upload.PutRequest{URL: cors + "/echo/key", Offset: 10, Length: f.Size()}, f, nil)
+		_, err := p.Put(ctx, upload.PutRequest{URL: cors + "/echo/key", Offset: 10, Length: f.Size()}, f, nil)
 		var e *upload.Error
 		if !errors.As(err, &e) || e.Code != upload.CodeInternal {
 			t.Fatalf("err = %v", err)
