@@ -117,6 +117,8 @@ func (p *WorkerPool) start() {
 		return
 	}
 	defer revoke()
+	// Every worker starts loading before the first is waited for: their
+	// scripts load and compile at once.
 	for range p.size {
 		w, err := p.spawn(script)
 		if err != nil {
@@ -126,6 +128,11 @@ func (p *WorkerPool) start() {
 		p.mu.Lock()
 		p.all = append(p.all, w)
 		p.mu.Unlock()
+	}
+	for _, w := range p.all {
+		if p.err != nil {
+			break
+		}
 		select {
 		case a := <-w.hello:
 			switch {
@@ -136,9 +143,6 @@ func (p *WorkerPool) start() {
 			}
 		case <-timeout.C:
 			p.err = &upload.Error{Code: upload.CodeTimeout, Message: "The hash workers did not start.", Err: ErrNoWorkers}
-		}
-		if p.err != nil {
-			break
 		}
 	}
 	if p.err != nil {
