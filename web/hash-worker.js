@@ -1,5 +1,6 @@
-// hash-worker.js: computes the SHA-1 of Files off the page's main thread for
-// altiup.js, which starts it from the folder it was itself loaded from.
+// hash-worker.js: computes the SHA-1 of Files, and sends them to the
+// storage, off the page's main thread for altiup.js, which starts it from
+// the folder it was itself loaded from.
 //
 // It says {ready: true, subtle} once loaded (subtle: whether WebCrypto is
 // there). Each message {id, file} gets one answer: {id, sha1} with the
@@ -7,6 +8,12 @@
 // page need not read them again to tell the format), or {id, error, stage}
 // where stage is 'read' (the file could not be read) or 'digest'. The page
 // bounds how many files, and bytes, a worker holds at once.
+//
+// A message {id, put: {method, url, headers}, body} sends body (a File or a
+// slice of it) with fetch, and gets one answer: {id, status, headers, body}
+// with the headers CORS exposes as a JSON text of name → value and the body
+// of an error answer, or {id, error, stage: 'put'} when no answer came. A
+// message {id, abort: true} aborts that request; it then gets no answer.
 'use strict';
 const subtle = self.crypto && self.crypto.subtle;
 
@@ -47,8 +54,38 @@ async function hashFile(id, file, read) {
 	}
 }
 
+const puts = new Map(); // id → AbortController of a request under way
+
+async function put(id, req, body) {
+	const abort = new AbortController();
+	puts.set(id, abort);
+	try {
+		const resp = await fetch(req.url, {
+			method: req.method, headers: req.headers, body, credentials: 'same-origin', signal: abort.signal,
+		});
+		const headers = JSON.stringify(Object.fromEntries(resp.headers));
+		// An answer's body is read only when it is an error document.
+		const text = resp.ok ? '' : await resp.text().catch(() => '');
+		if (puts.get(id) === abort) self.postMessage({ id, status: resp.status, headers, body: text });
+	} catch (e) {
+		if (puts.get(id) === abort) self.postMessage({ id, error: describe(e), stage: 'put' });
+	} finally {
+		puts.delete(id);
+	}
+}
+
 self.onmessage = (event) => {
-	const { id, file } = event.data || {};
+	const { id, file, put: req, abort } = event.data || {};
+	if (abort) {
+		const a = puts.get(id);
+		puts.delete(id);
+		if (a) a.abort();
+		return;
+	}
+	if (req) {
+		put(id, req, event.data.body);
+		return;
+	}
 	const read = reading.then(() => file.arrayBuffer());
 	// The next read waits for this one, not for its digest.
 	reading = read.catch(() => {});

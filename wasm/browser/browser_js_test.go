@@ -236,13 +236,21 @@ func TestFetchCORS(t *testing.T) {
 	}
 }
 
-// putTransports are the Putter's two ways of sending, each forced.
-var putTransports = []struct {
-	name  string
-	quick time.Duration
-}{
-	{"XMLHttpRequest", -1},
-	{"fetch", time.Hour},
+// putters are the Putter's ways of sending, each forced: by
+// XMLHttpRequest, by fetch from the page, and by fetch from a worker.
+func putters(t *testing.T) []struct {
+	name string
+	p    func() *Putter
+} {
+	pool := NewWorkerPool(workerScriptURL(t), 2)
+	return []struct {
+		name string
+		p    func() *Putter
+	}{
+		{"XMLHttpRequest", func() *Putter { return &Putter{QuickPut: -1} }},
+		{"fetch", func() *Putter { return &Putter{QuickPut: time.Hour} }},
+		{"fetch from a worker", func() *Putter { return &Putter{QuickPut: time.Hour, Workers: pool} }},
+	}
 }
 
 func TestPutEcho(t *testing.T) {
@@ -261,8 +269,9 @@ func TestPutEcho(t *testing.T) {
 		{"not a File", memSource{bytes.NewReader(data), "m.jpg"}, 7, 2<<20 + 1},
 		{"empty", newJSFile(t, nil, "e.jpg", "image/jpeg"), 0, -1},
 	}
+	trs := putters(t)
 	for _, tt := range tests {
-		for _, tr := range putTransports {
+		for _, tr := range trs {
 			t.Run(tt.name+" by "+tr.name, func(t *testing.T) {
 				end := tt.src.Size()
 				if tt.length >= 0 {
@@ -274,7 +283,7 @@ func TestPutEcho(t *testing.T) {
 				}
 				sum := sha1.Sum(want)
 				var sent []int64
-				resp, err := (&Putter{QuickPut: tr.quick}).Put(ctx, upload.PutRequest{
+				resp, err := tr.p().Put(ctx, upload.PutRequest{
 					Method: "PUT",
 					URL:    cors + "/echo/key",
 					Header: http.Header{
@@ -319,8 +328,8 @@ func TestPutFailures(t *testing.T) {
 	cors := serverURL(t, "ALTIUP_TEST_CORS_URL")
 	nocors := serverURL(t, "ALTIUP_TEST_NOCORS_URL")
 	f := newJSFile(t, pattern(1<<20), "photo.jpg", "image/jpeg")
-	for _, tr := range putTransports {
-		t.Run(tr.name, func(t *testing.T) { testPutFailures(t, cors, nocors, f, &Putter{QuickPut: tr.quick}) })
+	for _, tr := range putters(t) {
+		t.Run(tr.name, func(t *testing.T) { testPutFailures(t, cors, nocors, f, tr.p()) })
 	}
 }
 

@@ -75,9 +75,10 @@ type hashAnswer struct {
 	ready, subtle bool
 	id            int
 	sum, err      string
-	stage         string // read or digest, with err
-	head          []byte // the file's first bytes
-	crashed       bool   // the worker raised an error event
+	stage         string     // read or digest, with err
+	head          []byte     // the file's first bytes
+	put           *putAnswer // the answer to a PUT
+	crashed       bool       // the worker raised an error event
 }
 
 // NewWorkerPool makes a pool of size workers (at least 1) running the worker
@@ -210,7 +211,9 @@ func (p *WorkerPool) spawn(script string) (*hashWorker, error) {
 		if v := d.Get("id"); v.Type() == js.TypeNumber {
 			a.id = v.Int()
 		}
-		if v := d.Get("sha1"); v.Type() == js.TypeString {
+		if v := d.Get("status"); v.Type() == js.TypeNumber {
+			a.put = readPutAnswer(d, v.Int())
+		} else if v := d.Get("sha1"); v.Type() == js.TypeString {
 			a.sum = v.String()
 			if h := d.Get("head"); h.Type() == js.TypeObject && h.InstanceOf(jsUint8Array) {
 				a.head = make([]byte, min(h.Length(), headMax))

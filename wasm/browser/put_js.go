@@ -4,6 +4,7 @@ package browser
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"syscall/js"
@@ -31,6 +32,9 @@ type Putter struct {
 	// by fetch: 0 means DefaultQuickPut, a negative value always
 	// XMLHttpRequest.
 	QuickPut time.Duration
+	// Workers, when set, make the fetch of a File's PUT from a worker,
+	// off the page's main thread; when they cannot run, the page does.
+	Workers *WorkerPool
 
 	clock putClock
 }
@@ -104,7 +108,16 @@ func (p *Putter) Put(ctx context.Context, req upload.PutRequest, src upload.Sour
 	began := time.Now()
 	var a putAnswer
 	if quick > 0 && !textOf.IsUndefined() && p.clock.expect(n) <= quick {
-		a = fetchPut(ctx, req, body, n, progress)
+		a = putAnswer{err: ErrNoWorkers}
+		if _, isFile := src.(*File); isFile && p.Workers != nil {
+			a = p.Workers.Put(ctx, req, body)
+			if a.err == nil && a.status/100 == 2 && progress != nil && n > 0 {
+				progress(n)
+			}
+		}
+		if errors.Is(a.err, ErrNoWorkers) {
+			a = fetchPut(ctx, req, body, n, progress)
+		}
 	} else {
 		a = xhrPut(ctx, req, body, progress)
 	}
