@@ -9,11 +9,12 @@
 // where stage is 'read' (the file could not be read) or 'digest'. The page
 // bounds how many files, and bytes, a worker holds at once.
 //
-// A message {id, put: {method, url, headers}, body} sends body (a File or a
-// slice of it) with fetch, and gets one answer: {id, status, headers, body}
-// with the headers CORS exposes as a JSON text of name → value and the body
-// of an error answer, or {id, error, stage: 'put'} when no answer came. A
-// message {id, abort: true} aborts that request; it then gets no answer.
+// A message {id, fetch: {method, url, headers, text}, body} sends body (a
+// File, a slice of one, or text) with fetch, and gets one answer: {id,
+// status, headers, body} with the headers CORS exposes as a JSON text of
+// name → value, and the answer's body as text when asked for or when it is
+// an error; or {id, error, stage: 'fetch'} when no answer came. A message
+// {id, abort: true} aborts that request, which then gets no answer.
 'use strict';
 const subtle = self.crypto && self.crypto.subtle;
 
@@ -54,36 +55,35 @@ async function hashFile(id, file, read) {
 	}
 }
 
-const puts = new Map(); // id → AbortController of a request under way
+const requests = new Map(); // id → AbortController of a request under way
 
-async function put(id, req, body) {
+async function send(id, req, body) {
 	const abort = new AbortController();
-	puts.set(id, abort);
+	requests.set(id, abort);
 	try {
 		const resp = await fetch(req.url, {
 			method: req.method, headers: req.headers, body, credentials: 'same-origin', signal: abort.signal,
 		});
 		const headers = JSON.stringify(Object.fromEntries(resp.headers));
-		// An answer's body is read only when it is an error document.
-		const text = resp.ok ? '' : await resp.text().catch(() => '');
-		if (puts.get(id) === abort) self.postMessage({ id, status: resp.status, headers, body: text });
+		const text = req.text || !resp.ok ? await resp.text() : '';
+		if (requests.get(id) === abort) self.postMessage({ id, status: resp.status, headers, body: text });
 	} catch (e) {
-		if (puts.get(id) === abort) self.postMessage({ id, error: describe(e), stage: 'put' });
+		if (requests.get(id) === abort) self.postMessage({ id, error: describe(e), stage: 'fetch' });
 	} finally {
-		puts.delete(id);
+		requests.delete(id);
 	}
 }
 
 self.onmessage = (event) => {
-	const { id, file, put: req, abort } = event.data || {};
+	const { id, file, fetch: req, abort } = event.data || {};
 	if (abort) {
-		const a = puts.get(id);
-		puts.delete(id);
+		const a = requests.get(id);
+		requests.delete(id);
 		if (a) a.abort();
 		return;
 	}
 	if (req) {
-		put(id, req, event.data.body);
+		send(id, req, event.data.body);
 		return;
 	}
 	const read = reading.then(() => file.arrayBuffer());

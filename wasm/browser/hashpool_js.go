@@ -45,6 +45,7 @@ type WorkerPool struct {
 	all     []*hashWorker
 	changed chan struct{} // closed and replaced when a worker takes less
 	jobID   atomic.Int64
+	started atomic.Bool // the workers started (they may have failed since)
 }
 
 // HashWorkers is how many hash workers the page starts: four hashed faster
@@ -75,10 +76,10 @@ type hashAnswer struct {
 	ready, subtle bool
 	id            int
 	sum, err      string
-	stage         string     // read or digest, with err
-	head          []byte     // the file's first bytes
-	put           *putAnswer // the answer to a PUT
-	crashed       bool       // the worker raised an error event
+	stage         string      // read or digest, with err
+	head          []byte      // the file's first bytes
+	http          *httpAnswer // the answer to a request
+	crashed       bool        // the worker raised an error event
 }
 
 // NewWorkerPool makes a pool of size workers (at least 1) running the worker
@@ -148,6 +149,22 @@ func (p *WorkerPool) start() {
 	}
 	if p.err != nil {
 		p.terminate()
+		return
+	}
+	p.started.Store(true)
+}
+
+// running reports, without waiting, whether the workers have started and
+// none has failed; false for a nil pool.
+func (p *WorkerPool) running() bool {
+	if p == nil || !p.started.Load() {
+		return false
+	}
+	select {
+	case <-p.dead:
+		return false
+	default:
+		return true
 	}
 }
 
@@ -212,7 +229,7 @@ func (p *WorkerPool) spawn(script string) (*hashWorker, error) {
 			a.id = v.Int()
 		}
 		if v := d.Get("status"); v.Type() == js.TypeNumber {
-			a.put = readPutAnswer(d, v.Int())
+			a.http = readAnswer(d, v.Int())
 		} else if v := d.Get("sha1"); v.Type() == js.TypeString {
 			a.sum = v.String()
 			if h := d.Get("head"); h.Type() == js.TypeObject && h.InstanceOf(jsUint8Array) {

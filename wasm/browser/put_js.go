@@ -78,8 +78,8 @@ func diagnose(ctx context.Context, rawURL string) error {
 	return upload.Errorf(upload.CodeConnectionLost, "The storage server is reachable but the upload got no answer: the connection was cut, or the server refuses cross-origin requests from this page (CORS).")
 }
 
-// putAnswer is what came back from a PUT, whichever way it went.
-type putAnswer struct {
+// httpAnswer is what came back from a PUT, whichever way it went.
+type httpAnswer struct {
 	status int
 	header http.Header
 	body   string
@@ -106,11 +106,15 @@ func (p *Putter) Put(ctx context.Context, req upload.PutRequest, src upload.Sour
 		quick = DefaultQuickPut
 	}
 	began := time.Now()
-	var a putAnswer
+	var a httpAnswer
 	if quick > 0 && !textOf.IsUndefined() && p.clock.expect(n) <= quick {
-		a = putAnswer{err: ErrNoWorkers}
+		a = httpAnswer{err: ErrNoWorkers}
 		if _, isFile := src.(*File); isFile && p.Workers != nil {
-			a = p.Workers.Put(ctx, req, body)
+			a = p.Workers.Fetch(ctx, workerRequest{Method: req.Method, URL: req.URL, Headers: requestHeaders(req.Header)}, body)
+			var failed *JSError
+			if errors.As(a.err, &failed) {
+				a.err = errUnreachable()
+			}
 			if a.err == nil && a.status/100 == 2 && progress != nil && n > 0 {
 				progress(n)
 			}

@@ -12,9 +12,9 @@ import (
 
 // xhrPut sends req with body by XMLHttpRequest, reporting the bytes sent
 // from its upload progress events.
-func xhrPut(ctx context.Context, req upload.PutRequest, body js.Value, progress func(sent int64)) putAnswer {
+func xhrPut(ctx context.Context, req upload.PutRequest, body js.Value, progress func(sent int64)) httpAnswer {
 	var (
-		done   = make(chan putAnswer, 1) // buffered: the handler never blocks
+		done   = make(chan httpAnswer, 1) // buffered: the handler never blocks
 		notify = make(chan struct{}, 1)
 		sent   atomic.Int64
 		xhr    = jsXHR.New()
@@ -37,7 +37,7 @@ func xhrPut(ctx context.Context, req upload.PutRequest, body js.Value, progress 
 			}
 			return nil
 		}
-		a := putAnswer{status: xhr.Get("status").Int()}
+		a := httpAnswer{status: xhr.Get("status").Int()}
 		if a.status == 0 {
 			// No answer: a network error, or the abort of a cancelled
 			// request (whose caller has gone already).
@@ -77,7 +77,7 @@ func xhrPut(ctx context.Context, req upload.PutRequest, body js.Value, progress 
 		xhr.Call("send", body)
 	})
 	if err != nil {
-		return putAnswer{err: errSend(err)}
+		return httpAnswer{err: errSend(err)}
 	}
 
 	var reported int64
@@ -97,7 +97,7 @@ func xhrPut(ctx context.Context, req upload.PutRequest, body js.Value, progress 
 			return a
 		case <-ctx.Done():
 			catch(func() { xhr.Call("abort") })
-			return putAnswer{err: ctx.Err()}
+			return httpAnswer{err: ctx.Err()}
 		}
 	}
 }
