@@ -7,10 +7,14 @@
 //     Identity, so two files of one name in two folders stay apart.
 //   - Hasher computes SHA-1 with WebCrypto for small files (the bytes stay on
 //     the JS side) and with crypto/sha1 over chunked reads for large ones.
-//   - Putter sends a File with XMLHttpRequest: the Blob itself is the body (no
-//     copy through Go memory) and upload progress events reach the core
-//     while the bytes go out; the answer's headers (those CORS exposes,
-//     such as ETag and Retry-After) come back with its status.
+//   - Putter sends a File as the body as it is (no copy through Go memory):
+//     a PUT expected to take over a second by XMLHttpRequest, whose upload
+//     progress events reach the core while the bytes go out; a quicker one
+//     by fetch from a hash worker (WorkerPool.Fetch), off the page's main
+//     thread, or from the page without workers. The answer's headers (those
+//     CORS exposes, such as ETag and Retry-After) come back with its status.
+//   - FetchTransport sends the GraphQL API's requests, from a hash worker
+//     once the workers run.
 //   - Journal keeps upload.Journal entries in IndexedDB (hackpadfs), under
 //     hashed keys, so a reloaded page resumes; it holds no secrets.
 //   - Await and NewPromise bridge JS Promises and Go; JSError carries a JS

@@ -32,8 +32,9 @@ type Putter struct {
 	// by fetch: 0 means DefaultQuickPut, a negative value always
 	// XMLHttpRequest.
 	QuickPut time.Duration
-	// Workers, when set, make the fetch of a File's PUT from a worker,
-	// off the page's main thread; when they cannot run, the page does.
+	// Workers, when set, make the fetch of a whole File's PUT from a
+	// worker, off the page's main thread; when they cannot run, the page
+	// does.
 	Workers *WorkerPool
 
 	clock putClock
@@ -109,7 +110,9 @@ func (p *Putter) Put(ctx context.Context, req upload.PutRequest, src upload.Sour
 	var a httpAnswer
 	if quick > 0 && !textOf.IsUndefined() && p.clock.expect(n) <= quick {
 		a = httpAnswer{err: ErrNoWorkers}
-		if _, isFile := src.(*File); isFile && p.Workers != nil {
+		// A whole File only: the parts of a large file go out over
+		// minutes, a few requests that cost the page little.
+		if _, isFile := src.(*File); isFile && p.Workers != nil && req.Offset == 0 && n == src.Size() {
 			a = p.Workers.Fetch(ctx, workerRequest{Method: req.Method, URL: req.URL, Headers: requestHeaders(req.Header)}, body)
 			var failed *JSError
 			if errors.As(a.err, &failed) {
