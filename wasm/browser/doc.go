@@ -13,8 +13,6 @@
 //     by fetch from a hash worker (WorkerPool.Fetch), off the page's main
 //     thread, or from the page without workers. The answer's headers (those
 //     CORS exposes, such as ETag and Retry-After) come back with its status.
-//   - FetchTransport sends the GraphQL API's requests, from a hash worker
-//     once the workers run.
 //   - Journal keeps upload.Journal entries in IndexedDB (hackpadfs), under
 //     hashed keys, so a reloaded page resumes; it holds no secrets.
 //   - Await and NewPromise bridge JS Promises and Go; JSError carries a JS

@@ -3,12 +3,11 @@
 package browser
 
 import (
+	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"syscall/js"
 )
 
@@ -19,13 +18,7 @@ import (
 // js.Values per request (headers read one by one through an iterator, the
 // body through a stream reader, a callback per chunk), each with a
 // finalizer. Bodies are read whole: it is not for large downloads.
-//
-// With Workers, a request goes from one of the hash workers once they run,
-// so that the page's main thread neither starts it nor sees its answer
-// come in; until then, or when they cannot run, from the page.
-type FetchTransport struct {
-	Workers *WorkerPool
-}
+type FetchTransport struct{}
 
 var _ http.RoundTripper = FetchTransport{}
 
@@ -53,7 +46,7 @@ type fetchInit struct {
 	Credentials string            `json:"credentials"`
 }
 
-func (t FetchTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+func (FetchTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if textOf.IsUndefined() {
 		// No Response global (an old browser, a test without one).
 		return http.DefaultTransport.RoundTrip(r)
@@ -68,19 +61,6 @@ func (t FetchTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		}
 		s := string(b)
 		init.Body = &s
-	}
-	if t.Workers.running() {
-		body := js.Undefined()
-		if init.Body != nil {
-			body = js.ValueOf(*init.Body)
-		}
-		a := t.Workers.Fetch(ctx, workerRequest{Method: init.Method, URL: r.URL.String(), Headers: init.Headers, Text: true}, body)
-		if !errors.Is(a.err, ErrNoWorkers) {
-			if a.err != nil {
-				return nil, a.err
-			}
-			return response(r, a.status, a.header, a.body), nil
-		}
 	}
 	j, err := json.Marshal(init)
 	if err != nil {
@@ -119,11 +99,6 @@ func (t FetchTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 			h.Set(name, hv.String())
 		}
 	}
-	return response(r, status, h, body), nil
-}
-
-// response is the http.Response of r with that status, header and body.
-func response(r *http.Request, status int, h http.Header, body string) *http.Response {
 	return &http.Response{
 		Status:        strconv.Itoa(status) + " " + http.StatusText(status),
 		StatusCode:    status,
@@ -131,8 +106,8 @@ func response(r *http.Request, status int, h http.Header, body string) *http.Res
 		ProtoMajor:    1,
 		ProtoMinor:    1,
 		Header:        h,
-		Body:          io.NopCloser(strings.NewReader(body)),
+		Body:          io.NopCloser(bytes.NewReader([]byte(body))),
 		ContentLength: int64(len(body)),
 		Request:       r,
-	}
+	}, nil
 }

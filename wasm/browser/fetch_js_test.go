@@ -18,23 +18,10 @@ import (
 	"altiup/wasm/upload"
 )
 
-// TestFetchTransport runs each request from the page and from a worker.
 func TestFetchTransport(t *testing.T) {
-	pool := NewWorkerPool(workerScriptURL(t), 1)
-	if err := pool.Ready(); err != nil {
-		t.Fatal(err)
-	}
-	for _, tr := range []struct {
-		name string
-		rt   FetchTransport
-	}{{"page", FetchTransport{}}, {"worker", FetchTransport{Workers: pool}}} {
-		t.Run(tr.name, func(t *testing.T) { testFetchTransport(t, &http.Client{Transport: tr.rt}) })
-	}
-}
-
-func testFetchTransport(t *testing.T, c *http.Client) {
 	cors := serverURL(t, "ALTIUP_TEST_CORS_URL")
 	nocors := serverURL(t, "ALTIUP_TEST_NOCORS_URL")
+	c := &http.Client{Transport: FetchTransport{}}
 	for _, tc := range []struct {
 		name, method, url string
 		body              string

@@ -45,7 +45,6 @@ type WorkerPool struct {
 	all     []*hashWorker
 	changed chan struct{} // closed and replaced when a worker takes less
 	jobID   atomic.Int64
-	started atomic.Bool // the workers started (they may have failed since)
 }
 
 // HashWorkers is how many hash workers the page starts: four hashed faster
@@ -149,22 +148,6 @@ func (p *WorkerPool) start() {
 	}
 	if p.err != nil {
 		p.terminate()
-		return
-	}
-	p.started.Store(true)
-}
-
-// running reports, without waiting, whether the workers have started and
-// none has failed; false for a nil pool.
-func (p *WorkerPool) running() bool {
-	if p == nil || !p.started.Load() {
-		return false
-	}
-	select {
-	case <-p.dead:
-		return false
-	default:
-		return true
 	}
 }
 

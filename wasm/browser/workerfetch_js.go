@@ -17,7 +17,6 @@ type workerRequest struct {
 	Method  string            `json:"method"`
 	URL     string            `json:"url"`
 	Headers map[string]string `json:"headers"`
-	Text    bool              `json:"text,omitempty"` // the answer's body is wanted whatever its status
 }
 
 // Fetch sends a request with fetch from one of the workers, the least
@@ -25,7 +24,7 @@ type workerRequest struct {
 // its answer come in: it only posts the request and body (a File, or a
 // slice of one, is posted without copying its bytes). An error matching
 // ErrNoWorkers means no worker could (the caller sends it itself). The
-// answer's body comes back when req.Text or the status is not 2xx.
+// answer's body comes back only when it is an error (not 2xx).
 func (p *WorkerPool) Fetch(ctx context.Context, req workerRequest, body js.Value) httpAnswer {
 	if err := p.Ready(); err != nil {
 		return httpAnswer{err: err}

@@ -56,7 +56,7 @@ func newClient(c connection, getToken js.Value) *altizure.Client {
 	if getToken.Type() == js.TypeFunction {
 		opts = append(opts, altizure.GetToken(tokenFunc(getToken)))
 	}
-	return altizure.New(c.Endpoint, c.Key, c.Token, &http.Client{Transport: browser.PacedTransport{Base: browser.FetchTransport{Workers: hashWorkers()}}}, opts...)
+	return altizure.New(c.Endpoint, c.Key, c.Token, &http.Client{Transport: browser.PacedTransport{}}, opts...)
 }
 
 // tokenFunc calls the page's getToken and waits for its answer, a string
