@@ -1,5 +1,6 @@
-// hash-worker.js: computes the SHA-1 of Files off the page's main thread for
-// altiup.js, which starts it from the folder it was itself loaded from.
+// hash-worker.js: computes the SHA-1 of Files, and sends them to the
+// storage, off the page's main thread for altiup.js, which starts it from
+// the folder it was itself loaded from.
 //
 // It says {ready: true, subtle} once loaded (subtle: whether WebCrypto is
 // there). Each message {id, file} gets one answer: {id, sha1} with the
@@ -7,6 +8,13 @@
 // page need not read them again to tell the format), or {id, error, stage}
 // where stage is 'read' (the file could not be read) or 'digest'. The page
 // bounds how many files, and bytes, a worker holds at once.
+//
+// A message {id, fetch: {method, url, headers}, body} sends body (a File or
+// a slice of one) with fetch, and gets one answer: {id, status, headers,
+// body} with the headers CORS exposes as a JSON text of name → value, and
+// the answer's body as text when it is an error document; or {id, error,
+// stage: 'fetch'} when no answer came. A message
+// {id, abort: true} aborts that request, which then gets no answer.
 'use strict';
 const subtle = self.crypto && self.crypto.subtle;
 
@@ -47,8 +55,37 @@ async function hashFile(id, file, read) {
 	}
 }
 
+const requests = new Map(); // id → AbortController of a request under way
+
+async function send(id, req, body) {
+	const abort = new AbortController();
+	requests.set(id, abort);
+	try {
+		const resp = await fetch(req.url, {
+			method: req.method, headers: req.headers, body, credentials: 'same-origin', signal: abort.signal,
+		});
+		const headers = JSON.stringify(Object.fromEntries(resp.headers));
+		const text = resp.ok ? '' : await resp.text();
+		if (requests.get(id) === abort) self.postMessage({ id, status: resp.status, headers, body: text });
+	} catch (e) {
+		if (requests.get(id) === abort) self.postMessage({ id, error: describe(e), stage: 'fetch' });
+	} finally {
+		requests.delete(id);
+	}
+}
+
 self.onmessage = (event) => {
-	const { id, file } = event.data || {};
+	const { id, file, fetch: req, abort } = event.data || {};
+	if (abort) {
+		const a = requests.get(id);
+		requests.delete(id);
+		if (a) a.abort();
+		return;
+	}
+	if (req) {
+		send(id, req, event.data.body);
+		return;
+	}
 	const read = reading.then(() => file.arrayBuffer());
 	// The next read waits for this one, not for its digest.
 	reading = read.catch(() => {});

@@ -11,10 +11,12 @@
 //     Workers (web/head-worker.js), a batch of files a message, so the
 //     metadata of a thousand photos costs the page a few dozen crossings
 //     and none of the slices that each wait on the browser process there.
-//   - Putter sends a File with XMLHttpRequest: the Blob itself is the body (no
-//     copy through Go memory) and upload progress events reach the core
-//     while the bytes go out; the answer's headers (those CORS exposes,
-//     such as ETag and Retry-After) come back with its status.
+//   - Putter sends a File as the body as it is (no copy through Go memory):
+//     a PUT expected to take over a second by XMLHttpRequest, whose upload
+//     progress events reach the core while the bytes go out; a quicker one
+//     by fetch from a hash worker (WorkerPool.Fetch), off the page's main
+//     thread, or from the page without workers. The answer's headers (those
+//     CORS exposes, such as ETag and Retry-After) come back with its status.
 //   - Journal keeps upload.Journal entries in IndexedDB (hackpadfs), under
 //     hashed keys, so a reloaded page resumes; it holds no secrets.
 //   - Await and NewPromise bridge JS Promises and Go; JSError carries a JS

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"syscall/js"
 )
 
@@ -53,12 +52,7 @@ func (FetchTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		return http.DefaultTransport.RoundTrip(r)
 	}
 	ctx := r.Context()
-	init := fetchInit{Method: r.Method, Headers: map[string]string{}, Credentials: "same-origin"}
-	for name, values := range r.Header {
-		if !forbiddenHeader(name) {
-			init.Headers[name] = strings.Join(values, ", ")
-		}
-	}
+	init := fetchInit{Method: r.Method, Headers: requestHeaders(r.Header), Credentials: "same-origin"}
 	if r.Body != nil && r.Body != http.NoBody {
 		b, err := io.ReadAll(r.Body)
 		r.Body.Close()
@@ -77,7 +71,7 @@ func (FetchTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	err = catch(func() {
 		opts := jsJSON.Call("parse", string(j))
 		if ctx.Done() != nil {
-			abort = jsGlobal.Get("AbortController").New()
+			abort = jsAbortController.New()
 			opts.Set("signal", abort.Get("signal"))
 		}
 		p := jsGlobal.Call("fetch", r.URL.String(), opts)

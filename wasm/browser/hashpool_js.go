@@ -75,9 +75,10 @@ type hashAnswer struct {
 	ready, subtle bool
 	id            int
 	sum, err      string
-	stage         string // read or digest, with err
-	head          []byte // the file's first bytes
-	crashed       bool   // the worker raised an error event
+	stage         string      // read or digest, with err
+	head          []byte      // the file's first bytes
+	http          *httpAnswer // the answer to a request
+	crashed       bool        // the worker raised an error event
 }
 
 // NewWorkerPool makes a pool of size workers (at least 1) running the worker
@@ -117,6 +118,8 @@ func (p *WorkerPool) start() {
 		return
 	}
 	defer revoke()
+	// Every worker starts loading before the first is waited for: their
+	// scripts load and compile at once.
 	for range p.size {
 		w, err := p.spawn(script)
 		if err != nil {
@@ -126,6 +129,11 @@ func (p *WorkerPool) start() {
 		p.mu.Lock()
 		p.all = append(p.all, w)
 		p.mu.Unlock()
+	}
+	for _, w := range p.all {
+		if p.err != nil {
+			break
+		}
 		select {
 		case a := <-w.hello:
 			switch {
@@ -136,9 +144,6 @@ func (p *WorkerPool) start() {
 			}
 		case <-timeout.C:
 			p.err = &upload.Error{Code: upload.CodeTimeout, Message: "The hash workers did not start.", Err: ErrNoWorkers}
-		}
-		if p.err != nil {
-			break
 		}
 	}
 	if p.err != nil {
@@ -206,7 +211,9 @@ func (p *WorkerPool) spawn(script string) (*hashWorker, error) {
 		if v := d.Get("id"); v.Type() == js.TypeNumber {
 			a.id = v.Int()
 		}
-		if v := d.Get("sha1"); v.Type() == js.TypeString {
+		if v := d.Get("status"); v.Type() == js.TypeNumber {
+			a.http = readAnswer(d, v.Int())
+		} else if v := d.Get("sha1"); v.Type() == js.TypeString {
 			a.sum = v.String()
 			if h := d.Get("head"); h.Type() == js.TypeObject && h.InstanceOf(jsUint8Array) {
 				a.head = make([]byte, min(h.Length(), headMax))

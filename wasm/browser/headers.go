@@ -25,6 +25,18 @@ func forbiddenHeader(name string) bool {
 	return false
 }
 
+// requestHeaders is h as fetch's headers option: the values of a name
+// joined as HTTP joins them, the headers a browser refuses left out.
+func requestHeaders(h http.Header) map[string]string {
+	out := make(map[string]string, len(h))
+	for name, values := range h {
+		if !forbiddenHeader(name) {
+			out[name] = strings.Join(values, ", ")
+		}
+	}
+	return out
+}
+
 // parseResponseHeaders turns XMLHttpRequest.getAllResponseHeaders() text
 // ("name: value" lines separated by CRLF) into an http.Header.
 func parseResponseHeaders(s string) http.Header {
@@ -40,6 +52,17 @@ func parseResponseHeaders(s string) http.Header {
 			continue
 		}
 		h.Add(textproto.CanonicalMIMEHeaderKey(name), strings.TrimSpace(value))
+	}
+	return h
+}
+
+// responseHeaders turns the name→value object of a fetch Response's
+// headers (names lower-case, repeated ones already joined) into an
+// http.Header.
+func responseHeaders(m map[string]string) http.Header {
+	h := make(http.Header, len(m))
+	for name, value := range m {
+		h.Set(name, value)
 	}
 	return h
 }

@@ -60,3 +60,27 @@ func TestParseResponseHeaders(t *testing.T) {
 		})
 	}
 }
+
+func TestRequestHeaders(t *testing.T) {
+	got := requestHeaders(http.Header{
+		"Content-Type":   {"image/jpeg"},
+		"X-Oss-Meta-A":   {"1", "2"},
+		"Content-Length": {"9"},
+		"Host":           {"h"},
+	})
+	want := map[string]string{"Content-Type": "image/jpeg", "X-Oss-Meta-A": "1, 2"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+func TestResponseHeaders(t *testing.T) {
+	got := responseHeaders(map[string]string{"etag": `"abc"`, "retry-after": "7", "x-oss-request-id": "1, 2"})
+	want := http.Header{"Etag": {`"abc"`}, "Retry-After": {"7"}, "X-Oss-Request-Id": {"1, 2"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if got.Get("ETag") != `"abc"` {
+		t.Errorf("ETag = %q", got.Get("ETag"))
+	}
+}

@@ -14,13 +14,14 @@ import (
 
 // JS globals looked up once: each Get crosses into JS.
 var (
-	jsGlobal     = js.Global()
-	jsObject     = jsGlobal.Get("Object")
-	jsPromise    = jsGlobal.Get("Promise")
-	jsUint8Array = jsGlobal.Get("Uint8Array")
-	jsBlob       = jsGlobal.Get("Blob")
-	jsXHR        = jsGlobal.Get("XMLHttpRequest")
-	jsJSON       = jsGlobal.Get("JSON")
+	jsGlobal          = js.Global()
+	jsObject          = jsGlobal.Get("Object")
+	jsPromise         = jsGlobal.Get("Promise")
+	jsUint8Array      = jsGlobal.Get("Uint8Array")
+	jsBlob            = jsGlobal.Get("Blob")
+	jsXHR             = jsGlobal.Get("XMLHttpRequest")
+	jsAbortController = jsGlobal.Get("AbortController")
+	jsJSON            = jsGlobal.Get("JSON")
 	// jsSubtle is undefined outside secure contexts (plain http on a non-loopback
 	// host); the Hasher then hashes in Go.
 	jsSubtle = func() js.Value {

@@ -4,8 +4,9 @@ package browser
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"net/url"
-	"sync/atomic"
 	"syscall/js"
 	"time"
 
@@ -16,11 +17,28 @@ import (
 // answer with empty bodies or short XML error documents.
 const maxResponseBody = 64 << 10
 
-// Putter sends object uploads with XMLHttpRequest. A File goes out as the
-// request body as it is (or a slice of it): the browser streams it from disk,
-// nothing is copied through Go memory, and upload progress events report the
-// bytes sent while the request runs, which fetch cannot do.
-type Putter struct{}
+// Putter sends object uploads. A File goes out as the request body as it
+// is (or a slice of it): the browser streams it from disk and nothing is
+// copied through Go memory. A PUT expected to take longer than QuickPut goes
+// by XMLHttpRequest, whose upload progress events report the bytes sent
+// while it runs; a quicker one by fetch, which reports nothing until the
+// answer (its progress then jumps to the whole body) but costs the page's
+// main thread no event while the body goes out and the browser's network
+// service about half the CPU. The expectation comes from the PUTs that
+// ended; before the first, a slow link is assumed, so a first large file
+// shows its progress. Use it by pointer: it learns the link's rate.
+type Putter struct {
+	// QuickPut is the longest a PUT may be expected to take and still go
+	// by fetch: 0 means DefaultQuickPut, a negative value always
+	// XMLHttpRequest.
+	QuickPut time.Duration
+	// Workers, when set, make the fetch of a whole File's PUT from a
+	// worker, off the page's main thread; when they cannot run, the page
+	// does.
+	Workers *WorkerPool
+
+	clock putClock
+}
 
 var _ upload.Putter = (*Putter)(nil)
 
@@ -61,149 +79,93 @@ func diagnose(ctx context.Context, rawURL string) error {
 	return upload.Errorf(upload.CodeConnectionLost, "The storage server is reachable but the upload got no answer: the connection was cut, or the server refuses cross-origin requests from this page (CORS).")
 }
 
-type xhrResult struct {
-	status  int
-	headers string
-	body    string
-	err     error
+// httpAnswer is what came back from a PUT, whichever way it went.
+type httpAnswer struct {
+	status int
+	header http.Header
+	body   string
+	err    error
 }
 
 // Put sends req with src (or its byte range) as the body. progress, which may
 // be nil, is called on the calling goroutine with the bytes sent so far, never
 // after Put returns.
-func (Putter) Put(ctx context.Context, req upload.PutRequest, src upload.Source, progress func(sent int64)) (*upload.PutResponse, error) {
+func (p *Putter) Put(ctx context.Context, req upload.PutRequest, src upload.Source, progress func(sent int64)) (*upload.PutResponse, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	Pace()
-	body, err := requestBody(req, src)
+	body, n, err := requestBody(req, src)
 	if err != nil {
 		return nil, err
 	}
-
-	method := req.Method
-	if method == "" {
-		method = "PUT"
+	if req.Method == "" {
+		req.Method = http.MethodPut
 	}
-	var (
-		done   = make(chan xhrResult, 1) // buffered: the handler never blocks
-		notify = make(chan struct{}, 1)
-		sent   atomic.Int64
-		xhr    = jsXHR.New()
-		upl    = xhr.Get("upload")
-	)
-	// One handler for every event, as properties rather than listeners:
-	// three Go↔JS calls to attach, none to detach. loadend is the request's
-	// last event whatever its ending, so after it nothing can call the
-	// handler; a cancelled request has it detached before release.
-	handler := js.FuncOf(func(this js.Value, args []js.Value) any {
-		e := arg(args, 0)
-		if e.Get("type").String() != "loadend" {
-			// upload's progress and load: the bytes sent so far.
-			if n := int64(e.Get("loaded").Float()); n > sent.Load() {
-				sent.Store(n)
-				select {
-				case notify <- struct{}{}:
-				default:
-				}
-			}
-			return nil
-		}
-		r := xhrResult{status: xhr.Get("status").Int()}
-		if r.status == 0 {
-			// No answer: a network error, or the abort of a cancelled
-			// request (whose caller has gone already).
-			r.err = errUnreachable()
-		} else {
-			r.headers = xhr.Call("getAllResponseHeaders").String()
-			if t := xhr.Get("responseText"); t.Type() == js.TypeString {
-				r.body = t.String()
-			}
-		}
-		done <- r
-		return nil
-	})
-	upl.Set("onprogress", handler)
-	upl.Set("onload", handler)
-	xhr.Set("onloadend", handler)
-	ended := false
-	defer func() {
-		if !ended {
-			upl.Set("onprogress", js.Null())
-			upl.Set("onload", js.Null())
-			xhr.Set("onloadend", js.Null())
-		}
-		handler.Release()
-	}()
-
-	err = catch(func() {
-		xhr.Call("open", method, req.URL, true)
-		for name, values := range req.Header {
-			if forbiddenHeader(name) {
-				continue
-			}
-			for _, v := range values {
-				xhr.Call("setRequestHeader", name, v)
-			}
-		}
-		xhr.Call("send", body)
-	})
-	if err != nil {
-		// open throws on a malformed URL; never echo the URL (it may be presigned).
-		return nil, &upload.Error{Code: upload.CodeInternal, Message: "Could not send the upload request.", Err: err}
+	quick := p.QuickPut
+	if quick == 0 {
+		quick = DefaultQuickPut
 	}
-
-	var reported int64
-	report := func() {
-		if n := sent.Load(); progress != nil && n > reported {
-			reported = n
-			progress(n)
+	began := time.Now()
+	var a httpAnswer
+	if quick > 0 && !textOf.IsUndefined() && p.clock.expect(n) <= quick {
+		a = httpAnswer{err: ErrNoWorkers}
+		// A whole File only: the parts of a large file go out over
+		// minutes, a few requests that cost the page little.
+		if _, isFile := src.(*File); isFile && p.Workers != nil && req.Offset == 0 && n == src.Size() {
+			a = p.Workers.Fetch(ctx, workerRequest{Method: req.Method, URL: req.URL, Headers: requestHeaders(req.Header)}, body)
+			var failed *JSError
+			if errors.As(a.err, &failed) {
+				a.err = errUnreachable()
+			}
+			if a.err == nil && a.status/100 == 2 && progress != nil && n > 0 {
+				progress(n)
+			}
 		}
-	}
-	for {
-		select {
-		case <-notify:
-			report()
-		case r := <-done:
-			ended = true
-			report()
-			if e, ok := r.err.(*upload.Error); ok && e.Code == upload.CodeNetwork {
-				return nil, diagnose(ctx, req.URL)
-			}
-			if r.err != nil {
-				return nil, r.err
-			}
-			if len(r.body) > maxResponseBody {
-				r.body = r.body[:maxResponseBody]
-			}
-			return &upload.PutResponse{
-				StatusCode: r.status,
-				Header:     parseResponseHeaders(r.headers),
-				Body:       []byte(r.body),
-			}, nil
-		case <-ctx.Done():
-			catch(func() { xhr.Call("abort") })
-			return nil, ctx.Err()
+		if errors.Is(a.err, ErrNoWorkers) {
+			a = fetchPut(ctx, req, body, n, progress)
 		}
+	} else {
+		a = xhrPut(ctx, req, body, progress)
 	}
+	p.clock.ended(n, time.Since(began), a.err == nil && a.status/100 == 2)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if e, ok := a.err.(*upload.Error); ok && e.Code == upload.CodeNetwork {
+		return nil, diagnose(ctx, req.URL)
+	}
+	if a.err != nil {
+		return nil, a.err
+	}
+	if len(a.body) > maxResponseBody {
+		a.body = a.body[:maxResponseBody]
+	}
+	return &upload.PutResponse{StatusCode: a.status, Header: a.header, Body: []byte(a.body)}, nil
 }
 
-// requestBody is the JS value to send: the File itself, a slice of it, or for
-// a non-File source the bytes copied into a Uint8Array.
-func requestBody(req upload.PutRequest, src upload.Source) (js.Value, error) {
+// errSend is the failure of a request the browser would not send: open or
+// fetch throw on a malformed URL, which is never echoed (it may be presigned).
+func errSend(err error) error {
+	return &upload.Error{Code: upload.CodeInternal, Message: "Could not send the upload request.", Err: err}
+}
+
+// requestBody is the JS value to send, and its length: the File itself, a
+// slice of it, or for a non-File source the bytes copied into a Uint8Array.
+func requestBody(req upload.PutRequest, src upload.Source) (js.Value, int64, error) {
 	size := src.Size()
 	off, n := req.Offset, req.Length
 	if n < 0 {
 		n = size - off
 	}
 	if off < 0 || n < 0 || off+n > size {
-		return js.Undefined(), upload.Errorf(upload.CodeInternal, "The byte range %d+%d is outside %q (%d bytes).", off, n, src.Name(), size)
+		return js.Undefined(), 0, upload.Errorf(upload.CodeInternal, "The byte range %d+%d is outside %q (%d bytes).", off, n, src.Name(), size)
 	}
 	if f, ok := src.(*File); ok {
 		if off == 0 && n == size {
-			return f.Blob(), nil
+			return f.Blob(), n, nil
 		}
-		return f.Blob().Call("slice", off, off+n), nil
+		return f.Blob().Call("slice", off, off+n), n, nil
 	}
 	arr := jsUint8Array.New(n)
 	buf := make([]byte, min(n, upload.ChunkSize))
@@ -214,10 +176,10 @@ func requestBody(req upload.PutRequest, src upload.Source) (js.Value, error) {
 			if err == nil {
 				err = upload.Errorf(upload.CodeInvalidInput, "The file %q ended before its size.", src.Name())
 			}
-			return js.Undefined(), err
+			return js.Undefined(), 0, err
 		}
 		js.CopyBytesToJS(arr.Call("subarray", done, done+k), buf[:k])
 		done += k
 	}
-	return arr, nil
+	return arr, n, nil
 }

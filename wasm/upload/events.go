@@ -49,12 +49,19 @@ func foldEvent(waiting *event, ev event) bool {
 		*waiting = ev
 		return true
 	}
-	w := waiting.file
-	if w.State == ev.file.State && w.Error == nil && ev.file.Error == nil {
+	if waiting.file != nil && ev.file.Replaces(*waiting.file) {
 		*waiting = ev
 		return true
 	}
 	return false
+}
+
+// Replaces reports whether e, a later event of the same file, may stand in
+// for waiting in a queue of events not yet delivered: it tells the same
+// state with newer figures (each event is the whole of the file as it is),
+// and neither carries an error a listener must see.
+func (e FileEvent) Replaces(waiting FileEvent) bool {
+	return e.Index == waiting.Index && e.State == waiting.State && e.Error == nil && waiting.Error == nil
 }
 
 func (d *dispatcher) setFile(f func(FileEvent)) {

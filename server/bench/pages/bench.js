@@ -35,6 +35,33 @@
 		note(typeof input === 'string' ? input : input && input.url);
 		return pageFetch.apply(this, arguments);
 	};
+	// Requests the page hands to a worker ({id, fetch: {url}} messages, as
+	// altiup's hash workers take them) count as the page's own: each
+	// request's start and, from the worker's answer of the same id, its end.
+	bench.workerRequests = [];
+	const workerPost = Worker.prototype.postMessage;
+	Worker.prototype.postMessage = function (msg) {
+		if (msg && msg.fetch && typeof msg.fetch.url === 'string') {
+			note(msg.fetch.url);
+			const r = { name: msg.fetch.url, id: msg.id, worker: this, startTime: performance.now(), responseEnd: 0 };
+			bench.workerRequests.push(r);
+			if (!this.__benchSeen) {
+				this.__benchSeen = true;
+				this.addEventListener('message', (e) => {
+					const d = e.data;
+					if (!d || d.id === undefined) return;
+					for (let i = bench.workerRequests.length - 1; i >= 0; i--) {
+						const w = bench.workerRequests[i];
+						if (w.worker === this && w.id === d.id) {
+							w.responseEnd = performance.now();
+							break;
+						}
+					}
+				});
+			}
+		}
+		return workerPost.apply(this, arguments);
+	};
 
 	// Long tasks of the main thread.
 	const longTasks = [];
@@ -195,6 +222,7 @@
 		});
 		seen.observe({ type: 'resource' });
 		bench.firstSend = 0;
+		bench.workerRequests = [];
 		const t0 = performance.now();
 		await up.add(files);
 		const added = performance.now() - t0;
@@ -229,6 +257,13 @@
 		// requests, in ms from t0.
 		const fb = bench.firstSend || Infinity;
 		r.firstFile = first.filter(([, at]) => at <= fb).map(([state, at]) => [state, Math.round(at - t0)]);
+		for (const w of bench.workerRequests) {
+			if (new URL(w.name, location.href).href === api) {
+				apiRequests++;
+				apiTimes.push([w.startTime, w.responseEnd || w.startTime]);
+			}
+		}
+		r.apiRequests = apiRequests;
 		r.apiBeforeFirstByte = apiTimes.filter(([start]) => start <= fb).sort((a, b) => a[0] - b[0])
 			.map(([start, end]) => [Math.round(start - t0), Math.round(end - t0)]);
 		seen.disconnect();

@@ -1,6 +1,10 @@
 package main
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"altiup/wasm/upload"
+)
 
 // event is an event on its way to the listeners.
 type event struct {
@@ -16,13 +20,34 @@ func (e event) MarshalJSON() ([]byte, error) { return json.Marshal([2]any{e.kind
 // between them.
 const eventBatch = 200
 
-// mergeProgress folds a progress event into a progress event still waiting
-// right before it: listeners see the latest figures.
-func mergeProgress(waiting []event, e event) bool {
-	last := &waiting[len(waiting)-1]
-	if e.kind != "progress" || last.kind != "progress" {
-		return false
+// progressKey is the queue key of progress events; a file's events are
+// keyed by its index.
+type progressKey struct{}
+
+// eventKey keys the events that a later one may replace while they wait.
+func eventKey(e event) (any, bool) {
+	switch v := e.v.(type) {
+	case upload.Progress:
+		return progressKey{}, true
+	case upload.FileEvent:
+		return v.Index, true
 	}
-	last.v = e.v
-	return true
+	return nil, false
+}
+
+// foldEvent lets a waiting event take the figures of a later one of its
+// key: listeners see the latest progress, and a file's latest figures in
+// each of its states (a file's change of state is never folded away).
+func foldEvent(waiting *event, e event) bool {
+	switch v := e.v.(type) {
+	case upload.Progress:
+		waiting.v = v
+		return true
+	case upload.FileEvent:
+		if w, ok := waiting.v.(upload.FileEvent); ok && v.Replaces(w) {
+			waiting.v = v
+			return true
+		}
+	}
+	return false
 }

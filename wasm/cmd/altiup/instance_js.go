@@ -49,7 +49,7 @@ func uploaderMethod(fn func(s *instance, this js.Value, args []js.Value) any) js
 // newInstance keeps an uploader for the page and routes its events.
 func newInstance(up *upload.Uploader, api *altizure.Client, project string) *instance {
 	s := &instance{up: up, api: api, project: project, listeners: jsonValue(`{"file":[],"progress":[]}`)}
-	s.events = coalesce.New(s.deliver, mergeProgress, eventBatch)
+	s.events = coalesce.NewKeyed(s.deliver, eventKey, foldEvent, eventBatch)
 	s.lastAdd = make(chan struct{})
 	close(s.lastAdd)
 	s.ctx, s.stop = context.WithCancel(context.Background())

@@ -84,7 +84,7 @@ func create(_ js.Value, args []js.Value) any {
 	}
 	deps := upload.Deps{
 		API:    client,
-		Putter: browser.Putter{},
+		Putter: &browser.Putter{Workers: pool},
 		Hasher: &browser.Hasher{Workers: pool},
 		OSS:    ossstore.New,
 	}
