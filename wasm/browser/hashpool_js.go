@@ -62,9 +62,7 @@ const (
 )
 
 type hashWorker struct {
-	w       js.Value
-	onMsg   js.Func
-	onErr   js.Func
+	*worker
 	hello   chan hashAnswer         // the first message; buffered
 	pending map[int]chan hashAnswer // by job id; under WorkerPool.mu
 	files   int                     // under WorkerPool.mu
@@ -192,20 +190,16 @@ func workerScript(url string) (script string, revoke func(), err error) {
 	return blobURL, func() { jsGlobal.Get("URL").Call("revokeObjectURL", blobURL) }, nil
 }
 
-// spawn starts one worker; new Worker throws for a URL the page may not use.
+// spawn starts one worker.
 func (p *WorkerPool) spawn(script string) (*hashWorker, error) {
 	hw := &hashWorker{hello: make(chan hashAnswer, 1), pending: map[int]chan hashAnswer{}}
-	hw.onMsg = js.FuncOf(func(_ js.Value, args []js.Value) any {
-		d := arg(args, 0).Get("data")
-		if d.Type() != js.TypeObject {
-			return nil
-		}
+	w, err := startWorker(script, func(d js.Value) {
 		if d.Get("ready").Truthy() {
 			select {
 			case hw.hello <- hashAnswer{ready: true, subtle: d.Get("subtle").Truthy()}:
 			default:
 			}
-			return nil
+			return
 		}
 		a := hashAnswer{id: -1}
 		if v := d.Get("id"); v.Type() == js.TypeNumber {
@@ -235,32 +229,19 @@ func (p *WorkerPool) spawn(script string) (*hashWorker, error) {
 		if ch != nil {
 			ch <- a // buffered, one answer per job
 		}
-		return nil
-	})
-	hw.onErr = js.FuncOf(func(_ js.Value, args []js.Value) any {
-		// A script that did not load or threw: keep it off the console's
-		// uncaught errors, the page hashes by itself instead.
-		if e := arg(args, 0); e.Type() == js.TypeObject && e.Get("preventDefault").Type() == js.TypeFunction {
-			e.Call("preventDefault")
-		}
+	}, func() {
+		// The page hashes by itself instead.
 		select {
 		case hw.hello <- hashAnswer{crashed: true}:
 		default:
 		}
 		// Not from inside the callback: terminate releases it.
 		go p.terminate()
-		return nil
-	})
-	err := catch(func() {
-		hw.w = jsGlobal.Get("Worker").New(script)
 	})
 	if err != nil {
-		hw.onMsg.Release()
-		hw.onErr.Release()
 		return nil, &upload.Error{Code: upload.CodeInternal, Message: "The hash workers cannot start on this page.", Err: errors.Join(ErrNoWorkers, err)}
 	}
-	hw.w.Call("addEventListener", "message", hw.onMsg)
-	hw.w.Call("addEventListener", "error", hw.onErr)
+	hw.worker = w
 	return hw, nil
 }
 
@@ -276,9 +257,7 @@ func (p *WorkerPool) terminate() {
 				ch <- hashAnswer{crashed: true}
 				delete(w.pending, id)
 			}
-			w.w.Call("terminate")
-			w.onMsg.Release()
-			w.onErr.Release()
+			w.stop()
 		}
 	})
 }

@@ -44,9 +44,7 @@ const HeadWorkers = 2
 var errNoHeadWorkers = errors.New("the head workers are not available")
 
 type headWorker struct {
-	w       js.Value
-	onMsg   js.Func
-	onErr   js.Func
+	*worker
 	hello   chan bool           // the first message: true when ready; buffered
 	pending map[int]chan []byte // by job id; under HeadPool.mu
 }
@@ -81,6 +79,7 @@ func (p *HeadPool) start() {
 	defer revoke()
 	timeout := time.NewTimer(workerStartTimeout)
 	defer timeout.Stop()
+	// Every worker starts loading before the first is waited for.
 	for range p.size {
 		w, err := p.spawn(script)
 		if err != nil {
@@ -90,6 +89,11 @@ func (p *HeadPool) start() {
 		p.mu.Lock()
 		p.all = append(p.all, w)
 		p.mu.Unlock()
+	}
+	for _, w := range p.all {
+		if p.err != nil {
+			break
+		}
 		select {
 		case ok := <-w.hello:
 			if !ok {
@@ -98,29 +102,22 @@ func (p *HeadPool) start() {
 		case <-timeout.C:
 			p.err = errNoHeadWorkers
 		}
-		if p.err != nil {
-			break
-		}
 	}
 	if p.err != nil {
 		p.terminate()
 	}
 }
 
-// spawn starts one worker; new Worker throws for a URL the page may not use.
+// spawn starts one worker.
 func (p *HeadPool) spawn(script string) (*headWorker, error) {
 	hw := &headWorker{hello: make(chan bool, 1), pending: map[int]chan []byte{}}
-	hw.onMsg = js.FuncOf(func(_ js.Value, args []js.Value) any {
-		d := arg(args, 0).Get("data")
-		if d.Type() != js.TypeObject {
-			return nil
-		}
+	w, err := startWorker(script, func(d js.Value) {
 		if d.Get("ready").Truthy() {
 			select {
 			case hw.hello <- true:
 			default:
 			}
-			return nil
+			return
 		}
 		id := -1
 		if v := d.Get("id"); v.Type() == js.TypeNumber {
@@ -138,29 +135,18 @@ func (p *HeadPool) spawn(script string) (*headWorker, error) {
 		if ch != nil {
 			ch <- b // buffered, one answer per job
 		}
-		return nil
-	})
-	hw.onErr = js.FuncOf(func(_ js.Value, args []js.Value) any {
-		// A script that did not load or threw: the page reads the files
-		// itself, with nothing on the console's uncaught errors.
-		if e := arg(args, 0); e.Type() == js.TypeObject && e.Get("preventDefault").Type() == js.TypeFunction {
-			e.Call("preventDefault")
-		}
+	}, func() {
+		// The page reads the files itself.
 		select {
 		case hw.hello <- false:
 		default:
 		}
 		go p.terminate() // not from inside the callback: terminate releases it
-		return nil
 	})
-	err := catch(func() { hw.w = jsGlobal.Get("Worker").New(script) })
 	if err != nil {
-		hw.onMsg.Release()
-		hw.onErr.Release()
 		return nil, errors.Join(errNoHeadWorkers, err)
 	}
-	hw.w.Call("addEventListener", "message", hw.onMsg)
-	hw.w.Call("addEventListener", "error", hw.onErr)
+	hw.worker = w
 	return hw, nil
 }
 
@@ -178,9 +164,7 @@ func (p *HeadPool) terminate() {
 			ch <- nil
 			delete(w.pending, id)
 		}
-		w.w.Call("terminate")
-		w.onMsg.Release()
-		w.onErr.Release()
+		w.stop()
 	}
 }
 
