@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -79,7 +80,20 @@ func listenNet(t *testing.T, ctx context.Context, p *sandboxProc) *netLog {
 		u, _ := url.Parse(raw)
 		hosts[u.Host] = kind
 	}
-	err := chromedp.Listen(ctx, func(ev any) {
+	var handle func(ev any)
+	handle = func(ev any) {
+		if e, ok := ev.(*target.EventAttachedToTarget); ok && strings.Contains(e.TargetInfo.Type, "worker") {
+			// The uploader PUTs quick files from its hash workers, whose
+			// requests the page's own session does not see.
+			go func() {
+				wctx, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(e.TargetInfo.TargetID))
+				context.AfterFunc(ctx, cancel)
+				if err := chromedp.Do(wctx); err == nil {
+					_ = chromedp.Listen(wctx, handle)
+				}
+			}()
+			return
+		}
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		switch e := ev.(type) {
@@ -106,7 +120,8 @@ func listenNet(t *testing.T, ctx context.Context, p *sandboxProc) *netLog {
 				delete(l.reqs, e.RequestID)
 			}
 		}
-	})
+	}
+	err := chromedp.Listen(ctx, handle)
 	if err != nil {
 		t.Fatal(err)
 	}
