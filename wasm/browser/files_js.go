@@ -5,6 +5,7 @@ package browser
 import (
 	"encoding/json"
 	"reflect"
+	"sync"
 	"syscall/js"
 	"time"
 
@@ -31,14 +32,15 @@ var (
 // browser's process (0.15 ms to over 1 ms a file in Chromium, more on a busy
 // machine, wherever it is read: posting the File to a Worker reads it on
 // the main thread too): 10,000 files read in one go would hold the page's
-// main thread for seconds. So Stat reads them in slices sized to take
-// about statSlice each, starting with statFirst files, and leaves the page
-// as long again between two slices, for the uploads under way.
+// main thread for seconds. So Stat reads them in slices of about
+// statSlice, statStep files a call into JS, and lets the page run between
+// two slices. The time a size takes varies too much (five times as long
+// while other files are read) to size a slice from the one before.
 const (
 	namesSlice = 1000
 	statSlice  = 8 * time.Millisecond
-	statFirst  = 16
-	statMax    = 2000
+	statStep   = 4
+	statMax    = 2000 // files in a slice at most, when sizes are quick
 )
 
 // NewFiles wraps every entry of a FileList or an Array of Files, with
@@ -126,37 +128,71 @@ func findNameless(arr js.Value) error {
 	return nil
 }
 
-// Stat reads the files' names, types, sizes and dates in slices of about
-// statSlice each, starting with statFirst files, and hands each slice to
-// each (when not nil) once read, in order; each returns false to stop.
-// With pause, it lets the page run between two slices. A path set before
-// (SetPath) stays. A file the browser cannot say anything of gets size 0,
-// as the browser itself gives for a file gone since it was chosen.
+// Stat reads the files' names, types, sizes and dates statStep files at a
+// time, in slices of about statSlice (statMax files at most), and hands
+// each slice to each (when not nil) once read, in order; each returns false
+// to stop. With pause, it lets the page run between two slices (Pace). A
+// path set before (SetPath) stays. A file the browser cannot say anything of gets size 0, as the
+// browser itself gives for a file gone since it was chosen.
 func (p *Picked) Stat(pause bool, each func([]*File) bool) {
+	defer statBegin()()
 	n := len(p.Files)
-	chunk := statFirst
 	for from := 0; from < n; {
-		to := min(from+chunk, n)
 		t0 := time.Now()
-		p.statSlice(from, to)
-		took := time.Since(t0)
+		to := from
+		for to < n && to-from < statMax && (to == from || time.Since(t0) < statSlice) {
+			next := min(to+statStep, n, from+statMax)
+			p.statSlice(to, next)
+			to = next
+		}
 		if each != nil && !each(p.Files[from:to]) {
 			return
 		}
-		// The next slice: as many files as took about statSlice here.
-		perFile := took / time.Duration(to-from)
-		chunk = statMax
-		if perFile > 0 {
-			chunk = max(1, min(statMax, int(statSlice/perFile)))
-		}
 		from = to
 		if pause && from < n {
-			// A timer, so the page gets a task of its own, and time for
-			// the uploads.
-			time.Sleep(max(time.Millisecond, took))
+			Pace()
 		}
 	}
 }
+
+// statting counts the Stats under way. While the browser is asked for
+// sizes, reads of other files in the browser process (the head workers')
+// make each size wait about five times as long (2 ms a file instead of 0.4
+// here), so those reads wait for the sizes (statsOver).
+var statting struct {
+	mu   sync.Mutex
+	n    int
+	over chan struct{} // closed when n falls to 0
+}
+
+// statBegin counts a Stat in and returns the function that counts it out.
+func statBegin() (end func()) {
+	statting.mu.Lock()
+	if statting.n == 0 {
+		statting.over = make(chan struct{})
+	}
+	statting.n++
+	statting.mu.Unlock()
+	return func() {
+		statting.mu.Lock()
+		if statting.n--; statting.n == 0 {
+			close(statting.over)
+		}
+		statting.mu.Unlock()
+	}
+}
+
+// statsOver is closed once no Stat is under way.
+func statsOver() <-chan struct{} {
+	statting.mu.Lock()
+	defer statting.mu.Unlock()
+	if statting.n == 0 {
+		return closedChan
+	}
+	return statting.over
+}
+
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
 // fileInfo is what Stat reads of a File.
 type fileInfo struct {

@@ -188,6 +188,11 @@ func (p *HeadPool) Heads(ctx context.Context, srcs []upload.Source, n int) [][]b
 	if len(at) == 0 {
 		return out
 	}
+	select {
+	case <-statsOver():
+	case <-ctx.Done():
+		return out
+	}
 	answer := make(chan []byte, 1)
 	p.mu.Lock()
 	if p.dead {

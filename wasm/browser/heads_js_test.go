@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"testing"
+	"time"
 
 	"altiup/wasm/upload"
 )
@@ -62,5 +63,56 @@ func TestHeadPool(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestHeadsWaitForSizes: while the sizes of chosen files are being read
+// (Stat), the pool reads no heads, since its reads would make each size
+// wait several times as long; it reads them once the sizes are in, and a
+// caller that gives up meanwhile gets nil heads.
+func TestHeadsWaitForSizes(t *testing.T) {
+	pool := NewHeadPool(serverURL(t, "ALTIUP_TEST_CORS_URL")+"/head-worker.js", 1)
+	t.Cleanup(pool.terminate)
+	if err := pool.Ready(); err != nil {
+		t.Fatal(err)
+	}
+	body := pattern(100)
+	srcs := []upload.Source{newJSFile(t, body, "a.jpg", "image/jpeg")}
+	arr := jsGlobal.Get("Array").New(newJSFile(t, body, "b.jpg", "image/jpeg").Blob())
+	picked, err := Pick(arr)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	inStat, endStat := make(chan struct{}), make(chan struct{})
+	statDone := make(chan struct{})
+	go func() {
+		defer close(statDone)
+		picked.Stat(false, func([]*File) bool {
+			close(inStat)
+			<-endStat
+			return true
+		})
+	}()
+	<-inStat
+
+	// Given up while the sizes are read: nothing read.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if got := pool.Heads(ctx, srcs, 10); got[0] != nil {
+		t.Fatalf("a head read while sizes were read: %q", got[0])
+	}
+
+	heads := make(chan [][]byte, 1)
+	go func() { heads <- pool.Heads(context.Background(), srcs, 10) }()
+	select {
+	case got := <-heads:
+		t.Fatalf("heads read while sizes were read: %q", got)
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(endStat)
+	<-statDone
+	if got := <-heads; !bytes.Equal(got[0], body[:10]) {
+		t.Fatalf("head %q once the sizes were in, want %q", got[0], body[:10])
 	}
 }

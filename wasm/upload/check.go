@@ -51,17 +51,17 @@ func (u *Uploader) readMetas() {
 		u.meta.queue = u.meta.queue[n:]
 		u.mu.Unlock()
 		u.meta.slots <- struct{}{}
-		go func() {
-			defer func() { <-u.meta.slots }()
-			u.readMetaBatch(fs)
-		}()
+		go u.readMetaBatch(fs, func() { <-u.meta.slots })
 	}
 }
 
 // readMetaBatch reads the metadata of fs, their first bytes read at once
-// by the HeadReader when there is one.
-func (u *Uploader) readMetaBatch(fs []*file) {
+// by the HeadReader when there is one, and calls release once it reads no
+// more of them at once: with heads read, the next batch's are read while
+// these are parsed.
+func (u *Uploader) readMetaBatch(fs []*file, release func()) {
 	if u.deps.Heads == nil {
+		defer release()
 		for _, f := range fs {
 			u.readMeta(f, f.src)
 		}
@@ -72,6 +72,7 @@ func (u *Uploader) readMetaBatch(fs []*file) {
 		srcs[i] = f.src
 	}
 	heads := u.deps.Heads.Heads(context.Background(), srcs, photometa.FirstRead)
+	release()
 	for i, f := range fs {
 		var src Source = f.src
 		if i < len(heads) && heads[i] != nil {
