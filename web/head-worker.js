@@ -2,13 +2,14 @@
 // for altiup.js, which starts it from the folder it was itself loaded from;
 // the uploader reads the photos' metadata (EXIF, XMP) from them.
 //
-// It says {ready: true} once loaded. Each message {id, files, n} (an array
-// of Files, a byte count) gets one answer {id, heads}: heads is a
-// Uint8Array, its buffer transferred, holding the count of files (a 32-bit
-// little-endian integer), then each file's length read (-1 for a file that
-// could not be read), then the bytes of every file read, one after the
-// other. One message a batch, both ways, is what keeps the page's share
-// small: on the page, every slice of a chosen File may wait on the browser
+// It says {ready: true} once loaded. Each message {id, files, n, from} (an
+// array of Files, a byte count, an offset: 0 when absent) gets one answer
+// {id, heads}: heads is a Uint8Array, its buffer transferred, holding the
+// count of files (a 32-bit little-endian integer), then each file's length
+// read (-1 for a file that could not be read), then the bytes of every file
+// read (n at from, fewer at the file's end), one after the other. One
+// message a batch, both ways, is what keeps the page's share small: on the
+// page, every slice of a chosen File may wait on the browser
 // process.
 'use strict';
 
@@ -16,14 +17,14 @@
 // this thread.
 const READS = 8;
 
-async function heads(files, n) {
+async function heads(files, n, from) {
 	const parts = new Array(files.length).fill(null);
 	let next = 0;
 	const reader = async () => {
 		while (next < files.length) {
 			const i = next++;
 			try {
-				parts[i] = new Uint8Array(await files[i].slice(0, n).arrayBuffer());
+				parts[i] = new Uint8Array(await files[i].slice(from, from + n).arrayBuffer());
 			} catch (e) {
 				parts[i] = null; // the page reads this file itself, and says why it cannot
 			}
@@ -51,10 +52,10 @@ async function heads(files, n) {
 }
 
 self.onmessage = async (event) => {
-	const { id, files, n } = event.data || {};
+	const { id, files, n, from } = event.data || {};
 	let out;
 	try {
-		out = await heads(Array.from(files || []), n);
+		out = await heads(Array.from(files || []), n, from || 0);
 	} catch (e) {
 		out = new Uint8Array(4); // no file read: the page reads them itself
 	}

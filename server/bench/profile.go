@@ -96,7 +96,7 @@ func summarizeProfile(p *profiler.Profile) string {
 	}
 	out := fmt.Sprintf("%.1f s sampled: ", float64(total)/1e6)
 	out += topShares(parts, total, 8)
-	out += "; busiest functions: " + topShares(funcs, total, 6)
+	out += "; busiest functions: " + topShares(funcs, total, 6) + "; INCL " + inclusiveTop(p, 80)
 	// Go's own functions, by package, where the wasm keeps its names.
 	gopkgs := map[string]int64{}
 	for i, id := range p.Samples {
@@ -235,4 +235,47 @@ func longestStretches(p *profiler.Profile, n int) string {
 			float64(st.length)/1e3, topShares(entries, total, 3), topShares(funcs, total, 5)))
 	}
 	return strings.Join(out, " — ")
+}
+func inclusiveTop(p *profiler.Profile, n int) string {
+	return inclusiveWin(p, n, 0, 1<<62)
+}
+
+func inclusiveWin(p *profiler.Profile, n int, from, to int64) string {
+	nodes := map[int64]*profiler.ProfileNode{}
+	parent := map[int64]int64{}
+	for _, nd := range p.Nodes {
+		nodes[nd.ID] = nd
+		for _, c := range nd.Children {
+			parent[c] = nd.ID
+		}
+	}
+	incl := map[string]int64{}
+	var total, at int64
+	for i, id := range p.Samples {
+		if i >= len(p.TimeDeltas) {
+			break
+		}
+		d := p.TimeDeltas[i]
+		at += d
+		if at < from || at > to {
+			continue
+		}
+		total += d
+		seen := map[string]bool{}
+		for cur, ok := id, true; ok; cur, ok = parent[cur] {
+			nd := nodes[cur]
+			if nd == nil || nd.CallFrame == nil {
+				break
+			}
+			name := nd.CallFrame.FunctionName
+			if name == "(idle)" || name == "(root)" {
+				break
+			}
+			if !seen[name] {
+				seen[name] = true
+				incl[name] += d
+			}
+		}
+	}
+	return topShares(incl, total, n)
 }

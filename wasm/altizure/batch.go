@@ -37,9 +37,13 @@ var batchable = map[string]ast.Operation{
 // Batching limits: requests of merged calls in flight at once, and calls
 // per request. Calls made while that many requests are out wait and go
 // together in the next one, so a lone call goes out at once, as is, and
-// many files in flight cost a few requests instead of one per call.
+// many files in flight cost a few requests instead of one per call. One
+// request at a time merges the most: uploading 2,000 small files from the
+// page took 0.71 requests a file with one, 1.1 to 1.2 with two, and went
+// no slower for it (the page's main thread, which makes each request, is
+// what limits such an upload).
 const (
-	batchInflight = 2
+	batchInflight = 1
 	batchMax      = 24
 )
 

@@ -173,8 +173,23 @@ func (p *HeadPool) terminate() {
 // files the worker could not read, are nil. It must be called from a
 // goroutine, never from a JS callback.
 func (p *HeadPool) Heads(ctx context.Context, srcs []upload.Source, n int) [][]byte {
+	return p.read(ctx, srcs, n, 0)
+}
+
+// ReadOn reads len(b) bytes of src at off in a worker, as Heads does the
+// first bytes.
+func (p *HeadPool) ReadOn(ctx context.Context, src upload.Source, b []byte, off int64) (int, bool) {
+	got := p.read(ctx, []upload.Source{src}, len(b), off)[0]
+	if got == nil {
+		return 0, false
+	}
+	return copy(b, got), true
+}
+
+// read returns n bytes at from of each of srcs that is a *File (see Heads).
+func (p *HeadPool) read(ctx context.Context, srcs []upload.Source, n int, from int64) [][]byte {
 	out := make([][]byte, len(srcs))
-	if n <= 0 || p.Ready() != nil {
+	if n <= 0 || from < 0 || p.Ready() != nil {
 		return out
 	}
 	files := jsGlobal.Get("Array").New()
@@ -209,6 +224,7 @@ func (p *HeadPool) Heads(ctx context.Context, srcs []upload.Source, n int) [][]b
 	msg.Set("id", id)
 	msg.Set("files", files)
 	msg.Set("n", n)
+	msg.Set("from", from)
 	if err := catch(func() { w.w.Call("postMessage", msg) }); err != nil {
 		p.mu.Lock()
 		delete(w.pending, id)

@@ -12,8 +12,9 @@ import (
 )
 
 // TestHeadPool: the workers read the first bytes of each File of a batch,
-// in order, a short file whole; what they cannot read (a Source that is no
-// File, every file when the workers cannot start) comes back nil for the
+// in order, a short file whole, and read on at an offset (ReadOn), short at
+// the file's end; what they cannot read (a Source that is no File, every
+// file when the workers cannot start) comes back nil, or not ok, for the
 // caller to read itself.
 func TestHeadPool(t *testing.T) {
 	const n = 1000
@@ -60,6 +61,27 @@ func TestHeadPool(t *testing.T) {
 					if !bytes.Equal(got[i], w) || (got[i] == nil) != (w == nil) {
 						t.Errorf("round %d, %s: %d bytes (nil %v), want %d (nil %v)", round, srcs[i].Name(), len(got[i]), got[i] == nil, len(w), w == nil)
 					}
+				}
+			}
+			for _, r := range []struct {
+				src    upload.Source
+				off, n int
+				want   []byte // nil: not read
+			}{
+				{srcs[0], 1000, 1500, long[1000:2500]},
+				{srcs[0], 4000, 2000, long[4000:]},
+				{srcs[0], 6000, 10, []byte{}},
+				{srcs[2], 0, 300, short},
+				{mem, 0, 10, nil},
+			} {
+				buf := make([]byte, r.n)
+				got, ok := tc.pool.ReadOn(ctx, r.src, buf, int64(r.off))
+				w := r.want
+				if !tc.workers {
+					w = nil
+				}
+				if ok != (w != nil) || ok && !bytes.Equal(buf[:got], w) {
+					t.Errorf("ReadOn %s at %d: %d bytes, ok %v; want %d bytes, ok %v", r.src.Name(), r.off, got, ok, len(w), w != nil)
 				}
 			}
 		})

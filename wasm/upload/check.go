@@ -76,7 +76,7 @@ func (u *Uploader) readMetaBatch(fs []*file, release func()) {
 	for i, f := range fs {
 		var src Source = f.src
 		if i < len(heads) && heads[i] != nil {
-			src = headSource{f.src, heads[i]}
+			src = headSource{f.src, heads[i], u.deps.Heads}
 		}
 		u.readMeta(f, src)
 	}

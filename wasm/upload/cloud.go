@@ -24,14 +24,11 @@ func (u *Uploader) uploadOSS(ctx context.Context, f *file) error {
 	}
 	img := up.Image
 	u.registered(f, img.ID)
-	release, err := u.sendSlot(ctx)
+	release, err := u.startAndSlot(ctx, f, img.ID)
 	if err != nil {
 		return err
 	}
 	defer release()
-	if err := u.retryCall(ctx, u.startImage(img.ID)); err != nil {
-		return stepError("Starting the upload", err)
-	}
 	key := u.opts.Project + "/" + img.Filename
 	if f.size >= u.opts.MultipartFrom {
 		if ok, err := u.putParts(ctx, f, key); ok {
@@ -84,14 +81,11 @@ func (u *Uploader) uploadS3(ctx context.Context, f *file) error {
 	if err := u.retryCall(ctx, register); err != nil {
 		return stepError("Registering the image", err)
 	}
-	release, err := u.sendSlot(ctx)
+	release, err := u.startAndSlot(ctx, f, id)
 	if err != nil {
 		return err
 	}
 	defer release()
-	if err := u.retryCall(ctx, u.startImage(id)); err != nil {
-		return stepError("Starting the upload", err)
-	}
 	// The renewal's calls are single tries within the tries of the PUT
 	// step, so a step never runs more than Retries + 1 tries.
 	stale, started := false, true
@@ -125,6 +119,34 @@ func (u *Uploader) callOnce(ctx context.Context, op func(context.Context) error)
 	ctx, cancel := context.WithTimeout(ctx, u.opts.CallTimeout)
 	defer cancel()
 	return op(ctx)
+}
+
+// startAheadMax is the largest file whose upload is started
+// (startImageUpload) before it waits for a send slot, with the calls of
+// the files going through the API ahead of their PUT (RegisterAhead): the
+// slot is then held by the PUT alone, which for small files takes about
+// as long as that call. Larger files are started once they hold a slot,
+// so an image is never said to be uploading long before its bytes go out.
+const startAheadMax = 1 << 20
+
+// startAndSlot starts the upload of image id of f and waits for a send
+// slot, in the order startAheadMax gives.
+func (u *Uploader) startAndSlot(ctx context.Context, f *file, id string) (release func(), err error) {
+	ahead := f.size <= startAheadMax
+	if ahead {
+		if err := u.retryCall(ctx, u.startImage(id)); err != nil {
+			return nil, stepError("Starting the upload", err)
+		}
+	}
+	release, err = u.sendSlot(ctx)
+	if err != nil || ahead {
+		return release, err
+	}
+	if err := u.retryCall(ctx, u.startImage(id)); err != nil {
+		release()
+		return nil, stepError("Starting the upload", err)
+	}
+	return release, nil
 }
 
 // sendSlot waits for one of the Concurrency slots of files being sent. The

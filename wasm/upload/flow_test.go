@@ -255,39 +255,51 @@ func TestHashConcurrency(t *testing.T) {
 
 // TestRegisterAheadBoundsSends: while Concurrency files are being sent,
 // RegisterAhead more go through hasImage and registration, but no more
-// than Concurrency PUTs (nor startImageUpload calls) are under way.
+// than Concurrency PUTs are under way; small files are started
+// (startImageUpload) ahead of their send slot, larger ones only with it.
 func TestRegisterAheadBoundsSends(t *testing.T) {
-	w := newWorld(t)
-	bp := newBlockingPutter(w)
-	u := w.uploaderWith(upload.Options{Cloud: "s3", Concurrency: 2, RegisterAhead: 3}, func(d *upload.Deps) { d.Putter = bp })
-	for i := range 12 {
-		u.Add(jpeg(fmt.Sprintf("f%d.jpg", i), 700+i))
-	}
-	done := startAsync(u)
-	<-bp.started
-	<-bp.started
-	// Two PUTs are held: three more files get registered, and no more.
-	deadline := time.Now().Add(10 * time.Second)
-	for w.count("uploadImageS3") < 5 {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d files registered while two were being sent, want 5", w.count("uploadImageS3"))
-		}
-		time.Sleep(time.Millisecond)
-	}
-	time.Sleep(30 * time.Millisecond)
-	if n := w.count("uploadImageS3"); n != 5 {
-		t.Fatalf("%d files registered while two were being sent, want 5", n)
-	}
-	if n := w.count("startImageUpload"); n != 2 {
-		t.Fatalf("%d uploads started while two were being sent, want 2", n)
-	}
-	select {
-	case name := <-bp.started:
-		t.Fatalf("a third PUT (%s) began while two were held", name)
-	default:
-	}
-	close(bp.release)
-	if err := <-done; err != nil {
-		t.Fatal(err)
+	for _, tc := range []struct {
+		name        string
+		size        int
+		wantStarted int
+	}{
+		{"small files, started ahead", 700, 5},
+		{"large files, started with their slot", 1<<20 + 1, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t)
+			bp := newBlockingPutter(w)
+			u := w.uploaderWith(upload.Options{Cloud: "s3", Concurrency: 2, RegisterAhead: 3}, func(d *upload.Deps) { d.Putter = bp })
+			for i := range 12 {
+				u.Add(jpeg(fmt.Sprintf("f%d.jpg", i), tc.size+i))
+			}
+			done := startAsync(u)
+			<-bp.started
+			<-bp.started
+			// Two PUTs are held: three more files get registered, and no more.
+			deadline := time.Now().Add(10 * time.Second)
+			for w.count("uploadImageS3") < 5 || w.count("startImageUpload") < tc.wantStarted {
+				if time.Now().After(deadline) {
+					t.Fatalf("%d files registered and %d started while two were being sent, want 5 and %d", w.count("uploadImageS3"), w.count("startImageUpload"), tc.wantStarted)
+				}
+				time.Sleep(time.Millisecond)
+			}
+			time.Sleep(30 * time.Millisecond)
+			if n := w.count("uploadImageS3"); n != 5 {
+				t.Fatalf("%d files registered while two were being sent, want 5", n)
+			}
+			if n := w.count("startImageUpload"); n != tc.wantStarted {
+				t.Fatalf("%d uploads started while two were being sent, want %d", n, tc.wantStarted)
+			}
+			select {
+			case name := <-bp.started:
+				t.Fatalf("a third PUT (%s) began while two were held", name)
+			default:
+			}
+			close(bp.release)
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }

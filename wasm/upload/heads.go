@@ -18,6 +18,13 @@ type HeadReader interface {
 	// (one it cannot take, or one whose read failed): that file is then
 	// read through its own ReadAt, which reports any error as before.
 	Heads(ctx context.Context, srcs []Source, n int) [][]byte
+	// ReadOn reads len(p) bytes of src at off in the same way, for a
+	// parser that needs more than the head (a frame header behind a long
+	// EXIF block, or none before the image data): in the browser those
+	// reads too stay off the page's main thread. n is short only at the
+	// file's end. ok is false for a read it did not make (as for a nil
+	// head): the file is then read through its own ReadAt.
+	ReadOn(ctx context.Context, src Source, p []byte, off int64) (n int, ok bool)
 }
 
 // MetaBatch is the most files handed to a HeadReader at once: enough that
@@ -27,11 +34,12 @@ const MetaBatch = 32
 
 // headSource is a Source with its head read ahead: photometa parses the head
 // without copying it (photometa.ReadAhead), and a parser that needs more
-// (EXIF past it, a TIFF directory far in) reads on from the Source. Its
-// ReadAt serves what the head covers all the same.
+// (EXIF past it, a TIFF directory far in) reads on through the HeadReader,
+// else from the Source. Its ReadAt serves what the head covers all the same.
 type headSource struct {
 	Source
 	head []byte
+	on   HeadReader
 }
 
 var _ photometa.ReadAhead = headSource{}
@@ -42,6 +50,14 @@ func (h headSource) ReadAt(p []byte, off int64) (int, error) {
 	n := int64(len(h.head))
 	whole := n == h.Size() // a file shorter than the head is held whole
 	if off < 0 || off >= n || off+int64(len(p)) > n && !whole {
+		if off >= 0 && h.on != nil {
+			if got, ok := h.on.ReadOn(context.Background(), h.Source, p, off); ok {
+				if got < len(p) {
+					return got, io.EOF
+				}
+				return got, nil
+			}
+		}
 		return h.Source.ReadAt(p, off)
 	}
 	c := copy(p, h.head[off:])

@@ -27,13 +27,30 @@ func (c *counted) ReadAt(p []byte, off int64) (int, error) {
 }
 
 // fakeHeads is a HeadReader that reads at most limit bytes of each file
-// (n when 0) past the uploader's count, and none of the files skip names.
+// (n when 0) past the uploader's count, and none of the files skip names;
+// it reads on past a head (ReadOn) unless noReadOn.
 type fakeHeads struct {
-	limit int
-	skip  func(name string) bool
+	limit    int
+	skip     func(name string) bool
+	noReadOn bool
 
 	mu      sync.Mutex
 	batches []int
+	readOn  map[string]int // ReadOn calls by file
+}
+
+func (h *fakeHeads) ReadOn(_ context.Context, src upload.Source, p []byte, off int64) (int, bool) {
+	if h.noReadOn || h.skip != nil && h.skip(src.Name()) {
+		return 0, false
+	}
+	h.mu.Lock()
+	if h.readOn == nil {
+		h.readOn = map[string]int{}
+	}
+	h.readOn[src.Name()]++
+	h.mu.Unlock()
+	n, _ := src.(*counted).Source.ReadAt(p, off)
+	return n, true
 }
 
 func (h *fakeHeads) Heads(_ context.Context, srcs []upload.Source, n int) [][]byte {
@@ -88,8 +105,10 @@ func headsBatch() []*counted {
 
 // TestHeadsRead: with a HeadReader the summary is the one read file by
 // file, whatever the heads hold (all, too short for the metadata, some
-// missing); files are handed on in batches of at most MetaBatch, each once;
-// and a file whose metadata lies in its head is not read again.
+// missing) and whether it reads on past them or not; files are handed on
+// in batches of at most MetaBatch, each once; a file whose metadata lies in
+// its head is not read again, and one whose metadata lies further is read
+// on by the HeadReader when it can.
 func TestHeadsRead(t *testing.T) {
 	inspectWith := func(t *testing.T, heads *fakeHeads) (inspect.Summary, []*counted) {
 		w := newWorld(t)
@@ -117,10 +136,12 @@ func TestHeadsRead(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
 		heads      *fakeHeads
-		readsAgain bool // files with a head are read again
+		readsAgain bool // files with a head are read again (by the uploader or by ReadOn)
 	}{
 		{"whole heads", &fakeHeads{}, false},
+		{"whole heads, not read on", &fakeHeads{noReadOn: true}, false},
 		{"heads too short", &fakeHeads{limit: 64}, true},
+		{"heads too short, not read on", &fakeHeads{limit: 64, noReadOn: true}, true},
 		{"some missing", &fakeHeads{skip: func(name string) bool { return strings.HasSuffix(name, "3.JPG") || strings.HasPrefix(name, "sony") }}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -143,9 +164,13 @@ func TestHeadsRead(t *testing.T) {
 					continue
 				}
 				headed := tc.heads.skip == nil || !tc.heads.skip(f.Name())
-				wantAgain := !headed || tc.readsAgain && f.Name() != "notes.txt" || f.Name() == "deep.jpg"
-				if again := f.reads.Load() > 0; again != wantAgain {
-					t.Errorf("%s read again by the uploader: %v, want %v", f.Name(), again, wantAgain)
+				further := tc.readsAgain && f.Name() != "notes.txt" || f.Name() == "deep.jpg"
+				readOn := headed && further && !tc.heads.noReadOn
+				if got := tc.heads.readOn[f.Name()] > 0; got != readOn {
+					t.Errorf("%s read on by the head reader: %v, want %v", f.Name(), got, readOn)
+				}
+				if again, want := f.reads.Load() > 0, !headed || further && !readOn; again != want {
+					t.Errorf("%s read again by the uploader: %v, want %v", f.Name(), again, want)
 				}
 			}
 		})
