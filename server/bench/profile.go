@@ -96,7 +96,7 @@ func summarizeProfile(p *profiler.Profile) string {
 	}
 	out := fmt.Sprintf("%.1f s sampled: ", float64(total)/1e6)
 	out += topShares(parts, total, 8)
-	out += "; busiest functions: " + topShares(funcs, total, 6) + "; INCL " + inclusiveTop(p, 80)
+	out += "; busiest functions: " + topShares(funcs, total, 6)
 	// Go's own functions, by package, where the wasm keeps its names.
 	gopkgs := map[string]int64{}
 	for i, id := range p.Samples {
@@ -111,6 +111,7 @@ func summarizeProfile(p *profiler.Profile) string {
 	}
 	if len(gopkgs) > 1 {
 		out += "; Go by package: " + topShares(gopkgs, total, 8)
+		out += "; altiup's functions with what they call: " + altiupShares(p, 8)
 	}
 	return out
 }
@@ -236,11 +237,13 @@ func longestStretches(p *profiler.Profile, n int) string {
 	}
 	return strings.Join(out, " — ")
 }
-func inclusiveTop(p *profiler.Profile, n int) string {
-	return inclusiveWin(p, n, 0, 1<<62)
-}
 
-func inclusiveWin(p *profiler.Profile, n int, from, to int64) string {
+// altiupShares is the share of the thread's time spent in each of
+// altiup's own Go functions, callees included (the functions that make a
+// native call such as slice or fetch show what they cost with it). It is
+// how a native function's self time is traced back to the Go that called
+// it; empty when the wasm keeps no names.
+func altiupShares(p *profiler.Profile, n int) string {
 	nodes := map[int64]*profiler.ProfileNode{}
 	parent := map[int64]int64{}
 	for _, nd := range p.Nodes {
@@ -249,17 +252,16 @@ func inclusiveWin(p *profiler.Profile, n int, from, to int64) string {
 			parent[c] = nd.ID
 		}
 	}
+	own := func(name string) bool {
+		return strings.HasPrefix(name, "altiup_wasm_") || strings.HasPrefix(name, "main.")
+	}
 	incl := map[string]int64{}
-	var total, at int64
+	var total int64
 	for i, id := range p.Samples {
 		if i >= len(p.TimeDeltas) {
 			break
 		}
 		d := p.TimeDeltas[i]
-		at += d
-		if at < from || at > to {
-			continue
-		}
 		total += d
 		seen := map[string]bool{}
 		for cur, ok := id, true; ok; cur, ok = parent[cur] {
@@ -267,15 +269,14 @@ func inclusiveWin(p *profiler.Profile, n int, from, to int64) string {
 			if nd == nil || nd.CallFrame == nil {
 				break
 			}
-			name := nd.CallFrame.FunctionName
-			if name == "(idle)" || name == "(root)" {
-				break
-			}
-			if !seen[name] {
+			if name := nd.CallFrame.FunctionName; own(name) && !seen[name] {
 				seen[name] = true
 				incl[name] += d
 			}
 		}
+	}
+	if total <= 0 {
+		return ""
 	}
 	return topShares(incl, total, n)
 }
