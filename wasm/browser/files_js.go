@@ -39,7 +39,7 @@ var (
 const (
 	namesSlice = 1000
 	statSlice  = 8 * time.Millisecond
-	statStep   = 4
+	statStep   = 2
 	statMax    = 2000 // files in a slice at most, when sizes are quick
 )
 
@@ -131,7 +131,7 @@ func findNameless(arr js.Value) error {
 // Stat reads the files' names, types, sizes and dates statStep files at a
 // time, in slices of about statSlice (statMax files at most), and hands
 // each slice to each (when not nil) once read, in order; each returns false
-// to stop. With pause, it lets the page run between two slices (Pace). A
+// to stop. With pause, it lets the page run between two slices (Yield). A
 // path set before (SetPath) stays. A file the browser cannot say anything of gets size 0, as the
 // browser itself gives for a file gone since it was chosen.
 func (p *Picked) Stat(pause bool, each func([]*File) bool) {
@@ -150,7 +150,7 @@ func (p *Picked) Stat(pause bool, each func([]*File) bool) {
 		}
 		from = to
 		if pause && from < n {
-			Pace()
+			Yield()
 		}
 	}
 }

@@ -84,6 +84,36 @@ func Pace() {
 	<-turned
 }
 
+// Yield returns once the page has run: it waits for the turn already asked
+// for, or asks for one. Unlike Pace it never goes on in the same task, for
+// work whose steps may each take long (a file's size may take 10 ms on a
+// busy machine). It must be called from a goroutine, never from a JS
+// callback.
+func Yield() {
+	pace.once.Do(startPace)
+	if pace.port.IsUndefined() {
+		time.Sleep(time.Millisecond)
+		return
+	}
+	pace.mu.Lock()
+	turned := pace.turned
+	if turned != nil {
+		select {
+		case <-turned:
+			turned = nil // arrived already: ask for another
+		default:
+		}
+	}
+	if turned == nil {
+		pace.start = time.Now()
+		pace.turned = make(chan struct{})
+		turned = pace.turned
+		pace.port.Call("postMessage", nil)
+	}
+	pace.mu.Unlock()
+	<-turned
+}
+
 // PacedTransport paces the requests of an http.Client (see Pace): each one
 // costs the page's main thread a fetch and the Go↔JS calls around it. Its
 // Base defaults to FetchTransport.

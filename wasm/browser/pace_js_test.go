@@ -39,3 +39,22 @@ func TestPaceLetsThePageRun(t *testing.T) {
 	}
 	t.Logf("the page's timer ran after %v", firedAt)
 }
+
+// Yield returns only once the page has run: a microtask queued before it
+// has run by then (it runs only once Go hands the thread back), every time,
+// where Pace would go on within its slice.
+func TestYieldLetsThePageRun(t *testing.T) {
+	for i := range 5 {
+		ran := false
+		cb := js.FuncOf(func(js.Value, []js.Value) any {
+			ran = true
+			return nil
+		})
+		jsGlobal.Call("queueMicrotask", cb)
+		Yield()
+		cb.Release()
+		if !ran {
+			t.Fatalf("Yield %d returned before the page ran", i+1)
+		}
+	}
+}

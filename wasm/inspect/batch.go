@@ -3,6 +3,8 @@ package inspect
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 )
 
@@ -63,11 +65,13 @@ func (b *Batch) Files() []File {
 }
 
 func (b *Batch) list() []File {
-	out := make([]File, 0, len(b.files))
-	for _, f := range b.files {
-		out = append(out, f.File)
+	// The indexes sorted, not the Files: a File is large to move, and in
+	// the page this runs several times slower than natively.
+	idx := slices.Sorted(maps.Keys(b.files))
+	out := make([]File, len(idx))
+	for k, i := range idx {
+		out[k] = b.files[i].File
 	}
-	sortByIndex(out, func(f File) int { return f.Index })
 	return out
 }
 

@@ -29,8 +29,9 @@ type HeadReader interface {
 
 // MetaBatch is the most files handed to a HeadReader at once: enough that
 // the crossings are few, few enough that the page parses one batch's
-// metadata well within a frame.
-const MetaBatch = 32
+// metadata well within a frame (a batch of 32 photos and its events held
+// the page for about 60 ms).
+const MetaBatch = 8
 
 // headSource is a Source with its head read ahead: photometa parses the head
 // without copying it (photometa.ReadAhead), and a parser that needs more
