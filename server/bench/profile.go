@@ -232,8 +232,12 @@ func longestStretches(p *profiler.Profile, n int) string {
 			funcs[frameName(nodes[id])] += d
 			total += d
 		}
-		out = append(out, fmt.Sprintf("%.0f ms without going idle, entered from %s; busiest functions: %s",
-			float64(st.length)/1e3, topShares(entries, total, 3), topShares(funcs, total, 5)))
+		line := fmt.Sprintf("%.0f ms without going idle, entered from %s; busiest functions: %s",
+			float64(st.length)/1e3, topShares(entries, total, 3), topShares(funcs, total, 5))
+		if own := altiupSharesIn(p, 5, st.from+1, st.to); own != "" {
+			line += "; altiup's functions with what they call: " + own
+		}
+		out = append(out, line)
 	}
 	return strings.Join(out, " — ")
 }
@@ -244,6 +248,11 @@ func longestStretches(p *profiler.Profile, n int) string {
 // how a native function's self time is traced back to the Go that called
 // it; empty when the wasm keeps no names.
 func altiupShares(p *profiler.Profile, n int) string {
+	return altiupSharesIn(p, n, 0, len(p.Samples)-1)
+}
+
+// altiupSharesIn is altiupShares over samples from..to.
+func altiupSharesIn(p *profiler.Profile, n, from, to int) string {
 	nodes := map[int64]*profiler.ProfileNode{}
 	parent := map[int64]int64{}
 	for _, nd := range p.Nodes {
@@ -257,11 +266,8 @@ func altiupShares(p *profiler.Profile, n int) string {
 	}
 	incl := map[string]int64{}
 	var total int64
-	for i, id := range p.Samples {
-		if i >= len(p.TimeDeltas) {
-			break
-		}
-		d := p.TimeDeltas[i]
+	for i := max(from, 0); i <= to && i < len(p.Samples) && i < len(p.TimeDeltas); i++ {
+		id, d := p.Samples[i], p.TimeDeltas[i]
 		total += d
 		seen := map[string]bool{}
 		for cur, ok := id, true; ok; cur, ok = parent[cur] {
