@@ -12,8 +12,34 @@ type event struct {
 	v    any
 }
 
-// MarshalJSON makes it [kind, value].
-func (e event) MarshalJSON() ([]byte, error) { return json.Marshal([2]any{e.kind, e.v}) }
+// marshalEvents writes batch as one JSON array of [kind, value] pairs. Each
+// value is marshalled on its own and the pairs put together here: a
+// MarshalJSON method on event made encoding/json check and compact every
+// pair's output again, a tenth of the page's main thread while 10,000
+// files were added.
+func marshalEvents(batch []event) ([]byte, error) {
+	out := make([]byte, 0, 256*len(batch))
+	out = append(out, '[')
+	for i, e := range batch {
+		kind, err := json.Marshal(e.kind)
+		if err != nil {
+			return nil, err
+		}
+		v, err := json.Marshal(e.v)
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, '[')
+		out = append(out, kind...)
+		out = append(out, ',')
+		out = append(out, v...)
+		out = append(out, ']')
+	}
+	return append(out, ']'), nil
+}
 
 // eventBatch bounds the events handed to JS at once, so that a burst (10,000
 // files added) is delivered over several tasks and the page keeps responding

@@ -32,10 +32,11 @@ func TestEventsToThePage(t *testing.T) {
 			t.Errorf("a batch of %d", len(batch))
 		}
 		for _, e := range batch {
-			b, err := json.Marshal(e)
+			b, err := marshalEvents([]event{e})
 			if err != nil {
 				t.Fatal(err)
 			}
+			b = b[1 : len(b)-1] // the pair alone
 			if f, ok := e.v.(upload.FileEvent); ok {
 				// The figures the test looks at, in short.
 				errText := ""
@@ -84,5 +85,37 @@ func TestEventsToThePage(t *testing.T) {
 		if got[i] != w {
 			t.Fatalf("event %d: %s, want %s", i, got[i], w)
 		}
+	}
+}
+
+// TestMarshalEvents: a batch is one JSON array of [kind, value] pairs, the
+// same as encoding/json makes of them one by one; none is [].
+func TestMarshalEvents(t *testing.T) {
+	meta := upload.FileEvent{Index: 7, Name: "a \"b\".jpg", State: upload.StateFailed, Error: &upload.Error{Code: upload.CodeTimeout, Message: "<slow>"}}
+	for _, tc := range []struct {
+		name  string
+		batch []event
+	}{
+		{"none", nil},
+		{"one", []event{{"progress", upload.Progress{SentBytes: 5}}}},
+		{"several", []event{{"file", meta}, {"progress", upload.Progress{FilesDone: 1}}, {"file", upload.FileEvent{Index: 8}}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := marshalEvents(tc.batch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pairs := make([][2]any, len(tc.batch))
+			for i, e := range tc.batch {
+				pairs[i] = [2]any{e.kind, e.v}
+			}
+			want, _ := json.Marshal(pairs)
+			if string(got) != string(want) {
+				t.Errorf("got  %s\nwant %s", got, want)
+			}
+			if !json.Valid(got) {
+				t.Errorf("not JSON: %s", got)
+			}
+		})
 	}
 }

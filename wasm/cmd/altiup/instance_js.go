@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"sync"
 	"syscall/js"
 	"time"
@@ -71,7 +70,7 @@ func (s *instance) deliver(batch []event) {
 	// A timer, not a microtask: it lets the page run (and paint) before
 	// each batch.
 	time.Sleep(time.Millisecond)
-	b, err := json.Marshal(batch)
+	b, err := marshalEvents(batch)
 	if err != nil || deliverJS.Type() != js.TypeFunction {
 		return
 	}
