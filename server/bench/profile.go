@@ -170,14 +170,7 @@ func longestStretches(p *profiler.Profile, n int) string {
 	if p == nil || len(p.Samples) == 0 {
 		return "no samples"
 	}
-	nodes := map[int64]*profiler.ProfileNode{}
-	parent := map[int64]int64{}
-	for _, n := range p.Nodes {
-		nodes[n.ID] = n
-		for _, c := range n.Children {
-			parent[c] = n.ID
-		}
-	}
+	nodes, parent := indexNodes(p)
 	idle := func(id int64) bool {
 		n := nodes[id]
 		return n == nil || n.CallFrame == nil || where(n.CallFrame.FunctionName, n.CallFrame.URL) == "idle"
@@ -253,14 +246,7 @@ func altiupShares(p *profiler.Profile, n int) string {
 
 // altiupSharesIn is altiupShares over samples from..to.
 func altiupSharesIn(p *profiler.Profile, n, from, to int) string {
-	nodes := map[int64]*profiler.ProfileNode{}
-	parent := map[int64]int64{}
-	for _, nd := range p.Nodes {
-		nodes[nd.ID] = nd
-		for _, c := range nd.Children {
-			parent[c] = nd.ID
-		}
-	}
+	nodes, parent := indexNodes(p)
 	own := func(name string) bool {
 		return strings.HasPrefix(name, "altiup_wasm_") || strings.HasPrefix(name, "main.")
 	}
@@ -285,4 +271,16 @@ func altiupSharesIn(p *profiler.Profile, n, from, to int) string {
 		return ""
 	}
 	return topShares(incl, total, n)
+}
+
+// indexNodes maps a profile's nodes by id, and each node to its parent.
+func indexNodes(p *profiler.Profile) (nodes map[int64]*profiler.ProfileNode, parent map[int64]int64) {
+	nodes, parent = map[int64]*profiler.ProfileNode{}, map[int64]int64{}
+	for _, n := range p.Nodes {
+		nodes[n.ID] = n
+		for _, c := range n.Children {
+			parent[c] = n.ID
+		}
+	}
+	return nodes, parent
 }
