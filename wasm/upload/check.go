@@ -51,17 +51,20 @@ func (u *Uploader) readMetas() {
 		u.meta.queue = u.meta.queue[n:]
 		u.mu.Unlock()
 		u.meta.slots <- struct{}{}
-		go u.readMetaBatch(fs, func() { <-u.meta.slots })
+		go func() {
+			defer func() { <-u.meta.slots }()
+			u.readMetaBatch(fs)
+		}()
 	}
 }
 
 // readMetaBatch reads the metadata of fs, their first bytes read at once
-// by the HeadReader when there is one, and calls release once it reads no
-// more of them at once: with heads read, the next batch's are read while
-// these are parsed.
-func (u *Uploader) readMetaBatch(fs []*file, release func()) {
+// by the HeadReader when there is one. A batch holds its slot while it is
+// parsed: the parsers may read on past the heads, and batches parsed all
+// at once held the buffers of every file (the page's memory grew with the
+// number of files).
+func (u *Uploader) readMetaBatch(fs []*file) {
 	if u.deps.Heads == nil {
-		defer release()
 		for _, f := range fs {
 			u.readMeta(f, f.src)
 		}
@@ -72,7 +75,6 @@ func (u *Uploader) readMetaBatch(fs []*file, release func()) {
 		srcs[i] = f.src
 	}
 	heads := u.deps.Heads.Heads(context.Background(), srcs, photometa.FirstRead)
-	release()
 	for i, f := range fs {
 		var src Source = f.src
 		if i < len(heads) && heads[i] != nil {

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"altiup/wasm/inspect"
 	"altiup/wasm/photometa/phototest"
@@ -174,5 +175,66 @@ func TestHeadsRead(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// gatedHeads reads heads at once, but holds every ReadOn until gate is
+// closed, counting those under way.
+type gatedHeads struct {
+	fakeHeads
+	gate          chan struct{}
+	mu            sync.Mutex
+	inflight, max int
+}
+
+func (h *gatedHeads) ReadOn(ctx context.Context, src upload.Source, p []byte, off int64) (int, bool) {
+	h.mu.Lock()
+	h.inflight++
+	h.max = max(h.max, h.inflight)
+	h.mu.Unlock()
+	<-h.gate
+	h.mu.Lock()
+	h.inflight--
+	h.mu.Unlock()
+	return h.fakeHeads.ReadOn(ctx, src, p, off)
+}
+
+func (h *gatedHeads) under() (now, most int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.inflight, h.max
+}
+
+// TestMetaReadsBounded: batches whose metadata lies past the heads are
+// parsed MetaConcurrency at a time, each holding its slot until it is
+// parsed, however many files wait: every batch read at once held the
+// buffers of every file.
+func TestMetaReadsBounded(t *testing.T) {
+	const conc = 2
+	h := &gatedHeads{gate: make(chan struct{})}
+	w := newWorld(t)
+	u := w.uploaderWith(upload.Options{Cloud: "s3", MetaConcurrency: conc}, func(d *upload.Deps) { d.Heads = h })
+	for i := range 6 * upload.MetaBatch {
+		u.Add(&counted{Source: named{&phototest.File{B: deepEXIF()}, fmt.Sprintf("deep-%d.jpg", i)}})
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := u.Inspect(context.Background())
+		done <- err
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for now, _ := h.under(); now < conc; now, _ = h.under() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d reads past the heads under way, want %d", now, conc)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // time for more, were they let through
+	if _, most := h.under(); most != conc {
+		t.Fatalf("%d batches read past their heads at once, want %d", most, conc)
+	}
+	close(h.gate)
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }
