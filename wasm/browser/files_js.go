@@ -132,8 +132,9 @@ func findNameless(arr js.Value) error {
 // time, in slices of about statSlice (statMax files at most), and hands
 // each slice to each (when not nil) once read, in order; each returns false
 // to stop. With pause, it lets the page run between two slices (Yield). A
-// path set before (SetPath) stays. A file the browser cannot say anything of gets size 0, as the
-// browser itself gives for a file gone since it was chosen.
+// path set before (SetPath) stays. A file the browser cannot say anything
+// of gets size 0, as the browser itself gives for a file gone since it was
+// chosen.
 func (p *Picked) Stat(pause bool, each func([]*File) bool) {
 	defer statBegin()()
 	n := len(p.Files)

@@ -60,19 +60,8 @@ func Pace() {
 		return
 	}
 	pace.mu.Lock()
-	turned := pace.turned
-	newSlice := turned == nil
-	if !newSlice {
-		select {
-		case <-turned:
-			newSlice = true
-		default:
-		}
-	}
-	if newSlice {
-		pace.start = time.Now()
-		pace.turned = make(chan struct{})
-		pace.port.Call("postMessage", nil)
+	turned, fresh := turnLocked()
+	if fresh {
 		pace.mu.Unlock()
 		return
 	}
@@ -96,22 +85,26 @@ func Yield() {
 		return
 	}
 	pace.mu.Lock()
-	turned := pace.turned
-	if turned != nil {
-		select {
-		case <-turned:
-			turned = nil // arrived already: ask for another
-		default:
-		}
-	}
-	if turned == nil {
-		pace.start = time.Now()
-		pace.turned = make(chan struct{})
-		turned = pace.turned
-		pace.port.Call("postMessage", nil)
-	}
+	turned, _ := turnLocked()
 	pace.mu.Unlock()
 	<-turned
+}
+
+// turnLocked returns the channel closed at the next turn of the page: the
+// one asked for and not yet come, else a new one, with fresh true (a new
+// slice begins). pace.mu is held.
+func turnLocked() (turned chan struct{}, fresh bool) {
+	if pace.turned != nil {
+		select {
+		case <-pace.turned:
+		default:
+			return pace.turned, false
+		}
+	}
+	pace.start = time.Now()
+	pace.turned = make(chan struct{})
+	pace.port.Call("postMessage", nil)
+	return pace.turned, true
 }
 
 // PacedTransport paces the requests of an http.Client (see Pace): each one
