@@ -209,6 +209,9 @@ func (b *bench) profiled(ctx context.Context, what string, files []string, ro ru
 		return
 	}
 	b.note("%s", say(r))
+	if err := keepProfile(b.o.profileDir, what, r.raw); err != nil {
+		b.logf("keeping the profile of %s: %v", what, err)
+	}
 }
 
 func (b *bench) groupSmall(ctx context.Context) {

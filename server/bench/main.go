@@ -37,6 +37,7 @@ var groups = []string{"start", "hash", "link", "loopback", "small", "memory", "m
 
 type options struct {
 	out, server, chromium, cache, work string
+	profileDir                         string
 	keep, quick, profile, peers        bool
 	scale                              float64
 	repeats, concurrency               int
@@ -68,6 +69,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.work, "work", "", "where the synthetic images are written (default: a new directory in -cache, removed at the end)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the synthetic images")
 	fs.BoolVar(&o.profile, "profile", true, "profile the page's main thread in one extra loopback upload (off with -quick)")
+	fs.StringVar(&o.profileDir, "profile-dir", "", "also keep each profile whole in this directory, as a .cpuprofile file DevTools opens")
 	fs.BoolVar(&o.peers, "peers", true, "measure the peers (ali-oss, the crypto-js uploader) in the loopback group")
 	fs.BoolVar(&o.quick, "quick", false, "a smoke run of about 2 minutes: every set scaled down (as -scale 0.08), one run each")
 	fs.Float64Var(&o.scale, "scale", 1, "multiply every file count and the memory sizes by this")

@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -35,6 +38,28 @@ func stopProfile(ctx context.Context) (*profiler.Profile, error) {
 		}
 		return r.Profile, nil
 	})
+}
+
+// keepProfile writes p to dir (nothing when dir is "") as what.cpuprofile,
+// the JSON DevTools' Performance panel opens.
+func keepProfile(dir, what string, p *profiler.Profile) error {
+	if dir == "" || p == nil {
+		return nil
+	}
+	j, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	name := strings.Map(func(r rune) rune {
+		if r == ' ' || r == '/' {
+			return '-'
+		}
+		return r
+	}, what)
+	return os.WriteFile(filepath.Join(dir, name+".cpuprofile"), j, 0o644)
 }
 
 // where names the part of the page a profile node's own time belongs to.

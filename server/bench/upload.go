@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"slices"
 	"time"
+
+	"github.com/chromedp/cdproto/profiler"
 )
 
 // uploadRun is one upload measured in the page.
@@ -17,6 +19,7 @@ type uploadRun struct {
 	rssIdle  int64
 	rssPeak  int64
 	profile  string // where the main thread's time went, with runOpts.profile
+	raw      *profiler.Profile
 	stretch  string // the longest times it was busy without a break, and on what
 }
 
@@ -112,6 +115,7 @@ func (b *bench) upload(ctx context.Context, who, cloud string, files []string, r
 			return nil, fmt.Errorf("stop the profiler: %w", perr)
 		}
 		run.profile = summarizeProfile(p)
+		run.raw = p
 		run.stretch = longestStretches(p, 3)
 	}
 	if rs != nil {

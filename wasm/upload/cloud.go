@@ -122,31 +122,44 @@ func (u *Uploader) callOnce(ctx context.Context, op func(context.Context) error)
 }
 
 // startAheadMax is the largest file whose upload is started
-// (startImageUpload) before it waits for a send slot, with the calls of
-// the files going through the API ahead of their PUT (RegisterAhead): the
-// slot is then held by the PUT alone, which for small files takes about
-// as long as that call. Larger files are started once they hold a slot,
-// so an image is never said to be uploading long before its bytes go out.
+// (startImageUpload) as soon as it is registered, with the calls of the
+// files going through the API ahead of their PUT (RegisterAhead): for small
+// files the PUT takes about as long as that call. Larger files are started
+// before they wait for their send slot too, so the slot holds the PUT alone
+// and never waits on a round trip of the API, but at most Concurrency of
+// them are started and not yet sending (startTokens), so an image is said
+// to be uploading at most about one PUT before its bytes go out: the
+// service forces images left in a transient state to Invalid after 65
+// minutes. Files from MultipartFrom on, whose PUT may be that long, are
+// started once they hold their slot.
 const startAheadMax = 1 << 20
 
 // startAndSlot starts the upload of image id of f and waits for a send
 // slot, in the order startAheadMax gives.
 func (u *Uploader) startAndSlot(ctx context.Context, f *file, id string) (release func(), err error) {
-	ahead := f.size <= startAheadMax
-	if ahead {
+	if f.size >= u.opts.MultipartFrom {
+		release, err := u.sendSlot(ctx)
+		if err != nil {
+			return nil, err
+		}
 		if err := u.retryCall(ctx, u.startImage(id)); err != nil {
+			release()
 			return nil, stepError("Starting the upload", err)
 		}
+		return release, nil
 	}
-	release, err = u.sendSlot(ctx)
-	if err != nil || ahead {
-		return release, err
+	if f.size > startAheadMax {
+		select {
+		case u.startTokens <- struct{}{}:
+			defer func() { <-u.startTokens }()
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
 	if err := u.retryCall(ctx, u.startImage(id)); err != nil {
-		release()
 		return nil, stepError("Starting the upload", err)
 	}
-	return release, nil
+	return u.sendSlot(ctx)
 }
 
 // sendSlot waits for one of the Concurrency slots of files being sent. The
@@ -179,16 +192,11 @@ func (u *Uploader) doneImage(ctx context.Context, id string) error {
 	return nil
 }
 
-// registered records the image id of f, and journals it, keeping a
-// multipart upload under way.
+// registered records the image id of f. The journal is not told: a later
+// run asks the service about the checksum whatever the journal says, and
+// each write costs the page's main thread a few IndexedDB transactions.
 func (u *Uploader) registered(f *file, id string) {
 	u.mu.Lock()
 	f.imageID = id
 	u.mu.Unlock()
-	u.note(f, func(e *JournalEntry) {
-		e.Checksum, e.ImageID = f.checksum, id
-		if e.State != JournalUploading {
-			e.State = JournalRegistered
-		}
-	})
 }

@@ -255,21 +255,25 @@ func TestHashConcurrency(t *testing.T) {
 
 // TestRegisterAheadBoundsSends: while Concurrency files are being sent,
 // RegisterAhead more go through hasImage and registration, but no more
-// than Concurrency PUTs are under way; small files are started
-// (startImageUpload) ahead of their send slot, larger ones only with it.
+// than Concurrency PUTs are under way. Files are started
+// (startImageUpload) ahead of their send slot, but of those over 1 MiB no
+// more than Concurrency wait started for a slot, and files from
+// MultipartFrom on are started only with their slot.
 func TestRegisterAheadBoundsSends(t *testing.T) {
 	for _, tc := range []struct {
-		name        string
-		size        int
-		wantStarted int
+		name          string
+		size          int
+		multipartFrom int64
+		wantStarted   int
 	}{
-		{"small files, started ahead", 700, 5},
-		{"large files, started with their slot", 1<<20 + 1, 2},
+		{"small files, started ahead", 700, 0, 5},
+		{"large files, Concurrency started ahead", 1<<20 + 1, 0, 4},
+		{"files from MultipartFrom, started with their slot", 1<<20 + 1, 1 << 20, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t)
 			bp := newBlockingPutter(w)
-			u := w.uploaderWith(upload.Options{Cloud: "s3", Concurrency: 2, RegisterAhead: 3}, func(d *upload.Deps) { d.Putter = bp })
+			u := w.uploaderWith(upload.Options{Cloud: "s3", Concurrency: 2, RegisterAhead: 3, MultipartFrom: tc.multipartFrom}, func(d *upload.Deps) { d.Putter = bp })
 			for i := range 12 {
 				u.Add(jpeg(fmt.Sprintf("f%d.jpg", i), tc.size+i))
 			}

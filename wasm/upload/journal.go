@@ -18,12 +18,14 @@ type Journal interface {
 	Put(ctx context.Context, key string, e JournalEntry) error
 }
 
-// Journal states of a file.
+// Journal states of a file. An entry is written only when what a later run
+// does would change: once the checksum is known, while a multipart upload
+// is under way, and once that upload is over. (The service is asked about
+// each checksum whatever the journal says.)
 const (
-	JournalHashed     = "hashed"     // the checksum is known
-	JournalRegistered = "registered" // the service has an image for it
-	JournalUploading  = "uploading"  // a multipart upload is under way
-	JournalUploaded   = "uploaded"   // the bytes are stored
+	JournalHashed    = "hashed"    // the checksum is known
+	JournalUploading = "uploading" // a multipart upload is under way
+	JournalUploaded  = "uploaded"  // the bytes of a multipart upload are stored
 )
 
 // JournalEntry is what the journal keeps of one file.
@@ -86,8 +88,15 @@ func (u *Uploader) note(f *file, change func(e *JournalEntry)) {
 	u.jw.Push(journalWrite{key, e})
 }
 
-// remember records what became of f (uploaded or present).
+// remember records what became of f (uploaded or present) when the journal
+// has a multipart upload of it, which a later run would otherwise look up.
 func (u *Uploader) remember(f *file, imageID string) {
+	u.mu.Lock()
+	parts := f.journal.State == JournalUploading
+	u.mu.Unlock()
+	if !parts {
+		return
+	}
 	u.note(f, func(e *JournalEntry) {
 		*e = JournalEntry{Checksum: f.checksum, ImageID: imageID, State: JournalUploaded}
 	})

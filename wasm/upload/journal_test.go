@@ -77,7 +77,7 @@ func TestJournalSkipsHashingAfterReload(t *testing.T) {
 	if rep.Uploaded != 2 || hashed != 2 {
 		t.Fatalf("first run: %+v, %d hashed", rep, hashed)
 	}
-	if e := j.m["pid1\x00a.jpg|300|1700000000"]; e.Checksum != sha(a.data) || e.ImageID == "" {
+	if e := j.m["pid1\x00a.jpg|300|1700000000"]; e.Checksum != sha(a.data) || e.State != upload.JournalHashed {
 		t.Fatalf("journal %v", j.m)
 	}
 	if len(j.m) != 1 {

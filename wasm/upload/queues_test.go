@@ -76,7 +76,7 @@ func TestJournalWritesNewest(t *testing.T) {
 	}
 	q.Push(journalWrite{"b", JournalEntry{State: JournalHashed}})
 	q.Push(journalWrite{"c", JournalEntry{State: JournalHashed}})
-	q.Push(journalWrite{"b", JournalEntry{State: JournalRegistered}})
+	q.Push(journalWrite{"b", JournalEntry{State: JournalUploading}})
 	q.Push(journalWrite{"b", JournalEntry{State: JournalUploaded}})
 	close(j.hold)
 	q.Flush()

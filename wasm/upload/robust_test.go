@@ -220,7 +220,7 @@ func TestSmallFilesSkipTheJournal(t *testing.T) {
 		t.Fatalf("%+v, %v", rep, err)
 	}
 	u.FlushJournal()
-	if _, ok := j.m["pid1\x00small"]; ok || len(j.m) != 1 || j.m["pid1\x00large"].State != upload.JournalUploaded {
+	if _, ok := j.m["pid1\x00small"]; ok || len(j.m) != 1 || j.m["pid1\x00large"].State != upload.JournalHashed {
 		t.Fatalf("journal %+v, want large.jpg alone", j.m)
 	}
 }

@@ -149,7 +149,8 @@ type Uploader struct {
 	meta  metaReader     // reads the files' metadata as they are added
 	batch *inspect.Batch // what Inspect sums up: the files not left out
 
-	sending chan struct{} // a slot per file being sent; Concurrency of them
+	sending     chan struct{} // a slot per file being sent; Concurrency of them
+	startTokens chan struct{} // a token per large file started and not yet sending
 }
 
 // New checks the options and makes an Uploader. Bad options are an *Error
@@ -162,12 +163,13 @@ func New(opts Options, deps Deps) (*Uploader, error) {
 		return nil, err
 	}
 	u := &Uploader{
-		opts:    opts,
-		deps:    deps,
-		byHash:  map[string]*file{},
-		wake:    make(chan struct{}, 1),
-		sending: make(chan struct{}, opts.Concurrency),
-		events:  newDispatcher(),
+		opts:        opts,
+		deps:        deps,
+		byHash:      map[string]*file{},
+		wake:        make(chan struct{}, 1),
+		sending:     make(chan struct{}, opts.Concurrency),
+		startTokens: make(chan struct{}, opts.Concurrency),
+		events:      newDispatcher(),
 	}
 	u.meta.slots = make(chan struct{}, opts.MetaConcurrency)
 	u.batch = inspect.NewBatch(u.hashForBatch)
