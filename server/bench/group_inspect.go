@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/chromedp/cdproto/profiler"
+
 	"altiup/wasm/inspect"
 	"altiup/wasm/photometa/phototest"
 )
@@ -143,12 +145,24 @@ func (b *bench) groupInspect(ctx context.Context) {
 	}
 	b.addRow(tr)
 	b.addRow(sr)
+	if err == nil && b.o.profile {
+		b.logf("inspect, profiled")
+		var p *profiler.Profile
+		if _, perr := b.inspectAltiup(ctx, photos.paths, &p); perr != nil {
+			b.note("The profiled inspect run failed: %v.", perr)
+		} else {
+			b.note("Inspect, the page's main thread from add to the summary (V8's sampling profiler, an extra run): %s; its longest busy stretches: %s.", summarizeProfile(p), longestStretches(p, 3))
+			if err := keepProfile(b.o.profileDir, "inspect", p); err != nil {
+				b.logf("keeping the profile of inspect: %v", err)
+			}
+		}
+	}
 }
 
 // inspectRun measures altiup's inspect and the plain-JS baseline, each in a
 // fresh page.
 func (b *bench) inspectRun(ctx context.Context, files []string) (*inspectResult, error) {
-	r, err := b.inspectAltiup(ctx, files)
+	r, err := b.inspectAltiup(ctx, files, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -168,8 +182,9 @@ func (b *bench) inspectRun(ctx context.Context, files []string) (*inspectResult,
 }
 
 // inspectAltiup adds the files to a new uploader in a fresh page and
-// inspects them.
-func (b *bench) inspectAltiup(ctx context.Context, files []string) (*inspectResult, error) {
+// inspects them; with prof, under V8's sampling profiler, whose profile it
+// sets there.
+func (b *bench) inspectAltiup(ctx context.Context, files []string, prof **profiler.Profile) (*inspectResult, error) {
 	s, err := b.open(ctx, true, pageScripts["altiup"], files, 0)
 	if err != nil {
 		return nil, err
@@ -179,10 +194,20 @@ func (b *bench) inspectAltiup(ctx context.Context, files []string) (*inspectResu
 	if err != nil {
 		return nil, err
 	}
+	if prof != nil {
+		if err := startProfile(s.ctx); err != nil {
+			return nil, fmt.Errorf("start the profiler: %w", err)
+		}
+	}
 	r := &inspectResult{}
 	err = call(s.ctx, jsCall("benchInspect", map[string]any{"api": s.sb.api, "key": s.sb.key, "token": s.sb.token, "project": pid}), r)
 	if err != nil {
 		return nil, err
+	}
+	if prof != nil {
+		if *prof, err = stopProfile(s.ctx); err != nil {
+			return nil, fmt.Errorf("stop the profiler: %w", err)
+		}
 	}
 	return r, nil
 }
