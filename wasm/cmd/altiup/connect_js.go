@@ -50,13 +50,14 @@ func optionsText(args []js.Value, example string) (text string, getToken js.Valu
 
 // newClient makes the API client of a connection. A plain http.Client:
 // with a Dial func Go would leave fetch. Its requests are paced so that
-// bursts of them leave the page room.
+// bursts of them leave the page room, and go from the hash workers once an
+// upload has started them.
 func newClient(c connection, getToken js.Value) *altizure.Client {
 	var opts []altizure.Option
 	if getToken.Type() == js.TypeFunction {
 		opts = append(opts, altizure.GetToken(tokenFunc(getToken)))
 	}
-	return altizure.New(c.Endpoint, c.Key, c.Token, &http.Client{Transport: browser.PacedTransport{}}, opts...)
+	return altizure.New(c.Endpoint, c.Key, c.Token, &http.Client{Transport: browser.PacedTransport{Base: browser.FetchTransport{Workers: hashWorkers()}}}, opts...)
 }
 
 // tokenFunc calls the page's getToken and waits for its answer, a string
