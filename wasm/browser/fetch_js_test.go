@@ -57,6 +57,33 @@ func TestFetchTransport(t *testing.T) {
 			tr.check(t)
 		})
 	}
+	// While files' sizes are read, requests go from the page even when the
+	// workers run; after, from the workers.
+	t.Run("workers running, sizes being read", func(t *testing.T) {
+		pool := NewWorkerPool(workerScriptURL(t), 1)
+		if err := pool.Ready(); err != nil {
+			t.Fatal(err)
+		}
+		c := &http.Client{Transport: FetchTransport{Workers: pool}}
+		get := func() {
+			t.Helper()
+			resp, err := c.Get(serverURL(t, "ALTIUP_TEST_CORS_URL") + "/hello")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+		}
+		end := statBegin()
+		get()
+		if n := pool.jobID.Load(); n != 0 {
+			t.Fatalf("%d requests went from the workers while sizes were read", n)
+		}
+		end()
+		get()
+		if n := pool.jobID.Load(); n != 1 {
+			t.Fatalf("%d requests went from the workers once the sizes were read, want 1", n)
+		}
+	})
 }
 
 func testFetchTransport(t *testing.T, rt FetchTransport) {
