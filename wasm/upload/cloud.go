@@ -149,12 +149,11 @@ func (u *Uploader) startAndSlot(ctx context.Context, f *file, id string) (releas
 		return release, nil
 	}
 	if f.size > startAheadMax {
-		select {
-		case u.startTokens <- struct{}{}:
-			defer func() { <-u.startTokens }()
-		case <-ctx.Done():
-			return nil, ctx.Err()
+		done, err := take(ctx, u.startTokens)
+		if err != nil {
+			return nil, err
 		}
+		defer done()
 	}
 	if err := u.retryCall(ctx, u.startImage(id)); err != nil {
 		return nil, stepError("Starting the upload", err)
@@ -162,12 +161,17 @@ func (u *Uploader) startAndSlot(ctx context.Context, f *file, id string) (releas
 	return u.sendSlot(ctx)
 }
 
-// sendSlot waits for one of the Concurrency slots of files being sent. The
-// release it returns may be called more than once.
+// sendSlot waits for one of the Concurrency slots of files being sent.
 func (u *Uploader) sendSlot(ctx context.Context) (release func(), err error) {
+	return take(ctx, u.sending)
+}
+
+// take waits for one of the places of ch (its capacity). The release it
+// returns may be called more than once.
+func take(ctx context.Context, ch chan struct{}) (release func(), err error) {
 	select {
-	case u.sending <- struct{}{}:
-		return sync.OnceFunc(func() { <-u.sending }), nil
+	case ch <- struct{}{}:
+		return sync.OnceFunc(func() { <-ch }), nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
