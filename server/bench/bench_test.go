@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha1"
+	"encoding/json"
 	"image"
 	_ "image/jpeg"
 	"io"
@@ -183,6 +184,31 @@ func TestParseFlags(t *testing.T) {
 				t.Error("no error")
 			}
 		})
+	}
+}
+
+// TestKeepProfile: a profile is written whole, as JSON that reads back,
+// under a file name made of what it profiled; nothing without a folder.
+func TestKeepProfile(t *testing.T) {
+	p := &profiler.Profile{
+		Nodes:      []*profiler.ProfileNode{{ID: 1, CallFrame: &runtime.CallFrame{FunctionName: "(root)"}}},
+		Samples:    []int64{1},
+		TimeDeltas: []int64{1000},
+	}
+	dir := t.TempDir()
+	if err := keepProfile(dir, "loopback oss/x", p); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "loopback-oss-x.cpuprofile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back profiler.Profile
+	if err := json.Unmarshal(b, &back); err != nil || len(back.Nodes) != 1 || len(back.Samples) != 1 {
+		t.Fatalf("read back %+v, %v", back, err)
+	}
+	if err := keepProfile("", "x", p); err != nil {
+		t.Fatal(err)
 	}
 }
 
