@@ -268,3 +268,62 @@ func checkScreenshots(t *testing.T, ctx context.Context) {
 	pgEval[bool](t, ctx, `(() => { const s = document.querySelector('#lang'); s.value = 'en'; s.dispatchEvent(new Event('change')); return true; })()`)
 	pgWait(t, ctx, `document.documentElement.lang === 'en'`, 5*time.Second)
 }
+
+// TestInspectFileGone: a photo deleted after it was chosen (its size
+// already read) does not cost the others of its batch their metadata: the
+// head workers read a batch as one Blob, which then fails, and read it
+// again file by file; the photo gone is named, nothing else is lost.
+func TestInspectFileGone(t *testing.T) {
+	p := startServer(t)
+	ctx := browser(t)
+	pgConsole(t, ctx)
+	pgOpen(t, ctx, pg(p)+"/?cloud=s3")
+	dir := t.TempDir()
+	names := []string{"dji-1.jpg", "dji-2.jpg", "dji-3.jpg", "dji-4.jpg"}
+	var paths []string
+	for _, n := range names {
+		b, err := os.ReadFile(filepath.Join("..", "testdata", "photos", n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, filepath.Join(dir, n))
+		if err := os.WriteFile(paths[len(paths)-1], b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pgEval[bool](t, ctx, `(() => { const i = document.createElement('input'); i.type = 'file'; i.multiple = true; i.id = 'pick'; i.hidden = true; document.body.append(i); return true; })()`)
+	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS("#pick"), paths)); err != nil {
+		t.Fatal(err)
+	}
+	// The sizes read while every file is there, then one goes.
+	if n := pgEval[int](t, ctx, `[...document.querySelector('#pick').files].filter((f) => f.size > 0).length`); n != len(names) {
+		t.Fatalf("%d of %d files with a size", n, len(names))
+	}
+	if err := os.Remove(paths[2]); err != nil {
+		t.Fatal(err)
+	}
+	out := pgEval[map[string]any](t, ctx, fmt.Sprintf(`(async () => {
+		const up = await altiup.create({api: %q, key: %q, project: %q, token: %q, cloud: 's3'});
+		try {
+			const metas = {};
+			up.on('file', (e) => { if (e.meta && e.meta.lat !== undefined) metas[e.name] = e.meta; });
+			await up.add(document.querySelector('#pick').files);
+			const s = await up.inspect();
+			const named = {};
+			for (const w of s.warnings) named[w.code] = w.files;
+			return {images: s.images, withGPS: s.withGPS, named, metas: Object.keys(metas).sort(), bytes: s.bytes};
+		} finally {
+			up.dispose();
+		}
+	})()`, p.api, p.key, p.project, p.token))
+	if out["withGPS"] != float64(3) {
+		t.Errorf("%v photos with GPS, want the 3 still there: %v", out["withGPS"], out)
+	}
+	if got := fmt.Sprint(out["metas"]); got != "[dji-1.jpg dji-2.jpg dji-4.jpg]" {
+		t.Errorf("positions shown for %s, want the 3 photos still there (%v)", got, out)
+	}
+	named := fmt.Sprint(out["named"])
+	if !strings.Contains(named, "unreadable_metadata:[2]") && !strings.Contains(named, "not_image:[2]") {
+		t.Errorf("the warnings %s do not name the photo gone (index 2)", named)
+	}
+}

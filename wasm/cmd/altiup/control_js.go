@@ -15,6 +15,7 @@ import (
 // with the files already in: those of the adds called before it join the
 // run as they come, and the report covers them (see add).
 func start(s *instance, _ js.Value, _ []js.Value) any {
+	startHashWorkers()
 	return browser.NewPromise(func() (any, error) {
 		rep, err := s.up.Start(context.Background())
 		s.events.Flush()
