@@ -9,11 +9,11 @@
 // where stage is 'read' (the file could not be read) or 'digest'. The page
 // bounds how many files, and bytes, a worker holds at once.
 //
-// A message {id, fetch: {method, url, headers, text}, body} sends body (a
-// File, a slice of one, or a string) with fetch, and gets one answer: {id,
-// status, headers, body} with the headers CORS exposes as a JSON text of
-// name → value, and the answer's body as text when it is an error document
-// or text is true; or {id, error, stage: 'fetch'} when no answer came. A message
+// A message {id, fetch: {method, url, headers}, body} sends body (a File or
+// a slice of one) with fetch, and gets one answer: {id, status, headers,
+// body} with the headers CORS exposes as a JSON text of name → value, and
+// the answer's body as text when it is an error document; or {id, error,
+// stage: 'fetch'} when no answer came. A message
 // {id, abort: true} aborts that request, which then gets no answer.
 'use strict';
 const subtle = self.crypto && self.crypto.subtle;
@@ -65,7 +65,7 @@ async function send(id, req, body) {
 			method: req.method, headers: req.headers, body, credentials: 'same-origin', signal: abort.signal,
 		});
 		const headers = JSON.stringify(Object.fromEntries(resp.headers));
-		const text = resp.ok && !req.text ? '' : await resp.text();
+		const text = resp.ok ? '' : await resp.text();
 		if (requests.get(id) === abort) self.postMessage({ id, status: resp.status, headers, body: text });
 	} catch (e) {
 		if (requests.get(id) === abort) self.postMessage({ id, error: describe(e), stage: 'fetch' });

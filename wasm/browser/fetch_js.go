@@ -5,7 +5,6 @@ package browser
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -19,17 +18,7 @@ import (
 // js.Values per request (headers read one by one through an iterator, the
 // body through a stream reader, a callback per chunk), each with a
 // finalizer. Bodies are read whole: it is not for large downloads.
-//
-// When Workers run (the uploader started them to hash), a request goes from
-// one of them: a fetch with a body costs the page's main thread about a
-// millisecond here, its answer's promises more, and posting the request to
-// a worker a fraction of that. Not while files' sizes are read (Stat): the
-// workers' requests keep the browser process busy, and each size waits on
-// it (taking in 10,000 files while their upload began took 20 s instead of
-// 11). Before they run, or when they cannot take it, the page sends it.
-type FetchTransport struct {
-	Workers *WorkerPool
-}
+type FetchTransport struct{}
 
 var _ http.RoundTripper = FetchTransport{}
 
@@ -57,7 +46,7 @@ type fetchInit struct {
 	Credentials string            `json:"credentials"`
 }
 
-func (t FetchTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+func (FetchTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if textOf.IsUndefined() {
 		// No Response global (an old browser, a test without one).
 		return http.DefaultTransport.RoundTrip(r)
@@ -72,15 +61,6 @@ func (t FetchTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		}
 		s := string(b)
 		init.Body = &s
-	}
-	if t.Workers.Running() && !statUnder() {
-		a := t.Workers.Fetch(ctx, workerRequest{Method: init.Method, URL: r.URL.String(), Headers: init.Headers, Text: true}, bodyValue(init.Body))
-		if !errors.Is(a.err, ErrNoWorkers) {
-			if a.err != nil {
-				return nil, a.err
-			}
-			return response(r, a.status, a.header, a.body), nil
-		}
 	}
 	j, err := json.Marshal(init)
 	if err != nil {
@@ -111,6 +91,7 @@ func (t FetchTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	resp := v.Index(0)
 	body := v.Index(1).String()
+	status := resp.Get("status").Int()
 	h := http.Header{}
 	hs := resp.Get("headers")
 	for _, name := range fetchHeaders {
@@ -118,19 +99,6 @@ func (t FetchTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 			h.Set(name, hv.String())
 		}
 	}
-	return response(r, resp.Get("status").Int(), h, body), nil
-}
-
-// bodyValue is a request's body as fetch takes it: undefined for none.
-func bodyValue(body *string) js.Value {
-	if body == nil {
-		return js.Undefined()
-	}
-	return js.ValueOf(*body)
-}
-
-// response is the answer to r: its status, headers and whole body.
-func response(r *http.Request, status int, h http.Header, body string) *http.Response {
 	return &http.Response{
 		Status:        strconv.Itoa(status) + " " + http.StatusText(status),
 		StatusCode:    status,
@@ -141,5 +109,5 @@ func response(r *http.Request, status int, h http.Header, body string) *http.Res
 		Body:          io.NopCloser(bytes.NewReader([]byte(body))),
 		ContentLength: int64(len(body)),
 		Request:       r,
-	}
+	}, nil
 }

@@ -18,78 +18,10 @@ import (
 	"altiup/wasm/upload"
 )
 
-// fetchTransports are FetchTransport's ways: from the page, from running
-// workers (which check says were used), and with workers not started yet,
-// which it must neither start nor wait for.
-func fetchTransports(t *testing.T) []struct {
-	name  string
-	rt    FetchTransport
-	check func(t *testing.T)
-} {
-	running := NewWorkerPool(workerScriptURL(t), 2)
-	if err := running.Ready(); err != nil {
-		t.Fatal(err)
-	}
-	idle := NewWorkerPool(workerScriptURL(t), 2)
-	return []struct {
-		name  string
-		rt    FetchTransport
-		check func(t *testing.T)
-	}{
-		{"from the page", FetchTransport{}, func(*testing.T) {}},
-		{"from the workers", FetchTransport{Workers: running}, func(t *testing.T) {
-			if running.jobID.Load() == 0 {
-				t.Error("no request went from the workers")
-			}
-		}},
-		{"workers not started", FetchTransport{Workers: idle}, func(t *testing.T) {
-			if idle.Running() || idle.jobID.Load() != 0 {
-				t.Error("the transport used or started workers that nothing else started")
-			}
-		}},
-	}
-}
-
 func TestFetchTransport(t *testing.T) {
-	for _, tr := range fetchTransports(t) {
-		t.Run(tr.name, func(t *testing.T) {
-			testFetchTransport(t, tr.rt)
-			tr.check(t)
-		})
-	}
-	// While files' sizes are read, requests go from the page even when the
-	// workers run; after, from the workers.
-	t.Run("workers running, sizes being read", func(t *testing.T) {
-		pool := NewWorkerPool(workerScriptURL(t), 1)
-		if err := pool.Ready(); err != nil {
-			t.Fatal(err)
-		}
-		c := &http.Client{Transport: FetchTransport{Workers: pool}}
-		get := func() {
-			t.Helper()
-			resp, err := c.Get(serverURL(t, "ALTIUP_TEST_CORS_URL") + "/hello")
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-		}
-		end := statBegin()
-		get()
-		if n := pool.jobID.Load(); n != 0 {
-			t.Fatalf("%d requests went from the workers while sizes were read", n)
-		}
-		end()
-		get()
-		if n := pool.jobID.Load(); n != 1 {
-			t.Fatalf("%d requests went from the workers once the sizes were read, want 1", n)
-		}
-	})
-}
-
-func testFetchTransport(t *testing.T, rt FetchTransport) {
 	cors := serverURL(t, "ALTIUP_TEST_CORS_URL")
 	nocors := serverURL(t, "ALTIUP_TEST_NOCORS_URL")
-	c := &http.Client{Transport: rt}
+	c := &http.Client{Transport: FetchTransport{}}
 	for _, tc := range []struct {
 		name, method, url string
 		body              string
@@ -136,35 +68,20 @@ func testFetchTransport(t *testing.T, rt FetchTransport) {
 }
 
 // TestFetchTransportGraphQL calls the sandbox's API through the generated
-// client the page uses, over PacedTransport (its default base, and each of
-// FetchTransport's ways).
+// client the page uses, over PacedTransport's default.
 func TestFetchTransportGraphQL(t *testing.T) {
 	api := serverURL(t, "ALTIUP_TEST_API")
 	key, token := serverURL(t, "ALTIUP_TEST_KEY"), serverURL(t, "ALTIUP_TEST_TOKEN")
 	ctx := context.Background()
-	ways := []struct {
-		name string
-		rt   PacedTransport
-	}{{"default", PacedTransport{}}}
-	for _, tr := range fetchTransports(t) {
-		ways = append(ways, struct {
-			name string
-			rt   PacedTransport
-		}{tr.name, PacedTransport{Base: tr.rt}})
+	c := altizure.New(api, key, token, &http.Client{Transport: PacedTransport{}})
+	buckets, err := c.NearestBuckets(ctx)
+	if err != nil || len(buckets) == 0 {
+		t.Fatalf("nearest buckets: %v %v", buckets, err)
 	}
-	for _, w := range ways {
-		t.Run(w.name, func(t *testing.T) {
-			c := altizure.New(api, key, token, &http.Client{Transport: w.rt})
-			buckets, err := c.NearestBuckets(ctx)
-			if err != nil || len(buckets) == 0 {
-				t.Fatalf("nearest buckets: %v %v", buckets, err)
-			}
-			// An HTTP 401 with a GraphQL error body: status and body both reach genqlient.
-			bad := altizure.New(api, "not-a-key", token, &http.Client{Transport: w.rt})
-			if _, err := bad.NearestBuckets(ctx); upload.AsError(err).Code != upload.CodeUnauthorized || !strings.Contains(err.Error(), "app key") {
-				t.Fatalf("a refused key: %v", err)
-			}
-		})
+	// An HTTP 401 with a GraphQL error body: status and body both reach genqlient.
+	bad := altizure.New(api, "not-a-key", token, &http.Client{Transport: PacedTransport{}})
+	if _, err := bad.NearestBuckets(ctx); upload.AsError(err).Code != upload.CodeUnauthorized || !strings.Contains(err.Error(), "app key") {
+		t.Fatalf("a refused key: %v", err)
 	}
 }
 

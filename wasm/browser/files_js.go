@@ -159,8 +159,7 @@ func (p *Picked) Stat(pause bool, each func([]*File) bool) {
 // statting counts the Stats under way. While the browser is asked for
 // sizes, reads of other files in the browser process (the head workers')
 // make each size wait about five times as long (2 ms a file instead of 0.4
-// here), so those reads wait for the sizes (statsOver), and API requests
-// go from the page meanwhile (FetchTransport).
+// here), so those reads wait for the sizes (statsOver).
 var statting struct {
 	mu   sync.Mutex
 	n    int
@@ -192,13 +191,6 @@ func statsOver() <-chan struct{} {
 		return closedChan
 	}
 	return statting.over
-}
-
-// statUnder reports whether a Stat is under way.
-func statUnder() bool {
-	statting.mu.Lock()
-	defer statting.mu.Unlock()
-	return statting.n > 0
 }
 
 var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()

@@ -45,7 +45,6 @@ type WorkerPool struct {
 	all     []*hashWorker
 	changed chan struct{} // closed and replaced when a worker takes less
 	jobID   atomic.Int64
-	up      atomic.Bool // every worker started
 }
 
 // HashWorkers is how many hash workers the page starts: four hashed faster
@@ -147,22 +146,6 @@ func (p *WorkerPool) start() {
 	}
 	if p.err != nil {
 		p.terminate()
-		return
-	}
-	p.up.Store(true)
-}
-
-// Running reports, without starting them or waiting, whether the workers
-// run: for work that may go to them only once something else started them.
-func (p *WorkerPool) Running() bool {
-	if p == nil || !p.up.Load() {
-		return false
-	}
-	select {
-	case <-p.dead:
-		return false
-	default:
-		return true
 	}
 }
 

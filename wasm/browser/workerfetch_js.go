@@ -17,9 +17,6 @@ type workerRequest struct {
 	Method  string            `json:"method"`
 	URL     string            `json:"url"`
 	Headers map[string]string `json:"headers"`
-	// Text asks for the answer's body whatever its status, not only of an
-	// error (an API's answers; a storage's success has nothing to read).
-	Text bool `json:"text,omitempty"`
 }
 
 // Fetch sends a request with fetch from one of the workers, the least
@@ -27,8 +24,7 @@ type workerRequest struct {
 // its answer come in: it only posts the request and body (a File, or a
 // slice of one, is posted without copying its bytes). An error matching
 // ErrNoWorkers means no worker could (the caller sends it itself). The
-// answer's body comes back only when it is an error (not 2xx), unless
-// req.Text asks for it.
+// answer's body comes back only when it is an error (not 2xx).
 func (p *WorkerPool) Fetch(ctx context.Context, req workerRequest, body js.Value) httpAnswer {
 	if err := p.Ready(); err != nil {
 		return httpAnswer{err: err}
