@@ -27,12 +27,14 @@ type HeadReader interface {
 	ReadOn(ctx context.Context, src Source, p []byte, off int64) (n int, ok bool)
 }
 
-// MetaBatch is the most files handed to a HeadReader at once: the browser
-// reads a batch's heads as one stream, and 1,000 heads of 32 KiB took about
-// 0.75 s in batches of 32 against 1.0-1.1 s in batches of 8 (2 workers, 4
-// batches at once); parsing a batch's metadata takes about 5 ms on the
-// page.
-const MetaBatch = 32
+// MetaBatch is the most files handed to a HeadReader at once: enough that
+// the crossings are few, few enough that the page parses one batch's
+// metadata well within a frame. Larger batches read faster (the browser
+// reads a batch's heads as one stream: 1,000 heads of 32 KiB in 0.75 s in
+// batches of 32 against 1.0-1.1 s in batches of 8), but held more memory
+// while uploading: the page's peak while uploading 2 GiB was 29-41 MiB
+// with batches of 32 against 26-27 MiB with 8 (25-29 MiB for 1 GiB).
+const MetaBatch = 8
 
 // headSource is a Source with its head read ahead: photometa parses the head
 // without copying it (photometa.ReadAhead), and a parser that needs more
