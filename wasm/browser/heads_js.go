@@ -20,7 +20,8 @@ import (
 // reads that may each wait there for the browser process. A file it did not
 // read (the workers cannot start or stopped, the read failed, a Source that
 // is no File) has a nil head, and the caller reads it itself: nothing is
-// lost when the workers are not there. The workers start on first use.
+// lost when the workers are not there. The workers start on first use, once
+// no Stat is under way, or before with StartIdle.
 type HeadPool struct {
 	url  string
 	size int
@@ -68,6 +69,19 @@ func (p *HeadPool) Ready() error {
 		return errNoHeadWorkers
 	}
 	return nil
+}
+
+// StartIdle starts the workers, if they are not started, once after has
+// passed and no Stat is under way, without waiting for them. Workers that
+// load while the browser is asked for the sizes of chosen files slow every
+// size: inspect() of 1,000 photos added right after create took 2.4-2.6 s
+// with the workers started at create, 1.9-2.25 s with them started once the
+// sizes were in.
+func (p *HeadPool) StartIdle(after time.Duration) {
+	time.AfterFunc(after, func() {
+		<-statsOver()
+		p.Ready()
+	})
 }
 
 func (p *HeadPool) start() {
@@ -189,7 +203,16 @@ func (p *HeadPool) ReadOn(ctx context.Context, src upload.Source, b []byte, off 
 // read returns n bytes at from of each of srcs that is a *File (see Heads).
 func (p *HeadPool) read(ctx context.Context, srcs []upload.Source, n int, from int64) [][]byte {
 	out := make([][]byte, len(srcs))
-	if n <= 0 || from < 0 || p.Ready() != nil {
+	if n <= 0 || from < 0 {
+		return out
+	}
+	// The workers start, if they must, once the sizes are in (StartIdle).
+	select {
+	case <-statsOver():
+	case <-ctx.Done():
+		return out
+	}
+	if p.Ready() != nil {
 		return out
 	}
 	files := jsGlobal.Get("Array").New()
@@ -201,11 +224,6 @@ func (p *HeadPool) read(ctx context.Context, srcs []upload.Source, n int, from i
 		}
 	}
 	if len(at) == 0 {
-		return out
-	}
-	select {
-	case <-statsOver():
-	case <-ctx.Done():
 		return out
 	}
 	answer := make(chan []byte, 1)

@@ -138,3 +138,49 @@ func TestHeadsWaitForSizes(t *testing.T) {
 		t.Fatalf("head %q once the sizes were in, want %q", got[0], body[:10])
 	}
 }
+
+// TestHeadsStartIdle: StartIdle starts the workers on its own once its
+// delay has passed, but not while the sizes of chosen files are being read
+// (workers loading then make each size wait longer): it waits for them.
+func TestHeadsStartIdle(t *testing.T) {
+	pool := NewHeadPool(serverURL(t, "ALTIUP_TEST_CORS_URL")+"/head-worker.js", 2)
+	t.Cleanup(pool.terminate)
+	started := func() int {
+		pool.mu.Lock()
+		defer pool.mu.Unlock()
+		return len(pool.all)
+	}
+	arr := jsGlobal.Get("Array").New(newJSFile(t, pattern(10), "a.jpg", "image/jpeg").Blob())
+	picked, err := Pick(arr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inStat, endStat, statDone := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(statDone)
+		picked.Stat(false, func([]*File) bool {
+			close(inStat)
+			<-endStat
+			return true
+		})
+	}()
+	<-inStat
+
+	pool.StartIdle(10 * time.Millisecond)
+	time.Sleep(200 * time.Millisecond)
+	if n := started(); n != 0 {
+		t.Fatalf("%d workers started while sizes were read", n)
+	}
+	close(endStat)
+	<-statDone
+	deadline := time.Now().Add(workerStartTimeout)
+	for started() < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d workers started once the sizes were in, want 2", started())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := pool.Ready(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -8,11 +8,18 @@ import (
 	"math"
 	"sync"
 	"syscall/js"
+	"time"
 
 	"altiup/wasm/browser"
 	"altiup/wasm/inspect"
 	"altiup/wasm/upload"
 )
+
+// headStartDelay is how long after create the head workers start on their
+// own: an add right after create reads its files' sizes first, with no
+// worker loading (see browser.HeadPool.StartIdle); a person who picks
+// files later finds them ready.
+const headStartDelay = time.Second
 
 // headWorkers is the pool of workers every uploader of the page shares to
 // read the first bytes of added files (their metadata), started from

@@ -92,7 +92,8 @@ func create(_ js.Value, args []js.Value) any {
 		OSS:    ossstore.New,
 	}
 	if heads := headWorkers(); heads != nil {
-		go heads.Ready() // started before the first add needs them
+		// Before the first add needs them, unless files are being added.
+		heads.StartIdle(headStartDelay)
 		deps.Heads = heads
 	}
 	if cfg.Journal {
