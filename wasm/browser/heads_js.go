@@ -47,7 +47,23 @@ var errNoHeadWorkers = errors.New("the head workers are not available")
 type headWorker struct {
 	*worker
 	hello   chan bool           // the first message: true when ready; buffered
-	pending map[int]chan []byte // by job id; under HeadPool.mu
+	pending map[int]chan *[]byte // by job id; under HeadPool.mu
+}
+
+// headBufs keeps the buffers answers were copied into, once their heads are
+// released, for the next answers: a batch's buffer (MetaBatch heads) is
+// then the same few MiB however many files are read, not a fresh one a
+// batch for the collector.
+var headBufs sync.Pool
+
+// headBuf is a buffer of n bytes, reused when one is kept.
+func headBuf(n int) *[]byte {
+	if b, _ := headBufs.Get().(*[]byte); b != nil && cap(*b) >= n {
+		*b = (*b)[:n]
+		return b
+	}
+	b := make([]byte, n)
+	return &b
 }
 
 // NewHeadPool makes a pool of size workers (at least 1) running the worker
@@ -124,7 +140,7 @@ func (p *HeadPool) start() {
 
 // spawn starts one worker.
 func (p *HeadPool) spawn(script string) (*headWorker, error) {
-	hw := &headWorker{hello: make(chan bool, 1), pending: map[int]chan []byte{}}
+	hw := &headWorker{hello: make(chan bool, 1), pending: map[int]chan *[]byte{}}
 	w, err := startWorker(script, func(d js.Value) {
 		if d.Get("ready").Truthy() {
 			select {
@@ -137,10 +153,10 @@ func (p *HeadPool) spawn(script string) (*headWorker, error) {
 		if v := d.Get("id"); v.Type() == js.TypeNumber {
 			id = v.Int()
 		}
-		var b []byte
+		var b *[]byte
 		if h := d.Get("heads"); h.Type() == js.TypeObject && h.InstanceOf(jsUint8Array) {
-			b = make([]byte, h.Length())
-			js.CopyBytesToGo(b, h)
+			b = headBuf(h.Length())
+			js.CopyBytesToGo(*b, h)
 		}
 		p.mu.Lock()
 		ch := hw.pending[id]
@@ -184,36 +200,38 @@ func (p *HeadPool) terminate() {
 
 // Heads returns the first n bytes of each of srcs that is a *File, read in
 // a worker, in one message for them all; the entries of the others, and of
-// files the worker could not read, are nil. It must be called from a
-// goroutine, never from a JS callback.
-func (p *HeadPool) Heads(ctx context.Context, srcs []upload.Source, n int) [][]byte {
+// files the worker could not read, are nil. release gives their buffer back
+// for the next answers. It must be called from a goroutine, never from a
+// JS callback.
+func (p *HeadPool) Heads(ctx context.Context, srcs []upload.Source, n int) (heads [][]byte, release func()) {
 	return p.read(ctx, srcs, n, 0)
 }
 
 // ReadOn reads len(b) bytes of src at off in a worker, as Heads does the
 // first bytes.
 func (p *HeadPool) ReadOn(ctx context.Context, src upload.Source, b []byte, off int64) (int, bool) {
-	got := p.read(ctx, []upload.Source{src}, len(b), off)[0]
-	if got == nil {
+	got, release := p.read(ctx, []upload.Source{src}, len(b), off)
+	defer release()
+	if got[0] == nil {
 		return 0, false
 	}
-	return copy(b, got), true
+	return copy(b, got[0]), true
 }
 
 // read returns n bytes at from of each of srcs that is a *File (see Heads).
-func (p *HeadPool) read(ctx context.Context, srcs []upload.Source, n int, from int64) [][]byte {
-	out := make([][]byte, len(srcs))
+func (p *HeadPool) read(ctx context.Context, srcs []upload.Source, n int, from int64) (heads [][]byte, release func()) {
+	out, none := make([][]byte, len(srcs)), func() {}
 	if n <= 0 || from < 0 {
-		return out
+		return out, none
 	}
 	// The workers start, if they must, once the sizes are in (StartIdle).
 	select {
 	case <-statsOver():
 	case <-ctx.Done():
-		return out
+		return out, none
 	}
 	if p.Ready() != nil {
-		return out
+		return out, none
 	}
 	files := jsGlobal.Get("Array").New()
 	var at []int // the index in srcs of each file posted
@@ -224,13 +242,13 @@ func (p *HeadPool) read(ctx context.Context, srcs []upload.Source, n int, from i
 		}
 	}
 	if len(at) == 0 {
-		return out
+		return out, none
 	}
-	answer := make(chan []byte, 1)
+	answer := make(chan *[]byte, 1)
 	p.mu.Lock()
 	if p.dead {
 		p.mu.Unlock()
-		return out
+		return out, none
 	}
 	w := p.all[p.next%len(p.all)]
 	p.next++
@@ -247,16 +265,22 @@ func (p *HeadPool) read(ctx context.Context, srcs []upload.Source, n int, from i
 		p.mu.Lock()
 		delete(w.pending, id)
 		p.mu.Unlock()
-		return out
+		return out, none
 	}
 	select {
 	case b := <-answer:
-		for k, h := range splitHeads(b, len(at), n) {
+		if b == nil {
+			return out, none
+		}
+		for k, h := range splitHeads(*b, len(at), n) {
 			out[at[k]] = h
 		}
+		var once sync.Once
+		return out, func() { once.Do(func() { headBufs.Put(b) }) }
 	case <-ctx.Done():
+		// The answer, when it comes, is left to the collector.
+		return out, none
 	}
-	return out
 }
 
 // splitHeads cuts a worker's answer (see web/head-worker.js) into count

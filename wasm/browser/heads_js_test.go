@@ -47,9 +47,10 @@ func TestHeadPool(t *testing.T) {
 			if err := tc.pool.Ready(); (err == nil) != tc.workers {
 				t.Fatalf("Ready: %v, want workers running: %v", err, tc.workers)
 			}
-			// Twice: both workers of a pool answer.
+			// Twice: both workers of a pool answer, the second into the
+			// buffer the first released.
 			for round := range 2 {
-				got := tc.pool.Heads(ctx, srcs, n)
+				got, release := tc.pool.Heads(ctx, srcs, n)
 				if len(got) != len(srcs) {
 					t.Fatalf("%d heads for %d files", len(got), len(srcs))
 				}
@@ -62,6 +63,7 @@ func TestHeadPool(t *testing.T) {
 						t.Errorf("round %d, %s: %d bytes (nil %v), want %d (nil %v)", round, srcs[i].Name(), len(got[i]), got[i] == nil, len(w), w == nil)
 					}
 				}
+				release()
 			}
 			for _, r := range []struct {
 				src    upload.Source
@@ -121,12 +123,15 @@ func TestHeadsWaitForSizes(t *testing.T) {
 	// Given up while the sizes are read: nothing read.
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if got := pool.Heads(ctx, srcs, 10); got[0] != nil {
+	if got, _ := pool.Heads(ctx, srcs, 10); got[0] != nil {
 		t.Fatalf("a head read while sizes were read: %q", got[0])
 	}
 
 	heads := make(chan [][]byte, 1)
-	go func() { heads <- pool.Heads(context.Background(), srcs, 10) }()
+	go func() {
+		got, _ := pool.Heads(context.Background(), srcs, 10)
+		heads <- got
+	}()
 	select {
 	case got := <-heads:
 		t.Fatalf("heads read while sizes were read: %q", got)

@@ -74,7 +74,8 @@ func (u *Uploader) readMetaBatch(fs []*file) {
 	for i, f := range fs {
 		srcs[i] = f.src
 	}
-	heads := u.deps.Heads.Heads(context.Background(), srcs, photometa.FirstRead)
+	heads, release := u.deps.Heads.Heads(context.Background(), srcs, photometa.FirstRead)
+	defer release() // nothing read keeps a head: the metadata is copied out
 	for i, f := range fs {
 		var src Source = f.src
 		if i < len(heads) && heads[i] != nil {

@@ -16,8 +16,11 @@ type HeadReader interface {
 	// Heads returns the first n bytes of each of srcs (fewer at a file's
 	// end), in their order. An entry is nil for a source it did not read
 	// (one it cannot take, or one whose read failed): that file is then
-	// read through its own ReadAt, which reports any error as before.
-	Heads(ctx context.Context, srcs []Source, n int) [][]byte
+	// read through its own ReadAt, which reports any error as before. The
+	// heads' memory is lent: the caller calls release (never nil) once it
+	// is done with them, and the reader may then reuse it, so that reading
+	// thousands of heads makes no garbage.
+	Heads(ctx context.Context, srcs []Source, n int) (heads [][]byte, release func())
 	// ReadOn reads len(p) bytes of src at off in the same way, for a
 	// parser that needs more than the head (a frame header behind a long
 	// EXIF block, or none before the image data): in the browser those

@@ -29,15 +29,18 @@ func (c *counted) ReadAt(p []byte, off int64) (int, error) {
 
 // fakeHeads is a HeadReader that reads at most limit bytes of each file
 // (n when 0) past the uploader's count, and none of the files skip names;
-// it reads on past a head (ReadOn) unless noReadOn.
+// it reads on past a head (ReadOn) unless noReadOn. Released heads are
+// overwritten, as a reader that reuses their memory would: metadata read
+// from a head after its release comes out wrong.
 type fakeHeads struct {
 	limit    int
 	skip     func(name string) bool
 	noReadOn bool
 
-	mu      sync.Mutex
-	batches []int
-	readOn  map[string]int // ReadOn calls by file
+	mu       sync.Mutex
+	batches  []int
+	released int            // batches released, each once
+	readOn   map[string]int // ReadOn calls by file
 }
 
 func (h *fakeHeads) ReadOn(_ context.Context, src upload.Source, p []byte, off int64) (int, bool) {
@@ -54,7 +57,7 @@ func (h *fakeHeads) ReadOn(_ context.Context, src upload.Source, p []byte, off i
 	return n, true
 }
 
-func (h *fakeHeads) Heads(_ context.Context, srcs []upload.Source, n int) [][]byte {
+func (h *fakeHeads) Heads(_ context.Context, srcs []upload.Source, n int) ([][]byte, func()) {
 	h.mu.Lock()
 	h.batches = append(h.batches, len(srcs))
 	h.mu.Unlock()
@@ -71,7 +74,19 @@ func (h *fakeHeads) Heads(_ context.Context, srcs []upload.Source, n int) [][]by
 		got, _ := c.Source.ReadAt(b, 0)
 		out[i] = b[:got]
 	}
-	return out
+	var once sync.Once
+	return out, func() {
+		once.Do(func() {
+			for _, b := range out {
+				for i := range b {
+					b[i] = 0xFF
+				}
+			}
+			h.mu.Lock()
+			h.released++
+			h.mu.Unlock()
+		})
+	}
 }
 
 // deepEXIF is a photo whose EXIF comes after a 60 KB comment: beyond the
@@ -159,6 +174,19 @@ func TestHeadsRead(t *testing.T) {
 			}
 			if total != len(files) {
 				t.Errorf("%d files handed to the head reader, want %d", total, len(files))
+			}
+			// A batch is released once read, a little after Inspect has
+			// the last file's metadata.
+			released := func() int {
+				tc.heads.mu.Lock()
+				defer tc.heads.mu.Unlock()
+				return tc.heads.released
+			}
+			for deadline := time.Now().Add(5 * time.Second); released() != len(tc.heads.batches) && time.Now().Before(deadline); {
+				time.Sleep(time.Millisecond)
+			}
+			if got := released(); got != len(tc.heads.batches) {
+				t.Errorf("%d batches of heads released, want %d", got, len(tc.heads.batches))
 			}
 			for _, f := range files {
 				if hashed[f.Name()] {
