@@ -46,7 +46,7 @@ var errNoHeadWorkers = errors.New("the head workers are not available")
 
 type headWorker struct {
 	*worker
-	hello   chan bool           // the first message: true when ready; buffered
+	hello   chan bool            // the first message: true when ready; buffered
 	pending map[int]chan *[]byte // by job id; under HeadPool.mu
 }
 
