@@ -102,23 +102,7 @@ func TestHeadsWaitForSizes(t *testing.T) {
 	}
 	body := pattern(100)
 	srcs := []upload.Source{newJSFile(t, body, "a.jpg", "image/jpeg")}
-	arr := jsGlobal.Get("Array").New(newJSFile(t, body, "b.jpg", "image/jpeg").Blob())
-	picked, err := Pick(arr)
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	inStat, endStat := make(chan struct{}), make(chan struct{})
-	statDone := make(chan struct{})
-	go func() {
-		defer close(statDone)
-		picked.Stat(false, func([]*File) bool {
-			close(inStat)
-			<-endStat
-			return true
-		})
-	}()
-	<-inStat
+	endStat := holdStat(t)
 
 	// Given up while the sizes are read: nothing read.
 	ctx, cancel := context.WithCancel(context.Background())
@@ -137,8 +121,7 @@ func TestHeadsWaitForSizes(t *testing.T) {
 		t.Fatalf("heads read while sizes were read: %q", got)
 	case <-time.After(100 * time.Millisecond):
 	}
-	close(endStat)
-	<-statDone
+	endStat()
 	if got := <-heads; !bytes.Equal(got[0], body[:10]) {
 		t.Fatalf("head %q once the sizes were in, want %q", got[0], body[:10])
 	}
@@ -155,7 +138,30 @@ func TestHeadsStartIdle(t *testing.T) {
 		defer pool.mu.Unlock()
 		return len(pool.all)
 	}
-	arr := jsGlobal.Get("Array").New(newJSFile(t, pattern(10), "a.jpg", "image/jpeg").Blob())
+	endStat := holdStat(t)
+	pool.StartIdle(10 * time.Millisecond)
+	time.Sleep(200 * time.Millisecond)
+	if n := started(); n != 0 {
+		t.Fatalf("%d workers started while sizes were read", n)
+	}
+	endStat()
+	deadline := time.Now().Add(workerStartTimeout)
+	for started() < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d workers started once the sizes were in, want 2", started())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := pool.Ready(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// holdStat starts a Stat of a file and holds it under way until end is
+// called; end returns once it is over.
+func holdStat(t *testing.T) (end func()) {
+	t.Helper()
+	arr := jsGlobal.Get("Array").New(newJSFile(t, pattern(10), "held.jpg", "image/jpeg").Blob())
 	picked, err := Pick(arr)
 	if err != nil {
 		t.Fatal(err)
@@ -170,22 +176,8 @@ func TestHeadsStartIdle(t *testing.T) {
 		})
 	}()
 	<-inStat
-
-	pool.StartIdle(10 * time.Millisecond)
-	time.Sleep(200 * time.Millisecond)
-	if n := started(); n != 0 {
-		t.Fatalf("%d workers started while sizes were read", n)
-	}
-	close(endStat)
-	<-statDone
-	deadline := time.Now().Add(workerStartTimeout)
-	for started() < 2 {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d workers started once the sizes were in, want 2", started())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if err := pool.Ready(); err != nil {
-		t.Fatal(err)
+	return func() {
+		close(endStat)
+		<-statDone
 	}
 }
