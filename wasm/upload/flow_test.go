@@ -177,13 +177,16 @@ func TestAddWhileRunningAndStartAgain(t *testing.T) {
 	}
 }
 
-// pairHasher lets the hash of "first.jpg" end only once another hash has
-// begun (sequential hashing would never begin one), and records how many ran
-// at once.
+// pairHasher lets the hash of "first.jpg" end only once the run's third
+// hash has begun (the run's first is hashed alone, then first.jpg beside
+// another: sequential hashing would never begin it), and records how many
+// ran at once, and how many began while the run's first ran.
 type pairHasher struct {
 	mu                sync.Mutex
 	now, max, started int
 	second            chan struct{}
+	firstOver         bool // the run's first hash is over
+	besideFirst       int
 }
 
 func (p *pairHasher) SHA1(ctx context.Context, s upload.Source) (string, error) {
@@ -191,14 +194,19 @@ func (p *pairHasher) SHA1(ctx context.Context, s upload.Source) (string, error) 
 	p.now++
 	p.started++
 	p.max = max(p.max, p.now)
+	leads := p.started == 1
+	if !leads && !p.firstOver {
+		p.besideFirst++
+	}
 	wait := p.second
-	if p.started == 2 {
+	if p.started == 3 {
 		close(p.second)
 	}
 	p.mu.Unlock()
 	defer func() {
 		p.mu.Lock()
 		p.now--
+		p.firstOver = p.firstOver || leads
 		p.mu.Unlock()
 	}()
 	if s.Name() == "first.jpg" {
@@ -214,7 +222,8 @@ func (p *pairHasher) SHA1(ctx context.Context, s upload.Source) (string, error) 
 }
 
 // TestHashConcurrency: with HashConcurrency 2 two files are hashed at once,
-// never more, and a copy hashed before its original is still the duplicate.
+// never more, but the run's first alone; a copy hashed before its original
+// is still the duplicate.
 func TestHashConcurrency(t *testing.T) {
 	w := newWorld(t)
 	d := w.deps()
@@ -234,16 +243,19 @@ func TestHashConcurrency(t *testing.T) {
 		mu.Unlock()
 	})
 	first := jpeg("first.jpg", 300)
-	u.Add(first, src{name: "copy.jpg", typ: first.typ, data: first.data})
+	u.Add(jpeg("lead.jpg", 100), first, src{name: "copy.jpg", typ: first.typ, data: first.data})
 	for i := range 6 {
 		u.Add(jpeg(fmt.Sprintf("f%d.jpg", i), 200+i))
 	}
 	rep, err := u.Start(context.Background())
-	if err != nil || rep.Uploaded != 7 || rep.Skipped != 1 {
+	if err != nil || rep.Uploaded != 8 || rep.Skipped != 1 {
 		t.Fatalf("%+v, %v", rep, err)
 	}
 	if h.max > 2 {
 		t.Fatalf("%d files were hashed at once, want at most 2", h.max)
+	}
+	if h.besideFirst != 0 {
+		t.Fatalf("%d files were hashed beside the run's first, want none", h.besideFirst)
 	}
 	if dupOf["copy.jpg"] != "first.jpg" {
 		t.Fatalf("copy.jpg is a duplicate of %q, want first.jpg", dupOf["copy.jpg"])

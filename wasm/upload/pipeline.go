@@ -31,10 +31,17 @@ func (u *Uploader) pipeline(ctx context.Context) {
 // Add, until no file is queued and none is in flight (files added meanwhile
 // are taken too). Up to HashConcurrency files are hashed at once; a file
 // holds its slot until it is handed on, so with one slot the next file is
-// hashed only once the previous one found room in hashed.
+// hashed only once the previous one found room in hashed. The first file
+// of a run is hashed alone: the run's first byte waits for its checksum,
+// and the files hashed beside it shared the disk and the cores with it.
 func (u *Uploader) feed(ctx context.Context, hashed chan<- *file) {
 	n := u.opts.HashConcurrency
 	slots := make(chan struct{}, n)
+	// The slots the first file's hash holds back, given once it is over.
+	held := n - 1
+	for range held {
+		slots <- struct{}{}
+	}
 	type job struct {
 		f  *file
 		ok chan bool
@@ -47,7 +54,11 @@ func (u *Uploader) feed(ctx context.Context, hashed chan<- *file) {
 	go func() {
 		defer handing.Done()
 		for j := range order {
-			if <-j.ok && !u.duplicate(j.f) {
+			ok := <-j.ok
+			for ; held > 0; held-- {
+				<-slots
+			}
+			if ok && !u.duplicate(j.f) {
 				select {
 				case hashed <- j.f:
 				case <-ctx.Done():
