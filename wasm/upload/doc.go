@@ -28,7 +28,8 @@
 // How a batch runs:
 //   - Each file's format is known from its metadata, or checked by its
 //     first bytes while that is not read (JPEG, PNG or TIFF), and it is
-//     hashed, HashConcurrency files at a time (1 by default), and
+//     hashed, HashConcurrency files at a time (1 by default; a run's
+//     first file alone, so that its first byte goes out sooner), and
 //     handed on in the order of Add, at most HashAhead files ahead of the
 //     upload workers. Concurrency files are sent at once; RegisterAhead more
 //     go through hasImage and registration meanwhile, so that the API
