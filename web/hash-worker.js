@@ -13,8 +13,8 @@
 // a slice of one) with fetch, and gets one answer: {id, status, headers,
 // body} with the headers CORS exposes as a JSON text of name → value, and
 // the answer's body as text when it is an error document; or {id, error,
-// stage: 'fetch'} when no answer came. A message
-// {id, abort: true} aborts that request, which then gets no answer.
+// stage: 'fetch'} when no answer came. A message {id, abort: true} aborts
+// that request, which then gets no answer.
 'use strict';
 const subtle = self.crypto && self.crypto.subtle;
 

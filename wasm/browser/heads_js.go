@@ -224,6 +224,15 @@ func (p *HeadPool) read(ctx context.Context, srcs []upload.Source, n int, from i
 	if n <= 0 || from < 0 {
 		return out, none
 	}
+	var at []int // the index in srcs of each file posted
+	for i, s := range srcs {
+		if _, ok := s.(*File); ok {
+			at = append(at, i)
+		}
+	}
+	if len(at) == 0 {
+		return out, none
+	}
 	// The workers start, if they must, once the sizes are in (StartIdle).
 	select {
 	case <-statsOver():
@@ -234,15 +243,8 @@ func (p *HeadPool) read(ctx context.Context, srcs []upload.Source, n int, from i
 		return out, none
 	}
 	files := jsGlobal.Get("Array").New()
-	var at []int // the index in srcs of each file posted
-	for i, s := range srcs {
-		if f, ok := s.(*File); ok {
-			files.Call("push", f.Blob())
-			at = append(at, i)
-		}
-	}
-	if len(at) == 0 {
-		return out, none
+	for _, i := range at {
+		files.Call("push", srcs[i].(*File).Blob())
 	}
 	answer := make(chan *[]byte, 1)
 	p.mu.Lock()
