@@ -42,7 +42,7 @@ func (u *Uploader) uploadOSS(ctx context.Context, f *file) error {
 	err = u.retry.do(ctx, 0, func(ctx context.Context) error {
 		cl, err := u.creds.get(ctx)
 		if err != nil {
-			return err
+			return inStep(err)
 		}
 		url, err := cl.signer.SignPut(key, f.kind.ContentType, u.opts.SignExpiry)
 		if err != nil {
@@ -87,18 +87,18 @@ func (u *Uploader) uploadS3(ctx context.Context, f *file) error {
 	}
 	defer release()
 	// The renewal's calls are single tries within the tries of the PUT
-	// step, so a step never runs more than Retries + 1 tries.
+	// step, counted apart from the PUT's failures (retrier).
 	stale, started := false, true
 	err = u.retry.do(ctx, 0, func(ctx context.Context) error {
 		if stale {
 			if err := u.callOnce(ctx, register); err != nil {
-				return err
+				return inStep(err)
 			}
 			stale, started = false, false
 		}
 		if !started {
 			if err := u.callOnce(ctx, u.startImage(id)); err != nil {
-				return err
+				return inStep(err)
 			}
 			started = true
 		}

@@ -53,9 +53,11 @@
 //     left out, not refused, and not a copy of another file of the batch).
 //   - Every step is retried on network errors, timeouts, 5xx, 429 and expired
 //     credentials, with exponential backoff and full jitter; other failures
-//     fail that file only, in words. Each step is tried Retries + 1 times at
-//     most: what a try calls on the way (a link renewal) is a single try
-//     within it, never a retry of its own. A try that failed only because
+//     fail that file only, in words. A step gives up after Retries + 1
+//     failed tries: what a try calls on the way (a link renewal) is a single
+//     try within it, never a retry of its own, and the failures of those API
+//     calls are counted apart from the step's own, against Retries too (the
+//     API and the storage fail independently). A try that failed only because
 //     its credentials expired (a PUT that waited in the browser's queue or
 //     on a slow link past a short-lived signature) is renewed and does not
 //     count, up to 20 such tries per step. A server that answered a 429 or

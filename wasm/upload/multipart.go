@@ -153,7 +153,7 @@ func (u *Uploader) putParts(ctx context.Context, f *file, key string) (ok bool, 
 		return u.retry.do(ctx, 0, func(ctx context.Context) error {
 			m, cl, err := mp(ctx)
 			if err != nil {
-				return err
+				return inStep(err)
 			}
 			url, err := m.SignPart(key, uploadID, n, u.opts.SignExpiry)
 			if err != nil {

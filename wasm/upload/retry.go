@@ -2,6 +2,7 @@ package upload
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -13,7 +14,12 @@ import (
 //
 // Each step is tried by one retrier loop only: a step's op makes single
 // tries of whatever it calls (never a retry of its own), so that the tries
-// of a step stay bounded by Retries instead of multiplying.
+// of a step stay bounded instead of multiplying. The API calls a try makes
+// before its own request (the renewal of expired credentials: apiTry) are
+// counted apart, each kind against Retries: the API and the storage fail
+// independently, and a file that met three failing API calls and four
+// failing PUTs while its links kept expiring in a busy browser had not met
+// seven failures of either.
 type retrier struct {
 	retries   int
 	patience  time.Duration
@@ -44,6 +50,22 @@ const (
 	maxExpiredTries = 20
 )
 
+// apiTry marks the failure of an API call made within a try of another
+// step (see retrier).
+type apiTry struct{ err error }
+
+func (e apiTry) Error() string { return e.err.Error() }
+func (e apiTry) Unwrap() error { return e.err }
+
+// inStep marks err, when not nil, as the failure of an API call made
+// within a try of another step.
+func inStep(err error) error {
+	if err == nil {
+		return nil
+	}
+	return apiTry{err}
+}
+
 // do runs op until it succeeds, fails for good, or the tries run out. Each
 // try gets a context that ends after timeout (0: no limit). Expired
 // credentials are retried at once the first time (the op renews them). A
@@ -59,7 +81,8 @@ const (
 // signature has done nothing wrong.
 func (r retrier) do(ctx context.Context, timeout time.Duration, op func(context.Context) error) error {
 	var offlineSince time.Time
-	counted, expired := 0, 0
+	var counted [2]int // the step's own failures, then its API calls' (apiTry)
+	expired := 0
 	for attempt := 0; ; attempt++ {
 		if err := r.gate(ctx); err != nil {
 			return err
@@ -105,11 +128,15 @@ func (r retrier) do(ctx context.Context, timeout time.Duration, op func(context.
 			}
 			continue
 		}
-		if counted >= r.retries {
+		kind := 0
+		if errors.As(err, new(apiTry)) {
+			kind = 1
+		}
+		if counted[kind] >= r.retries {
 			return &Error{Code: e.Code, Message: fmt.Sprintf("%s (gave up after %d tries)", strings.TrimSuffix(e.Message, "."), attempt+1), Status: e.Status, Err: e}
 		}
-		counted++
-		d := r.backoff(counted - 1)
+		counted[kind]++
+		d := r.backoff(counted[kind] - 1)
 		d = max(d, min(e.RetryAfter, retryAfterMax))
 		if err := r.sleep(ctx, d); err != nil {
 			return err

@@ -182,6 +182,60 @@ func TestStepTriesBounded(t *testing.T) {
 	}
 }
 
+// TestStepBudgetsApart: the failures of the API calls a PUT step makes on
+// the way (the link's renewal) and those of its PUTs are each counted
+// against Retries, not together: a file whose renewals failed Retries
+// times and whose PUTs failed Retries times is still sent; a file whose
+// PUTs failed once more than that is not.
+func TestStepBudgetsApart(t *testing.T) {
+	const retries = 2
+	expired := "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>"
+	failing := upload.Errorf(upload.CodeServer, "The API failed (status 503).")
+	tests := []struct {
+		name      string
+		putFails  int // PUTs answered 500 after the renewal
+		wantState upload.State
+		wantPuts  int
+	}{
+		{"each kind within Retries", retries, upload.StateUploaded, 1 + retries + 1},
+		{"PUTs fail once more", retries + 1, upload.StateFailed, 1 + retries + 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t)
+			w.putFault = func(_ string, n int) (int, string) {
+				switch {
+				case n == 1:
+					return 403, expired // the step renews the link…
+				case n <= 1+tc.putFails:
+					return 500, "<Error><Code>InternalError</Code></Error>"
+				}
+				return 0, ""
+			}
+			// …whose registration fails Retries times first.
+			w.apiFault["uploadImageS3"] = []error{nil}
+			for range retries {
+				w.apiFault["uploadImageS3"] = append(w.apiFault["uploadImageS3"], failing)
+			}
+			u := w.uploader(upload.Options{Cloud: "s3", Retries: retries})
+			u.Add(jpeg("a.jpg", 100))
+			rep, err := u.Start(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := rep.Files[0].State; got != tc.wantState {
+				t.Fatalf("file ended %s (%+v), want %s", got, rep.Files[0].Error, tc.wantState)
+			}
+			if n := w.count("uploadImageS3"); n != 2+retries {
+				t.Fatalf("uploadImageS3 called %d times, want %d", n, 2+retries)
+			}
+			if n := w.count("PUT"); n != tc.wantPuts {
+				t.Fatalf("%d PUTs, want %d (calls %q)", n, tc.wantPuts, w.calls())
+			}
+		})
+	}
+}
+
 // TestExpiredLinksRenewed: PUTs whose links expired (a browser that held
 // them queued, a slow link) are sent again with renewed links without
 // using up the file's tries, up to a bound of their own.
