@@ -140,6 +140,10 @@ func (p *WorkerPool) start() {
 			case !a.subtle:
 				p.err = &upload.Error{Code: upload.CodeInternal, Message: "WebCrypto is not available in the hash workers.", Err: ErrNoWorkers}
 			}
+		case <-p.dead:
+			// Another worker failed first, and the pool stopped this one
+			// before it could say anything.
+			p.err = ErrNoWorkers
 		case <-timeout.C:
 			p.err = &upload.Error{Code: upload.CodeTimeout, Message: "The hash workers did not start.", Err: ErrNoWorkers}
 		}
