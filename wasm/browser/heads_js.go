@@ -21,18 +21,21 @@ import (
 // read (the workers cannot start or stopped, the read failed, a Source that
 // is no File) has a nil head, and the caller reads it itself: nothing is
 // lost when the workers are not there. The workers start on first use, once
-// no Stat is under way, or before with StartIdle.
+// no Stat is under way, or before with StartIdle; batches are posted to
+// them while they load.
 type HeadPool struct {
 	url  string
 	size int
 
-	once  sync.Once
-	err   error // set once by start: nil, or why the pool cannot read
-	mu    sync.Mutex
-	all   []*headWorker
-	next  int  // the worker the next batch goes to
-	dead  bool // a worker failed after starting
-	jobID int
+	once    sync.Once
+	err     error         // set once by start: nil, or why the pool cannot read
+	settled chan struct{} // closed once every worker said it runs, or one failed
+	mu      sync.Mutex
+	all     []*headWorker
+	next    int           // the worker the next batch goes to
+	dead    bool          // a worker failed after starting
+	ended   chan struct{} // closed with dead
+	jobID   int
 }
 
 var _ upload.HeadReader = (*HeadPool)(nil)
@@ -69,7 +72,7 @@ func headBuf(n int) *[]byte {
 // NewHeadPool makes a pool of size workers (at least 1) running the worker
 // script at url. Nothing starts until the first Heads.
 func NewHeadPool(url string, size int) *HeadPool {
-	return &HeadPool{url: url, size: max(size, 1)}
+	return &HeadPool{url: url, size: max(size, 1), ended: make(chan struct{})}
 }
 
 // Ready starts the workers if they are not started and reports whether
@@ -79,6 +82,7 @@ func (p *HeadPool) Ready() error {
 	if p.err != nil {
 		return p.err
 	}
+	<-p.settled
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.dead {
@@ -101,15 +105,13 @@ func (p *HeadPool) StartIdle(after time.Duration) {
 }
 
 func (p *HeadPool) start() {
+	p.settled = make(chan struct{})
 	script, revoke, err := workerScript(p.url)
 	if err != nil {
 		p.err = err
+		close(p.settled)
 		return
 	}
-	defer revoke()
-	timeout := time.NewTimer(workerStartTimeout)
-	defer timeout.Stop()
-	// Every worker starts loading before the first is waited for.
 	for range p.size {
 		w, err := p.spawn(script)
 		if err != nil {
@@ -120,22 +122,38 @@ func (p *HeadPool) start() {
 		p.all = append(p.all, w)
 		p.mu.Unlock()
 	}
-	for _, w := range p.all {
-		if p.err != nil {
-			break
-		}
-		select {
-		case ok := <-w.hello:
-			if !ok {
-				p.err = errNoHeadWorkers
-			}
-		case <-timeout.C:
-			p.err = errNoHeadWorkers
-		}
-	}
 	if p.err != nil {
+		revoke()
 		p.terminate()
+		close(p.settled)
+		return
 	}
+	// Batches are posted while the workers load (a worker gets the
+	// messages posted before its script ran once it has): waiting for
+	// them cost the first batch 70-100 ms. A worker that fails to start
+	// ends the pool, whose batches are then answered with nothing.
+	go func() {
+		defer close(p.settled)
+		defer revoke()
+		timeout := time.NewTimer(workerStartTimeout)
+		defer timeout.Stop()
+		for _, w := range p.all {
+			select {
+			case ok := <-w.hello:
+				if !ok {
+					p.terminate()
+					return
+				}
+			case <-p.ended:
+				// Another worker failed first, and the pool stopped
+				// this one before it could say anything.
+				return
+			case <-timeout.C:
+				p.terminate()
+				return
+			}
+		}
+	}()
 }
 
 // spawn starts one worker.
@@ -189,6 +207,7 @@ func (p *HeadPool) terminate() {
 		return
 	}
 	p.dead = true
+	close(p.ended)
 	for _, w := range p.all {
 		for id, ch := range w.pending {
 			ch <- nil
@@ -197,6 +216,12 @@ func (p *HeadPool) terminate() {
 		w.stop()
 	}
 }
+
+// Pace lets the page run between two files of a batch parsed on its main
+// thread, once they have held it for a slice (see Pace).
+func (p *HeadPool) Pace() { Pace() }
+
+var _ upload.Pacer = (*HeadPool)(nil)
 
 // Heads returns the first n bytes of each of srcs that is a *File, read in
 // a worker, in one message for them all; the entries of the others, and of
@@ -239,7 +264,7 @@ func (p *HeadPool) read(ctx context.Context, srcs []upload.Source, n int, from i
 	case <-ctx.Done():
 		return out, none
 	}
-	if p.Ready() != nil {
+	if p.once.Do(p.start); p.err != nil {
 		return out, none
 	}
 	files := jsGlobal.Get("Array").New()

@@ -15,7 +15,8 @@ import (
 // in order, a short file whole, and read on at an offset (ReadOn), short at
 // the file's end; what they cannot read (a Source that is no File, every
 // file when the workers cannot start) comes back nil, or not ok, for the
-// caller to read itself.
+// caller to read itself. The same whether the pool was waited for (Ready)
+// or not: a batch is posted while the workers load.
 func TestHeadPool(t *testing.T) {
 	const n = 1000
 	long, short := pattern(5000), pattern(300)
@@ -30,21 +31,42 @@ func TestHeadPool(t *testing.T) {
 	want := [][]byte{long[:n], nil, short, empty}
 
 	cors := serverURL(t, "ALTIUP_TEST_CORS_URL")
-	good := NewHeadPool(cors+"/head-worker.js", 2)
-	t.Cleanup(good.terminate)
 	ctx := context.Background()
-	for _, tc := range []struct {
+	type poolCase struct {
 		name    string
 		pool    *HeadPool
 		workers bool
-	}{
-		{"cross-origin script with CORS", good, true},
-		{"cross-origin script without CORS", NewHeadPool(serverURL(t, "ALTIUP_TEST_NOCORS_URL")+"/head-worker.js", 2), false},
-		{"script not found", NewHeadPool(revokedScriptURL(), 2), false},
-		{"script fails", NewHeadPool(scriptURL(t, "throw new Error('no');"), 2), false},
-	} {
+		ready   bool // Ready before the first batch
+	}
+	var cases []poolCase
+	for _, ready := range []bool{true, false} {
+		for _, c := range []struct {
+			name, url string
+			workers   bool
+		}{
+			{"cross-origin script with CORS", cors + "/head-worker.js", true},
+			{"cross-origin script without CORS", serverURL(t, "ALTIUP_TEST_NOCORS_URL") + "/head-worker.js", false},
+			{"script not found", revokedScriptURL(), false},
+			{"script fails", scriptURL(t, "throw new Error('no');"), false},
+		} {
+			name := c.name + "/batch while loading"
+			if ready {
+				name = c.name + "/batch once ready"
+			}
+			pool := NewHeadPool(c.url, 2)
+			t.Cleanup(pool.terminate)
+			cases = append(cases, poolCase{name, pool, c.workers, ready})
+		}
+	}
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := tc.pool.Ready(); (err == nil) != tc.workers {
+			if !tc.ready {
+				defer func() {
+					if err := tc.pool.Ready(); (err == nil) != tc.workers {
+						t.Fatalf("Ready after the batches: %v, want workers running: %v", err, tc.workers)
+					}
+				}()
+			} else if err := tc.pool.Ready(); (err == nil) != tc.workers {
 				t.Fatalf("Ready: %v, want workers running: %v", err, tc.workers)
 			}
 			// Twice: both workers of a pool answer, the second into the

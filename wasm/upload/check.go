@@ -59,7 +59,8 @@ func (u *Uploader) readMetas() {
 }
 
 // readMetaBatch reads the metadata of fs, their first bytes read at once
-// by the HeadReader when there is one. A batch holds its slot while it is
+// by the HeadReader when there is one (paced between two files when it is
+// a Pacer). A batch holds its slot while it is
 // parsed: the parsers may read on past the heads, and batches parsed all
 // at once held the buffers of every file (the page's memory grew with the
 // number of files).
@@ -76,7 +77,11 @@ func (u *Uploader) readMetaBatch(fs []*file) {
 	}
 	heads, release := u.deps.Heads.Heads(context.Background(), srcs, photometa.FirstRead)
 	defer release() // nothing read keeps a head: the metadata is copied out
+	pacer, _ := u.deps.Heads.(Pacer)
 	for i, f := range fs {
+		if pacer != nil && i > 0 {
+			pacer.Pace()
+		}
 		var src Source = f.src
 		if i < len(heads) && heads[i] != nil {
 			src = headSource{f.src, heads[i], u.deps.Heads}

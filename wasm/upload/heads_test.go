@@ -39,6 +39,7 @@ type fakeHeads struct {
 
 	mu       sync.Mutex
 	batches  []int
+	paces    int            // calls of Pace
 	released int            // batches released, each once
 	readOn   map[string]int // ReadOn calls by file
 }
@@ -55,6 +56,12 @@ func (h *fakeHeads) ReadOn(_ context.Context, src upload.Source, p []byte, off i
 	h.mu.Unlock()
 	n, _ := src.(*counted).Source.ReadAt(p, off)
 	return n, true
+}
+
+func (h *fakeHeads) Pace() {
+	h.mu.Lock()
+	h.paces++
+	h.mu.Unlock()
 }
 
 func (h *fakeHeads) Heads(_ context.Context, srcs []upload.Source, n int) ([][]byte, func()) {
@@ -174,6 +181,13 @@ func TestHeadsRead(t *testing.T) {
 			}
 			if total != len(files) {
 				t.Errorf("%d files handed to the head reader, want %d", total, len(files))
+			}
+			// A pause between two files of a batch, none before a batch's first.
+			tc.heads.mu.Lock()
+			paces := tc.heads.paces
+			tc.heads.mu.Unlock()
+			if want := total - len(tc.heads.batches); paces != want {
+				t.Errorf("%d pauses for %d files in %d batches, want %d", paces, total, len(tc.heads.batches), want)
 			}
 			// A batch is released once read, a little after Inspect has
 			// the last file's metadata.
