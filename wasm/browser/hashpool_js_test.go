@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"syscall/js"
 	"testing"
@@ -22,6 +23,12 @@ import (
 // page's origin. The CORS test server hands out the file itself.
 func workerScriptURL(t *testing.T) string {
 	t.Helper()
+	return scriptURL(t, workerScriptText(t))
+}
+
+// workerScriptText is web/hash-worker.js, as the test server serves it.
+func workerScriptText(t *testing.T) string {
+	t.Helper()
 	cors := serverURL(t, "ALTIUP_TEST_CORS_URL")
 	resp, err := (&http.Client{}).Get(cors + "/hash-worker.js")
 	if err != nil {
@@ -32,7 +39,7 @@ func workerScriptURL(t *testing.T) string {
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("hash-worker.js: %d %v", resp.StatusCode, err)
 	}
-	return scriptURL(t, string(text))
+	return string(text)
 }
 
 // scriptURL is a blob: URL of a worker script.
@@ -250,4 +257,84 @@ func BenchmarkWorkerSHA1(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestWorkerSHA1Early: a file is hashed as soon as one worker has loaded,
+// not once all have; and a pool whose workers cannot hash, used before
+// anything waited for it, still leaves the Hasher to hash by itself.
+func TestWorkerSHA1Early(t *testing.T) {
+	ctx := context.Background()
+	data := pattern(100_000)
+	sum := sha1.Sum(data)
+	want := hex.EncodeToString(sum[:])
+
+	t.Run("one worker loaded", func(t *testing.T) {
+		// The first worker to take the lock says hello at once, the
+		// others a minute later.
+		text := workerScriptText(t)
+		hello := "self.postMessage({ ready: true, subtle: !!subtle });"
+		if !strings.Contains(text, hello) {
+			t.Fatalf("hash-worker.js no longer says hello as %q", hello)
+		}
+		text = strings.Replace(text, hello, `navigator.locks.request('altiup-test-first-hash-worker', { ifAvailable: true }, (lock) => {
+			if (lock) { self.postMessage({ ready: true, subtle: !!subtle }); return new Promise(() => {}); }
+			setTimeout(() => self.postMessage({ ready: true, subtle: !!subtle }), 60000);
+		});`, 1)
+		// Workers still loading after the timeout are let go; the pool
+		// keeps those that loaded.
+		defer func(d time.Duration) { workerStartTimeout = d }(workerStartTimeout)
+		workerStartTimeout = 2 * time.Second
+		pool := NewWorkerPool(scriptURL(t, text), 3)
+		t.Cleanup(pool.terminate)
+		ready := make(chan error, 1)
+		go func() { ready <- pool.Ready() }()
+		for i := range 3 {
+			got, err := pool.SHA1(ctx, newJSFile(t, data, "early.bin", ""))
+			if err != nil || got != want {
+				t.Fatalf("file %d: %s, %v; want %s", i, got, err, want)
+			}
+		}
+		select {
+		case err := <-ready:
+			t.Fatalf("Ready returned (%v) before the slow workers loaded: the test proves nothing", err)
+		default:
+		}
+		pool.mu.Lock()
+		n := 0
+		for _, w := range pool.all {
+			if w.ready {
+				n++
+			}
+		}
+		pool.mu.Unlock()
+		if n != 1 {
+			t.Fatalf("%d workers ready, want 1", n)
+		}
+		if err := <-ready; err != nil {
+			t.Fatalf("Ready after the timeout: %v, want the pool kept with its loaded worker", err)
+		}
+		pool.mu.Lock()
+		n = len(pool.all)
+		pool.mu.Unlock()
+		if got, err := pool.SHA1(ctx, newJSFile(t, data, "later.bin", "")); err != nil || got != want || n != 1 {
+			t.Fatalf("after the timeout: %d workers, %s, %v; want 1 worker and %s", n, got, err, want)
+		}
+	})
+	for _, tc := range []struct{ name, script string }{
+		{"script fails", "throw new Error('no');"},
+		{"no WebCrypto in the worker", "postMessage({ready: true, subtle: false});"},
+	} {
+		t.Run(tc.name+", not waited for", func(t *testing.T) {
+			pool := NewWorkerPool(scriptURL(t, tc.script), 2)
+			t.Cleanup(pool.terminate)
+			f := newJSFile(t, data, "fallback.bin", "")
+			if _, err := pool.SHA1(ctx, f); !errors.Is(err, ErrNoWorkers) {
+				t.Fatalf("SHA1 in the pool: %v, want an error matching ErrNoWorkers", err)
+			}
+			got, err := (&Hasher{Workers: pool}).SHA1(ctx, f)
+			if err != nil || got != want {
+				t.Fatalf("through the Hasher: %s, %v; want %s", got, err, want)
+			}
+		})
+	}
 }
