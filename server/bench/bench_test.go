@@ -286,6 +286,29 @@ func TestOffCap(t *testing.T) {
 	}
 }
 
+// TestAboveCap: an upload is refused only when it went faster than its cap
+// allows; a slow one is its own figure.
+func TestAboveCap(t *testing.T) {
+	const mb = 1e6
+	for _, tc := range []struct {
+		name      string
+		bytes, ms float64
+		rate      float64
+		above     bool
+	}{
+		{"on its cap", 128 * mb, 6700, 20 * mb, false},
+		{"slower than its cap", 128 * mb, 9000, 20 * mb, false},
+		{"the 3.48 s run", 128 * mb, 3480, 20 * mb, true},
+		{"uncapped run", 128 * mb, 1000, 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if why := aboveCap(tc.bytes, tc.ms, tc.rate); (why != "") != tc.above {
+				t.Errorf("aboveCap = %q", why)
+			}
+		})
+	}
+}
+
 func TestLinkTarget(t *testing.T) {
 	if linkTarget(20) != 1.05 || linkTarget(100) != 1.15 {
 		t.Errorf("targets: %v at 20, %v at 100", linkTarget(20), linkTarget(100))

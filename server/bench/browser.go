@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/cdproto/heapprofiler"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/systeminfo"
+	cdptarget "github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -71,21 +72,53 @@ func (b *browser) tab(timeout time.Duration) (context.Context, func(), error) {
 }
 
 // throttle caps the tab's upload (and download) throughput in bytes per
-// second; 0 lifts the cap.
+// second, its Workers' too (those it has and those it starts later: the
+// uploader sends quick PUTs from its hash workers, which the tab's own
+// conditions do not cover); 0 lifts the cap.
 func throttle(ctx context.Context, bytesPerSec float64) error {
-	return chromedp.Do(ctx, func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+	c := &network.Conditions{DownloadThroughput: -1, UploadThroughput: -1}
+	if bytesPerSec > 0 {
+		c.UploadThroughput = bytesPerSec
+		c.DownloadThroughput = bytesPerSec
+	}
+	apply := func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
 		if _, err := cdp.Call(ctx, t, network.Enable, network.EnableParams{}); err != nil {
 			return chromedp.Void{}, err
-		}
-		c := &network.Conditions{DownloadThroughput: -1, UploadThroughput: -1}
-		if bytesPerSec > 0 {
-			c.UploadThroughput = bytesPerSec
-			c.DownloadThroughput = bytesPerSec
 		}
 		_, err := cdp.Call(ctx, t, network.EmulateNetworkConditionsByRule,
 			network.EmulateNetworkConditionsByRuleParams{MatchedNetworkConditions: []*network.Conditions{c}})
 		return chromedp.Void{}, err
+	}
+	err := chromedp.Listen(ctx, func(ev any) {
+		if e, ok := ev.(*cdptarget.EventAttachedToTarget); ok && strings.Contains(e.TargetInfo.Type, "worker") {
+			go func() {
+				wctx, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(e.TargetInfo.TargetID))
+				context.AfterFunc(ctx, cancel)
+				_ = chromedp.Do(wctx, apply) // a worker gone meanwhile sends nothing
+			}()
+		}
 	})
+	if err != nil {
+		return err
+	}
+	if err := chromedp.Do(ctx, apply); err != nil {
+		return err
+	}
+	targets, err := chromedp.Targets(ctx)
+	if err != nil {
+		return err
+	}
+	tab := chromedp.FromContext(ctx).BrowserContextID
+	for _, t := range targets {
+		if strings.Contains(t.Type, "worker") && t.BrowserContextID == tab {
+			wctx, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(t.TargetID))
+			context.AfterFunc(ctx, cancel)
+			if err := chromedp.Do(wctx, apply); err != nil {
+				return fmt.Errorf("cap worker %s: %w", t.URL, err)
+			}
+		}
+	}
+	return nil
 }
 
 // collectGarbage runs a full GC in the tab, before memory is taken as idle.

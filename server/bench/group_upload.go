@@ -19,6 +19,11 @@ func (b *bench) groupLink(ctx context.Context) {
 			for _, c := range clouds {
 				b.logf("link %g MB/s %s, run %d", rate, c, rep+1)
 				r, err := b.upload(ctx, "altiup", c, files, runOpts{rate: rate * 1e6})
+				if err == nil {
+					if why := aboveCap(bytes, r.res.MS, rate*1e6); why != "" {
+						err = fmt.Errorf("invalid run: faster than its cap, %s", why)
+					}
+				}
 				alt[c].add(ms(r), err)
 				if err == nil && rep == 0 {
 					b.note("Before the first byte, %s at %g MB/s (the first run): %s.", cloudName[c], rate, firstByteStory(r.res))
@@ -62,6 +67,19 @@ func offCap(bytes, ms, rate float64) string {
 	got := bytes / (ms / 1000)
 	if dev := got/rate - 1; math.Abs(dev) > capSlack {
 		return fmt.Sprintf("%.1f MB/s on a %.0f MB/s cap (%+.0f%%)", got/1e6, rate/1e6, dev*100)
+	}
+	return ""
+}
+
+// aboveCap says how an upload that sent bytes in ms over a link capped at
+// rate bytes/s went faster than the cap by more than capSlack, or "" when
+// it did not: some of its requests escaped the cap (see throttle).
+func aboveCap(bytes, ms, rate float64) string {
+	if ms <= 0 || rate <= 0 {
+		return ""
+	}
+	if got := bytes / (ms / 1000); got > rate*(1+capSlack) {
+		return offCap(bytes, ms, rate)
 	}
 	return ""
 }
