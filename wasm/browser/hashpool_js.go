@@ -125,61 +125,36 @@ func (p *WorkerPool) start() {
 		close(p.settled)
 		return
 	}
-	// Every worker starts loading before the first is waited for: their
-	// scripts load and compile at once.
-	for range p.size {
-		w, err := p.spawn(script)
-		if err != nil {
-			p.err = err
-			break
-		}
-		p.mu.Lock()
-		p.all = append(p.all, w)
-		p.mu.Unlock()
-	}
-	if p.err != nil {
-		revoke()
-		p.terminate()
-		close(p.settled)
-		return
-	}
 	// Each worker takes files once it has said hello (spawn), not once
 	// all have: a run's first file is hashed 0.1-0.3 s sooner. Any that
 	// cannot hash ends the pool (the page then hashes by itself).
-	go func() {
-		defer close(p.settled)
-		defer revoke()
-		timeout := time.NewTimer(workerStartTimeout)
-		defer timeout.Stop()
-		var failed error
-		for _, w := range p.all {
-			select {
-			case a := <-w.hello:
-				switch {
-				case a.crashed || !a.ready:
-					failed = ErrNoWorkers
-				case !a.subtle:
-					failed = &upload.Error{Code: upload.CodeInternal, Message: "WebCrypto is not available in the hash workers.", Err: ErrNoWorkers}
-				}
-			case <-p.dead:
-				// Another worker failed first, and the pool stopped this
-				// one before it could say anything.
-				failed = ErrNoWorkers
-			case <-timeout.C:
-				if p.keepReady() {
-					return
-				}
-				failed = &upload.Error{Code: upload.CodeTimeout, Message: "The hash workers did not start.", Err: ErrNoWorkers}
+	p.err = startWorkers(p.size, func() (*hashWorker, error) { return p.spawn(script) }, func(w *hashWorker) {
+		p.mu.Lock()
+		p.all = append(p.all, w)
+		p.mu.Unlock()
+	}, revoke, p.terminate, p.settled, func(all []*hashWorker) {
+		err := awaitHellos(all, func(w *hashWorker) <-chan hashAnswer { return w.hello }, func(a hashAnswer) error {
+			switch {
+			case a.crashed || !a.ready:
+				return ErrNoWorkers
+			case !a.subtle:
+				return &upload.Error{Code: upload.CodeInternal, Message: "WebCrypto is not available in the hash workers.", Err: ErrNoWorkers}
 			}
-			if failed != nil {
-				p.mu.Lock()
-				p.failed = failed
-				p.mu.Unlock()
-				p.terminate()
+			return nil
+		}, p.dead)
+		if errors.Is(err, errStartTimeout) {
+			if p.keepReady() {
 				return
 			}
+			err = &upload.Error{Code: upload.CodeTimeout, Message: "The hash workers did not start.", Err: ErrNoWorkers}
 		}
-	}()
+		if err != nil {
+			p.mu.Lock()
+			p.failed = err
+			p.mu.Unlock()
+			p.terminate()
+		}
+	})
 }
 
 // keepReady stops the workers that have not said hello and keeps the

@@ -112,48 +112,24 @@ func (p *HeadPool) start() {
 		close(p.settled)
 		return
 	}
-	for range p.size {
-		w, err := p.spawn(script)
-		if err != nil {
-			p.err = err
-			break
-		}
-		p.mu.Lock()
-		p.all = append(p.all, w)
-		p.mu.Unlock()
-	}
-	if p.err != nil {
-		revoke()
-		p.terminate()
-		close(p.settled)
-		return
-	}
 	// Batches are posted while the workers load (a worker gets the
 	// messages posted before its script ran once it has): waiting for
 	// them cost the first batch 70-100 ms. A worker that fails to start
 	// ends the pool, whose batches are then answered with nothing.
-	go func() {
-		defer close(p.settled)
-		defer revoke()
-		timeout := time.NewTimer(workerStartTimeout)
-		defer timeout.Stop()
-		for _, w := range p.all {
-			select {
-			case ok := <-w.hello:
-				if !ok {
-					p.terminate()
-					return
-				}
-			case <-p.ended:
-				// Another worker failed first, and the pool stopped
-				// this one before it could say anything.
-				return
-			case <-timeout.C:
-				p.terminate()
-				return
+	p.err = startWorkers(p.size, func() (*headWorker, error) { return p.spawn(script) }, func(w *headWorker) {
+		p.mu.Lock()
+		p.all = append(p.all, w)
+		p.mu.Unlock()
+	}, revoke, p.terminate, p.settled, func(all []*headWorker) {
+		if awaitHellos(all, func(w *headWorker) <-chan bool { return w.hello }, func(ok bool) error {
+			if !ok {
+				return errNoHeadWorkers
 			}
+			return nil
+		}, p.ended) != nil {
+			p.terminate()
 		}
-	}()
+	})
 }
 
 // spawn starts one worker.

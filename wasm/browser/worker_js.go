@@ -2,7 +2,11 @@
 
 package browser
 
-import "syscall/js"
+import (
+	"errors"
+	"syscall/js"
+	"time"
+)
 
 // worker is a dedicated Web Worker with its two listeners: the hash and
 // head pools start theirs with startWorker and stop them with stop.
@@ -48,4 +52,58 @@ func (w *worker) stop() {
 	w.w.Call("terminate")
 	w.onMsg.Release()
 	w.onErr.Release()
+}
+
+// startWorkers starts a pool's n workers (spawn, each handed to keep as
+// it starts: every one starts loading before any is waited for, so their
+// scripts load and compile at once) and returns; a goroutine then waits for
+// them (wait), lets their script go (revoke) and closes settled. When one
+// cannot start, the others are stopped (stop), settled closed at once, and
+// its error returned.
+func startWorkers[W any](n int, spawn func() (W, error), keep func(W), revoke, stop func(), settled chan struct{}, wait func([]W)) error {
+	var all []W
+	for range n {
+		w, err := spawn()
+		if err != nil {
+			revoke()
+			stop()
+			close(settled)
+			return err
+		}
+		keep(w)
+		all = append(all, w)
+	}
+	go func() {
+		defer close(settled)
+		defer revoke()
+		wait(all)
+	}()
+	return nil
+}
+
+// errStartTimeout is awaitHellos' error for a worker that said nothing
+// within workerStartTimeout.
+var errStartTimeout = errors.New("a worker did not start in time")
+
+// awaitHellos waits for the first message of each of ws in turn (hello
+// gives its channel) and returns the first error check finds in one,
+// errStartTimeout once workerStartTimeout has passed, or ErrNoWorkers when
+// ended closes first (another worker failed and its pool stopped the
+// rest); nil once every one has said hello.
+func awaitHellos[W, H any](ws []W, hello func(W) <-chan H, check func(H) error, ended <-chan struct{}) error {
+	timeout := time.NewTimer(workerStartTimeout)
+	defer timeout.Stop()
+	for _, w := range ws {
+		select {
+		case h := <-hello(w):
+			if err := check(h); err != nil {
+				return err
+			}
+		case <-ended:
+			return ErrNoWorkers
+		case <-timeout.C:
+			return errStartTimeout
+		}
+	}
+	return nil
 }
