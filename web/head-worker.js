@@ -2,9 +2,12 @@
 // for altiup.js, which starts it from the folder it was itself loaded from;
 // the uploader reads the photos' metadata (EXIF, XMP) from them.
 //
-// It says {ready: true} once loaded. Each message {id, files, n, from} (an
-// array of Files, a byte count, an offset: 0 when absent) gets one answer
-// {id, heads}: heads is a Uint8Array, its buffer transferred, holding the
+// It says {ready: true} once loaded. Each message {id, files, n, from,
+// buffer} (an array of Files, a byte count, an offset: 0 when absent, and
+// an ArrayBuffer of an earlier answer the page hands back, or none) gets one
+// answer {id, heads}: heads is a Uint8Array, its buffer transferred (the
+// one handed back when it is large enough, so that the page's answers make
+// no garbage), holding the
 // count of files (a 32-bit little-endian integer), then each file's length
 // read (-1 for a file that could not be read), then the bytes of every file
 // read (n at from, fewer at the file's end), one after the other. One
@@ -23,7 +26,7 @@ const READS = 8;
 // batches of 8 to 16, against 1.4–1.6 s read one slice at a time. When that
 // read fails (a file gone or changed since it was chosen), the files are
 // read one by one, so that only the file at fault goes unread.
-async function heads(files, n, from) {
+async function heads(files, n, from, buffer) {
 	const slices = files.map((f) => f.slice(from, from + n));
 	let parts = null;
 	try {
@@ -35,7 +38,7 @@ async function heads(files, n, from) {
 		parts = null;
 	}
 	if (!parts) parts = await oneByOne(slices);
-	return pack(parts);
+	return pack(parts, buffer);
 }
 
 // oneByOne reads each slice on its own, READS at once; an entry is null
@@ -59,12 +62,13 @@ async function oneByOne(slices) {
 	return parts;
 }
 
-// pack lays parts out as the answer's heads (see the top of this file).
-function pack(parts) {
+// pack lays parts out as the answer's heads (see the top of this file), in
+// buffer when it has room.
+function pack(parts, buffer) {
 	const header = 4 * (1 + parts.length);
 	let size = header;
 	for (const p of parts) if (p) size += p.length;
-	const out = new Uint8Array(size);
+	const out = buffer instanceof ArrayBuffer && buffer.byteLength >= size ? new Uint8Array(buffer, 0, size) : new Uint8Array(size);
 	const view = new DataView(out.buffer);
 	view.setInt32(0, parts.length, true);
 	let at = header;
@@ -79,10 +83,10 @@ function pack(parts) {
 }
 
 self.onmessage = async (event) => {
-	const { id, files, n, from } = event.data || {};
+	const { id, files, n, from, buffer } = event.data || {};
 	let out;
 	try {
-		out = await heads(Array.from(files || []), n, from || 0);
+		out = await heads(Array.from(files || []), n, from || 0, buffer);
 	} catch (e) {
 		out = new Uint8Array(4); // no file read: the page reads them itself
 	}

@@ -9,8 +9,9 @@
 //     the JS side) and with crypto/sha1 over chunked reads for large ones.
 //   - HeadPool (an upload.HeadReader) reads the first bytes of Files in Web
 //     Workers (web/head-worker.js), a batch of files a message, so the
-//     metadata of a thousand photos costs the page a few dozen crossings
-//     and none of the slices that each wait on the browser process there.
+//     metadata of a thousand photos costs the page no slice that waits on
+//     the browser process; the answers' buffers go back to the workers to
+//     be filled again, and each head is copied into Go as it is parsed.
 //   - Putter sends a File as the body as it is (no copy through Go memory):
 //     a PUT expected to take over a second by XMLHttpRequest, whose upload
 //     progress events reach the core while the bytes go out; a quicker one

@@ -70,9 +70,9 @@ func TestHeadPool(t *testing.T) {
 				t.Fatalf("Ready: %v, want workers running: %v", err, tc.workers)
 			}
 			// Twice: both workers of a pool answer, the second into the
-			// buffer the first released.
+			// buffer of the first answer, handed back to it.
 			for round := range 2 {
-				got, release := tc.pool.Heads(ctx, srcs, n)
+				got := headsOf(ctx, tc.pool, srcs, n)
 				if len(got) != len(srcs) {
 					t.Fatalf("%d heads for %d files", len(got), len(srcs))
 				}
@@ -85,7 +85,24 @@ func TestHeadPool(t *testing.T) {
 						t.Errorf("round %d, %s: %d bytes (nil %v), want %d (nil %v)", round, srcs[i].Name(), len(got[i]), got[i] == nil, len(w), w == nil)
 					}
 				}
-				release()
+			}
+			// A shorter batch is answered in the buffer the longer one's
+			// answer left: the page keeps it, larger than the answer.
+			small := headsOf(ctx, tc.pool, srcs[2:], 10)
+			if w := tc.workers; (small[0] != nil) != w || w && !bytes.Equal(small[0], short[:10]) {
+				t.Errorf("a short batch: %q, want read: %v", small[0], w)
+			}
+			tc.pool.mu.Lock()
+			var spare []int
+			for _, b := range tc.pool.spare {
+				spare = append(spare, b.Get("byteLength").Int())
+			}
+			tc.pool.mu.Unlock()
+			if tc.workers && (len(spare) != 1 || spare[0] < 4*(1+3)+n+300) {
+				t.Errorf("buffers kept for the workers: %v bytes, want one of at least the first answer's %d", spare, 4*(1+3)+n+300)
+			}
+			if !tc.workers && len(spare) != 0 {
+				t.Errorf("buffers kept from workers that cannot run: %v", spare)
 			}
 			for _, r := range []struct {
 				src    upload.Source
@@ -129,13 +146,13 @@ func TestHeadsWaitForSizes(t *testing.T) {
 	// Given up while the sizes are read: nothing read.
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if got, _ := pool.Heads(ctx, srcs, 10); got[0] != nil {
+	if got := headsOf(ctx, pool, srcs, 10); got[0] != nil {
 		t.Fatalf("a head read while sizes were read: %q", got[0])
 	}
 
 	heads := make(chan [][]byte, 1)
 	go func() {
-		got, _ := pool.Heads(context.Background(), srcs, 10)
+		got := headsOf(context.Background(), pool, srcs, 10)
 		heads <- got
 	}()
 	select {
@@ -202,4 +219,11 @@ func holdStat(t *testing.T) (end func()) {
 		close(endStat)
 		<-statDone
 	}
+}
+
+// headsOf is what Heads hands over, copied (each head is lent for its call).
+func headsOf(ctx context.Context, p *HeadPool, srcs []upload.Source, n int) [][]byte {
+	out := make([][]byte, len(srcs))
+	p.Heads(ctx, srcs, n, func(i int, head []byte) { out[i] = bytes.Clone(head) })
+	return out
 }

@@ -75,18 +75,30 @@ func (u *Uploader) readMetaBatch(fs []*file) {
 	for i, f := range fs {
 		srcs[i] = f.src
 	}
-	heads, release := u.deps.Heads.Heads(context.Background(), srcs, photometa.FirstRead)
-	defer release() // nothing read keeps a head: the metadata is copied out
 	pacer, _ := u.deps.Heads.(Pacer)
-	for i, f := range fs {
-		if pacer != nil && i > 0 {
+	read, handed := make([]bool, len(fs)), 0
+	// Nothing read keeps a head: the metadata is copied out.
+	u.deps.Heads.Heads(context.Background(), srcs, photometa.FirstRead, func(i int, head []byte) {
+		if i < 0 || i >= len(fs) || read[i] {
+			return
+		}
+		if pacer != nil && handed > 0 {
 			pacer.Pace()
 		}
-		var src Source = f.src
-		if i < len(heads) && heads[i] != nil {
-			src = headSource{f.src, heads[i], u.deps.Heads}
+		handed++
+		read[i] = true
+		var src Source = fs[i].src
+		if head != nil {
+			src = headSource{fs[i].src, head, u.deps.Heads}
 		}
-		u.readMeta(f, src)
+		u.readMeta(fs[i], src)
+	})
+	// A file the reader left out is read from its Source: every file of
+	// the batch gets its metadata, which Inspect waits for.
+	for i, f := range fs {
+		if !read[i] {
+			u.readMeta(f, f.src)
+		}
 	}
 }
 

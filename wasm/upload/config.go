@@ -32,8 +32,10 @@ type Options struct {
 	// pays only when the Hasher works off Go's thread (Web Workers in the
 	// browser). Files are still handed on in the order of Add.
 	HashConcurrency int
-	// MetaConcurrency is how many files have their metadata read at once
-	// (their first bytes only; see Inspect). Default 4.
+	// MetaConcurrency is how many batches of files have their metadata
+	// read at once (their first bytes only; see Inspect and MetaBatch).
+	// Default 2: as fast as 4 for inspect() of 1,000 photos, and the page
+	// holds a batch's heads (2 MiB) for each.
 	MetaConcurrency int
 	// Retries is how many times a failed step is tried again before the file
 	// fails. Default 6; negative means none.
@@ -120,7 +122,7 @@ func (o *Options) normalize() error {
 	if o.MetaConcurrency < 0 || o.MetaConcurrency > 16 {
 		return Errorf(CodeInvalidInput, "MetaConcurrency must be between 1 and 16, not %d.", o.MetaConcurrency)
 	}
-	orDefault(&o.MetaConcurrency, 4)
+	orDefault(&o.MetaConcurrency, 2)
 	if o.PartSize < 0 {
 		return Errorf(CodeInvalidInput, "PartSize must not be negative.")
 	}

@@ -13,14 +13,15 @@ import (
 // stat of the file) per file. The metadata reader hands it MetaBatch files
 // at a time, MetaConcurrency batches at once.
 type HeadReader interface {
-	// Heads returns the first n bytes of each of srcs (fewer at a file's
-	// end), in their order. An entry is nil for a source it did not read
-	// (one it cannot take, or one whose read failed): that file is then
-	// read through its own ReadAt, which reports any error as before. The
-	// heads' memory is lent: the caller calls release (never nil) once it
-	// is done with them, and the reader may then reuse it, so that reading
-	// thousands of heads makes no garbage.
-	Heads(ctx context.Context, srcs []Source, n int) (heads [][]byte, release func())
+	// Heads reads the first n bytes of each of srcs (fewer at a file's
+	// end) at once and hands them to each, one source at a time in their
+	// order. A head is nil for a source it did not read (one it cannot
+	// take, or one whose read failed): that file is then read through its
+	// own ReadAt, which reports any error as before. A head is lent for
+	// the call of each only: the reader reuses its memory for the next, so
+	// that a batch costs one head's memory and reading thousands of heads
+	// makes no garbage.
+	Heads(ctx context.Context, srcs []Source, n int, each func(i int, head []byte))
 	// ReadOn reads len(p) bytes of src at off in the same way, for a
 	// parser that needs more than the head (a frame header behind a long
 	// EXIF block, or none before the image data): in the browser those
@@ -34,8 +35,7 @@ type HeadReader interface {
 // reads a batch's heads as one stream, and the larger the batch, the less
 // each file costs it: inspect() of 1,000 photos of 8 MiB took 1.68-2.48 s
 // (median 1.82 s, 6 runs) in batches of 64 against 2.2-2.5 s in batches of
-// 8, and the heads of 1,000 files take 2 MiB at a time in each of the
-// MetaConcurrency batches. A batch is parsed one file at a time with the
+// 8. A batch is parsed one file at a time with the
 // page let run in between (Pacer), so its size does not lengthen the
 // page's tasks.
 const MetaBatch = 64
