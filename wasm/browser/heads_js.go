@@ -19,12 +19,12 @@ import (
 // thread makes none of the slices and reads that may each wait there for
 // the browser process. Each head crosses into Go as it is parsed, into one
 // buffer, and the answer's buffer goes back to a worker with a next batch:
-// the metadata of any number of files costs the page the same memory. A file it did not
-// read (the workers cannot start or stopped, the read failed, a Source that
-// is no File) has a nil head, and the caller reads it itself: nothing is
-// lost when the workers are not there. The workers start on first use, once
-// no Stat is under way, or before with StartIdle; batches are posted to
-// them while they load.
+// the metadata of any number of files costs the page the same memory. A
+// file it did not read (the workers cannot start or stopped, the read
+// failed, a Source that is no File) has a nil head, and the caller reads it
+// itself: nothing is lost when the workers are not there. The workers
+// start on first use, once no Stat is under way, or before with StartIdle;
+// batches are posted to them while they load.
 type HeadPool struct {
 	url  string
 	size int
