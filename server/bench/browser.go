@@ -89,13 +89,14 @@ func throttle(ctx context.Context, bytesPerSec float64) error {
 			network.EmulateNetworkConditionsByRuleParams{MatchedNetworkConditions: []*network.Conditions{c}})
 		return chromedp.Void{}, err
 	}
+	capWorker := func(id cdptarget.ID) error {
+		wctx, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(id))
+		context.AfterFunc(ctx, cancel)
+		return chromedp.Do(wctx, apply)
+	}
 	err := chromedp.Listen(ctx, func(ev any) {
 		if e, ok := ev.(*cdptarget.EventAttachedToTarget); ok && strings.Contains(e.TargetInfo.Type, "worker") {
-			go func() {
-				wctx, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(e.TargetInfo.TargetID))
-				context.AfterFunc(ctx, cancel)
-				_ = chromedp.Do(wctx, apply) // a worker gone meanwhile sends nothing
-			}()
+			go capWorker(e.TargetInfo.TargetID) // a worker gone meanwhile sends nothing
 		}
 	})
 	if err != nil {
@@ -111,9 +112,7 @@ func throttle(ctx context.Context, bytesPerSec float64) error {
 	tab := chromedp.FromContext(ctx).BrowserContextID
 	for _, t := range targets {
 		if strings.Contains(t.Type, "worker") && t.BrowserContextID == tab {
-			wctx, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(t.TargetID))
-			context.AfterFunc(ctx, cancel)
-			if err := chromedp.Do(wctx, apply); err != nil {
+			if err := capWorker(t.TargetID); err != nil {
 				return fmt.Errorf("cap worker %s: %w", t.URL, err)
 			}
 		}
