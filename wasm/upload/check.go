@@ -58,12 +58,35 @@ func (u *Uploader) readMetas() {
 	}
 }
 
+// headBudget is the most bytes one Heads call reads: MetaBatch heads of
+// photometa.FirstRead. A batch of small files read whole is handed to the
+// HeadReader in parts that fit it, so that reading them costs the browser
+// no more memory than a batch of heads, and the buffers of its answers are
+// reused as theirs are.
+const headBudget = MetaBatch * photometa.FirstRead
+
+// headSize is how much of each of srcs the HeadReader reads: each whole
+// when none is larger than photometa.MaxRead, else photometa.FirstRead. A
+// small file's header may end anywhere in it (a frame header behind long
+// comments), and each read on past a head is one more round trip to the
+// reader per file: uploading 2,000 files of 100 KB took 25-27 s with them
+// read whole, 32-33 s with heads of 32 KiB read on twice each.
+func headSize(srcs []Source) int {
+	n := 1
+	for _, s := range srcs {
+		if s.Size() > photometa.MaxRead {
+			return photometa.FirstRead
+		}
+		n = max(n, int(s.Size()))
+	}
+	return n
+}
+
 // readMetaBatch reads the metadata of fs, their first bytes read at once
 // by the HeadReader when there is one (paced between two files when it is
-// a Pacer). A batch holds its slot while it is
-// parsed: the parsers may read on past the heads, and batches parsed all
-// at once held the buffers of every file (the page's memory grew with the
-// number of files).
+// a Pacer). A batch holds its slot while it is parsed: the parsers may
+// read on past the heads, and batches parsed all at once held the buffers
+// of every file (the page's memory grew with the number of files).
 func (u *Uploader) readMetaBatch(fs []*file) {
 	if u.deps.Heads == nil {
 		for _, f := range fs {
@@ -77,22 +100,28 @@ func (u *Uploader) readMetaBatch(fs []*file) {
 	}
 	pacer, _ := u.deps.Heads.(Pacer)
 	read, handed := make([]bool, len(fs)), 0
-	// Nothing read keeps a head: the metadata is copied out.
-	u.deps.Heads.Heads(context.Background(), srcs, photometa.FirstRead, func(i int, head []byte) {
-		if i < 0 || i >= len(fs) || read[i] {
-			return
-		}
-		if pacer != nil && handed > 0 {
-			pacer.Pace()
-		}
-		handed++
-		read[i] = true
-		var src Source = fs[i].src
-		if head != nil {
-			src = headSource{fs[i].src, head, u.deps.Heads}
-		}
-		u.readMeta(fs[i], src)
-	})
+	n := headSize(srcs)
+	per := max(1, headBudget/n)
+	for from := 0; from < len(fs); from += per {
+		part := srcs[from:min(from+per, len(fs))]
+		// Nothing read keeps a head: the metadata is copied out.
+		u.deps.Heads.Heads(context.Background(), part, n, func(i int, head []byte) {
+			if i < 0 || i >= len(part) || read[from+i] {
+				return
+			}
+			i += from
+			if pacer != nil && handed > 0 {
+				pacer.Pace()
+			}
+			handed++
+			read[i] = true
+			var src Source = fs[i].src
+			if head != nil {
+				src = headSource{fs[i].src, head, u.deps.Heads}
+			}
+			u.readMeta(fs[i], src)
+		})
+	}
 	// A file the reader left out is read from its Source: every file of
 	// the batch gets its metadata, which Inspect waits for.
 	for i, f := range fs {

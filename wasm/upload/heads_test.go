@@ -1,6 +1,7 @@
 package upload_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"reflect"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"altiup/wasm/inspect"
+	"altiup/wasm/photometa"
 	"altiup/wasm/photometa/phototest"
 	"altiup/wasm/upload"
 )
@@ -40,6 +42,7 @@ type fakeHeads struct {
 
 	mu      sync.Mutex
 	batches []int
+	sizes   []int          // n of each Heads call
 	paces   int            // calls of Pace
 	handed  int            // files handed to each
 	readOn  map[string]int // ReadOn calls by file
@@ -68,6 +71,7 @@ func (h *fakeHeads) Pace() {
 func (h *fakeHeads) Heads(_ context.Context, srcs []upload.Source, n int, each func(i int, head []byte)) {
 	h.mu.Lock()
 	h.batches = append(h.batches, len(srcs))
+	h.sizes = append(h.sizes, n)
 	h.mu.Unlock()
 	if h.limit > 0 {
 		n = h.limit
@@ -99,10 +103,14 @@ func (h *fakeHeads) Heads(_ context.Context, srcs []upload.Source, n int, each f
 // deepEXIF is a photo whose EXIF comes after a 60 KB comment: beyond the
 // first bytes a head holds.
 func deepEXIF() []byte {
-	p := phototest.JPEG(phototest.Photo{
+	return deepen(phototest.JPEG(phototest.Photo{
 		Width: 32, Height: 24, PixelX: 4000, PixelY: 3000, Make: "DJI", Model: "FC6310",
 		Time: "2024:05:01 09:00:00", GPS: true, Lat: phototest.NearLat, Lon: phototest.NearLon, Alt: 100,
-	})
+	}))
+}
+
+// deepen puts a 60 KB comment before the segments of the JPEG p.
+func deepen(p []byte) []byte {
 	com := make([]byte, 60_000)
 	seg := append([]byte{0xFF, 0xFE, byte((len(com) + 2) >> 8), byte(len(com) + 2)}, com...)
 	return slices.Concat(p[:2], seg, p[2:])
@@ -245,7 +253,8 @@ func TestMetaReadsBounded(t *testing.T) {
 	w := newWorld(t)
 	u := w.uploaderWith(upload.Options{Cloud: "s3", MetaConcurrency: conc}, func(d *upload.Deps) { d.Heads = h })
 	for i := range 6 * upload.MetaBatch {
-		u.Add(&counted{Source: named{&phototest.File{B: deepEXIF()}, fmt.Sprintf("deep-%d.jpg", i)}})
+		// Larger than photometa.MaxRead: their heads are not the whole files.
+		u.Add(&counted{Source: named{&phototest.File{B: deepEXIF(), FileSize: 8 << 20}, fmt.Sprintf("deep-%d.jpg", i)}})
 	}
 	done := make(chan error, 1)
 	go func() {
@@ -266,5 +275,79 @@ func TestMetaReadsBounded(t *testing.T) {
 	close(h.gate)
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSmallFilesReadWhole: files no larger than photometa.MaxRead are read
+// whole in their heads, in parts of the batch of at most MetaBatch heads'
+// bytes, so that metadata past the first bytes (deepen's) needs no read
+// on; a batch with one larger file gets heads of photometa.FirstRead, and
+// the small file is read on.
+func TestSmallFilesReadWhole(t *testing.T) {
+	flight := phototest.Flight(upload.MetaBatch)
+	for _, tc := range []struct {
+		name   string
+		large  bool // the batch holds one file larger than MaxRead
+		size   int  // heads asked for; 0: the largest file's size (every file whole)
+		readOn bool // the deep photos are read on
+	}{
+		{"small files", false, 0, false},
+		{"one large file among them", true, photometa.FirstRead, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := &fakeHeads{}
+			w := newWorld(t)
+			u := w.uploaderWith(upload.Options{Cloud: "s3"}, func(d *upload.Deps) { d.Heads = h })
+			const n = upload.MetaBatch
+			var files []*counted
+			for i := range n {
+				// A flight's photos (no two alike), their size their own.
+				f := &phototest.File{B: deepen(flight[i].B)}
+				if tc.large && i == n/2 {
+					f.FileSize = photometa.MaxRead + 1
+				}
+				files = append(files, &counted{Source: named{f, fmt.Sprintf("deep-%d.jpg", i)}})
+			}
+			srcs := make([]upload.Source, n)
+			for i, f := range files {
+				srcs[i] = f
+			}
+			u.Add(srcs...) // one batch
+
+			s, err := u.Inspect(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Files != n || s.WithGPS != n {
+				t.Errorf("summary: %d files, %d with GPS; want %d, %d", s.Files, s.WithGPS, n, n)
+			}
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			total := 0
+			largest := 0
+			for _, f := range files {
+				largest = max(largest, int(f.Size()))
+			}
+			for k, got := range h.sizes {
+				if want := cmp.Or(tc.size, largest); tc.size != 0 && got != want || tc.size == 0 && got > want {
+					t.Errorf("heads of %d bytes asked, want %d", got, want)
+				}
+				if bytes := got * h.batches[k]; bytes > upload.MetaBatch*photometa.FirstRead {
+					t.Errorf("%d heads of %d bytes asked at once: %d bytes, more than a batch of first reads", h.batches[k], got, bytes)
+				}
+				total += h.batches[k]
+			}
+			if total != n {
+				t.Errorf("%d files handed to the head reader, want %d", total, n)
+			}
+			for _, f := range files {
+				if got := h.readOn[f.Name()] > 0; got != tc.readOn && f.Size() <= photometa.MaxRead {
+					t.Errorf("%s read on: %v, want %v", f.Name(), got, tc.readOn)
+				}
+				if f.reads.Load() > 0 {
+					t.Errorf("%s read again by the uploader", f.Name())
+				}
+			}
+		})
 	}
 }
