@@ -43,22 +43,23 @@
 	Worker.prototype.postMessage = function (msg) {
 		if (msg && msg.fetch && typeof msg.fetch.url === 'string') {
 			note(msg.fetch.url);
-			const r = { name: msg.fetch.url, id: msg.id, worker: this, startTime: performance.now(), responseEnd: 0 };
+			const r = { name: msg.fetch.url, id: msg.id, startTime: performance.now(), responseEnd: 0 };
 			bench.workerRequests.push(r);
-			if (!this.__benchSeen) {
-				this.__benchSeen = true;
+			// The requests under way by id, so that each answer costs the
+			// measured page a look-up, not a search of every request.
+			if (!this.__benchOpen) {
+				const open = (this.__benchOpen = new Map());
 				this.addEventListener('message', (e) => {
 					const d = e.data;
 					if (!d || d.id === undefined) return;
-					for (let i = bench.workerRequests.length - 1; i >= 0; i--) {
-						const w = bench.workerRequests[i];
-						if (w.worker === this && w.id === d.id) {
-							w.responseEnd = performance.now();
-							break;
-						}
+					const w = open.get(d.id);
+					if (w) {
+						w.responseEnd = performance.now();
+						open.delete(d.id);
 					}
 				});
 			}
+			this.__benchOpen.set(msg.id, r);
 		}
 		return workerPost.apply(this, arguments);
 	};
