@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -124,6 +125,14 @@ func (b *batcher) dispatchLocked() {
 		b.inflight++
 		go func() {
 			b.send(calls)
+			// The callers answered run before the next request goes: a
+			// call one makes as soon as its answer comes (the
+			// registration after hasImage, the start after the
+			// registration) then rides in it instead of the one after. Go
+			// runs on one thread in the browser, where uploading 2,000
+			// small files took 0.39 requests a file with this pause
+			// against 0.56 without.
+			runtime.Gosched()
 			b.mu.Lock()
 			b.inflight--
 			b.dispatchLocked()

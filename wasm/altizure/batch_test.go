@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -404,4 +405,67 @@ func (b *batcher) isOff() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.off
+}
+
+// TestFollowUpsGoInTheNextRequest: on one thread, as Go runs in the
+// browser, a call that a caller makes as soon as its answer comes (the
+// registration after hasImage) goes in the next request with the calls
+// queued meanwhile, instead of waiting for the one after.
+func TestFollowUpsGoInTheNextRequest(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	release := make(chan struct{})
+	s := &scripted{answer: func(*graphql.Request, *graphql.Response) error {
+		<-release
+		return nil
+	}}
+	b := newBatcher(s)
+	const n = 4
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			_, _ = HasImage(ctx, b, "p", fmt.Sprint("first", i))
+			_, _ = HasImage(ctx, b, "p", fmt.Sprint("next", i))
+		})
+	}
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("waiting for %s", what)
+			}
+		}
+	}
+	waitFor("the first call sent and the others queued", func() bool {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		return s.count() == 1 && len(b.queue) == n-1
+	})
+	release <- struct{}{} // the first call's answer
+	waitFor("a second request", func() bool { return s.count() == 2 })
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case release <- struct{}{}:
+			case <-done:
+				return
+			}
+		}
+	}()
+	wg.Wait()
+	close(done)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	calls := func(req *graphql.Request) int { return strings.Count(req.Query, "hasImage(") }
+	if got := calls(s.requests[1]); got != n {
+		t.Errorf("the second request holds %d calls, want %d: the %d queued and the first caller's next", got, n, n-1)
+	}
+	total := 0
+	for _, r := range s.requests {
+		total += calls(r)
+	}
+	if total != 2*n {
+		t.Errorf("%d calls sent, want %d", total, 2*n)
+	}
 }
