@@ -142,16 +142,30 @@ bench() {
 	go run ./server/bench -server "$SERVER_BIN" -out BENCHMARKS.md "$@"
 }
 
-# fuzz runs every fuzz target for the given time each.
+# fuzz runs every fuzz target for the given time each. Go 1.26's fuzzing
+# coordinator may fail a target with a bare "context deadline exceeded" as
+# the time runs out, having found nothing (go.dev/issue/75804, fixed in Go
+# 1.27): such a run is said and passes; any other failure, and any failing
+# input written, fails.
 fuzz() {
-	local t=${1:-60s} file dir target
+	local t=${1:-60s} file dir target out
+	out=$(mktemp)
 	for file in $(grep -rl --include='*_test.go' '^func Fuzz' server wasm); do
 		dir=./$(dirname "$file")
 		for target in $(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' "$file"); do
 			log "fuzz $dir $target ($t)"
-			go test -run '^$' -fuzz "^${target}\$" -fuzztime "$t" "$dir"
+			if go test -run '^$' -fuzz "^${target}\$" -fuzztime "$t" "$dir" 2>&1 | tee "$out"; then
+				continue
+			fi
+			if grep -q '^    context deadline exceeded$' "$out" && ! grep -q 'Failing input written to' "$out" && [ "$(grep -c '^--- FAIL' "$out")" = 1 ]; then
+				echo "$target: the fuzz time ran out as a worker stopped (go.dev/issue/75804), with no failing input found: passed"
+				continue
+			fi
+			rm -f "$out"
+			return 1
 		done
 	done
+	rm -f "$out"
 }
 
 cmd=${1:-build}
