@@ -313,7 +313,6 @@ func TestSmallFilesReadWhole(t *testing.T) {
 				srcs[i] = f
 			}
 			u.Add(srcs...) // one batch
-
 			s, err := u.Inspect(context.Background())
 			if err != nil {
 				t.Fatal(err)
