@@ -12,6 +12,7 @@ import (
 	_ "image/png"  // registers the PNG decoder
 	"io"
 	"io/fs"
+	"sync"
 	"time"
 
 	_ "golang.org/x/image/tiff" // registers the TIFF decoder
@@ -120,7 +121,13 @@ type checkResult struct {
 func (s *Sandbox) check(img *imageRec) (res checkResult) {
 	ctx, cancel := context.WithTimeout(s.ctx, 5*time.Minute)
 	defer cancel()
-	data, err := s.readObject(ctx, img)
+	buf := objectBufs.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledObject {
+			objectBufs.Put(buf)
+		}
+	}()
+	data, err := s.readObject(ctx, img, buf)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		res.reasons = []string{fmt.Sprintf("the object %s is no longer in bucket %s", img.key(), s.bucketLabel(img))}
@@ -164,20 +171,30 @@ func (s *Sandbox) openObject(ctx context.Context, img *imageRec) (io.ReadCloser,
 	return s.cfg.S3.Open(ctx, img.key())
 }
 
-func (s *Sandbox) readObject(ctx context.Context, img *imageRec) ([]byte, error) {
+// objectBufs hold the objects being validated: a buffer grown to the
+// size of a photo is used again, where reading each into a new one cost
+// more than all the checks on it (clearing fresh memory).
+// A buffer larger than maxPooledObject (a rare huge image) is not kept.
+var objectBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledObject = 64 << 20
+
+// readObject reads an image's object into buf (reset first) and returns
+// its bytes, valid until buf is used again.
+func (s *Sandbox) readObject(ctx context.Context, img *imageRec, buf *bytes.Buffer) ([]byte, error) {
 	rc, err := s.openObject(ctx, img)
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, s.cfg.MaxImageBytes+1))
-	if err != nil {
+	buf.Reset()
+	if _, err := buf.ReadFrom(io.LimitReader(rc, s.cfg.MaxImageBytes+1)); err != nil {
 		return nil, err
 	}
-	if int64(len(data)) > s.cfg.MaxImageBytes {
+	if int64(buf.Len()) > s.cfg.MaxImageBytes {
 		return nil, errTooLarge
 	}
-	return data, nil
+	return buf.Bytes(), nil
 }
 
 // decodeCheck finds the type and size of an image with image.DecodeConfig
