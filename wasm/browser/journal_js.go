@@ -6,6 +6,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/hack-pad/go-indexeddb/idb"
 	"github.com/hack-pad/hackpadfs"
 	"github.com/hack-pad/hackpadfs/indexeddb"
 
@@ -30,12 +31,14 @@ const JournalKeep = fsjournal.DefaultKeep
 const journalWait = 5 * time.Second
 
 // NewJournal returns the journal kept in the IndexedDB database name
-// (JournalDB when empty).
+// (JournalDB when empty). Its transactions are relaxed: the browser need
+// not flush each to disk before it answers, since an entry lost to a crash
+// of the machine only costs the work it would have saved.
 func NewJournal(name string) *Journal {
 	if name == "" {
 		name = JournalDB
 	}
 	return fsjournal.New(func(ctx context.Context) (hackpadfs.FS, error) {
-		return indexeddb.NewFS(ctx, name, indexeddb.Options{})
+		return indexeddb.NewFS(ctx, name, indexeddb.Options{TransactionDurability: idb.DurabilityRelaxed})
 	}, fsjournal.Options{Wait: journalWait, Keep: JournalKeep, Store: "this browser's storage (IndexedDB)"})
 }

@@ -53,6 +53,27 @@ func TestJournalRoundTrip(t *testing.T) {
 	if _, ok, err := again.Get(ctx, "pid2\x00IMG 0001.jpg"); ok || err != nil {
 		t.Fatalf("an absent key: %v, %v", ok, err)
 	}
+	// An entry found absent is written in place; one another page wrote
+	// since it was found absent is replaced whole.
+	small := upload.JournalEntry{Checksum: strings.Repeat("ef", 20)}
+	if err := again.Put(ctx, "pid2\x00IMG 0001.jpg", small); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := again.Get(ctx, "pid2\x00raced"); ok || err != nil {
+		t.Fatalf("an absent key: %v, %v", ok, err)
+	}
+	if err := j.Put(ctx, "pid2\x00raced", want); err != nil {
+		t.Fatal(err)
+	}
+	if err := again.Put(ctx, "pid2\x00raced", small); err != nil {
+		t.Fatal(err)
+	}
+	third := NewJournal(name)
+	for _, k := range []string{"pid2\x00IMG 0001.jpg", "pid2\x00raced"} {
+		if got, ok, err := third.Get(ctx, k); err != nil || !ok || !reflect.DeepEqual(got, small) {
+			t.Fatalf("%q written after it was found absent: %+v, %v, %v", k, got, ok, err)
+		}
+	}
 	// Replacing keeps one entry per key.
 	want.State, want.UploadID, want.Parts = upload.JournalUploaded, "", nil
 	if err := again.Put(ctx, key, want); err != nil {

@@ -53,7 +53,10 @@ type Journal struct {
 
 	broken atomic.Bool  // a call overran Wait: the journal is off
 	seq    atomic.Int64 // numbers the temporary files of Put
-	tag    string       // tells this program's temporary files from another's on the same store
+	// absent holds the names of the entries Get found none of, until they
+	// are put: see Put.
+	absent sync.Map
+	tag    string // tells this program's temporary files from another's on the same store
 	pruned chan struct{}
 }
 
@@ -164,8 +167,10 @@ func (j *Journal) Get(ctx context.Context, key string) (upload.JournalEntry, boo
 		if err != nil {
 			return err
 		}
-		data, err := hackpadfs.ReadFile(fsys, entryName(key))
+		name := entryName(key)
+		data, err := hackpadfs.ReadFile(fsys, name)
 		if errors.Is(err, fs.ErrNotExist) {
+			j.absent.Store(name, struct{}{})
 			return nil
 		}
 		b = data
@@ -186,7 +191,10 @@ func (j *Journal) Get(ctx context.Context, key string) (upload.JournalEntry, boo
 // mid-write must leave the previous entry, not an empty one (writing a file
 // truncates it first). So the entry is written to a temporary file, then
 // renamed over the old one, which the stores do at once (rename(2); one
-// IndexedDB transaction).
+// IndexedDB transaction). An entry Get found absent has nothing to lose:
+// it is written in place (in IndexedDB three transactions instead of
+// six), and a write cut short leaves an empty or partial file, which
+// reads as no entry, as before.
 func (j *Journal) Put(ctx context.Context, key string, e upload.JournalEntry) error {
 	b, err := json.Marshal(e)
 	if err != nil {
@@ -198,6 +206,11 @@ func (j *Journal) Put(ctx context.Context, key string, e upload.JournalEntry) er
 			return err
 		}
 		name := entryName(key)
+		if _, ok := j.absent.LoadAndDelete(name); ok {
+			if done, err := writeNew(fsys, name, b); done || err != nil {
+				return err
+			}
+		}
 		tmp := name + tempMark + j.tag + "-" + strconv.FormatInt(j.seq.Add(1), 10)
 		if err := hackpadfs.WriteFullFile(fsys, tmp, b, 0o600); err != nil {
 			_ = hackpadfs.Remove(fsys, tmp)
@@ -209,6 +222,34 @@ func (j *Journal) Put(ctx context.Context, key string, e upload.JournalEntry) er
 		}
 		return nil
 	})
+}
+
+// writeNew writes b as the file name if there is none, or an empty one (a
+// write cut short). It reports false, having written nothing, when the
+// file holds something: another program's entry since Get, which Put then
+// replaces whole.
+func writeNew(fsys hackpadfs.FS, name string, b []byte) (bool, error) {
+	// FlagExclusive stops a second writer on a folder; IndexedDB's store
+	// does not heed it, but writes a file's record whole (the size says).
+	f, err := hackpadfs.OpenFile(fsys, name, hackpadfs.FlagWriteOnly|hackpadfs.FlagCreate|hackpadfs.FlagExclusive, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	info, err := f.Stat()
+	empty := err == nil && info.Size() == 0 // info may follow the writes
+	if empty {
+		_, err = hackpadfs.WriteFile(f, b)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return false, err
+	}
+	return empty, nil
 }
 
 // Clear removes every entry.

@@ -195,14 +195,109 @@ func TestForgetsOldEntries(t *testing.T) {
 	}
 }
 
+// TestUnreadableEntryIsAbsent: an entry that is not whole JSON (a write in
+// place cut short leaves an empty or partial file) reads as no entry.
 func TestUnreadableEntryIsAbsent(t *testing.T) {
 	ctx := context.Background()
-	fsys := memFS(t)
-	if err := hackpadfs.WriteFullFile(fsys, entryName("k"), []byte("{not json"), 0o600); err != nil {
-		t.Fatal(err)
+	for _, data := range []string{"{not json", "", `{"checksum":"ab`} {
+		fsys := memFS(t)
+		if err := hackpadfs.WriteFullFile(fsys, entryName("k"), []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, err := Of(fsys, Options{}).Get(ctx, "k"); ok || err != nil {
+			t.Fatalf("an entry %q: %v, %v", data, ok, err)
+		}
 	}
-	if _, ok, err := Of(fsys, Options{}).Get(ctx, "k"); ok || err != nil {
-		t.Fatalf("an unreadable entry: %v, %v", ok, err)
+}
+
+// openLog is a filesystem that records the names of the files opened to
+// write.
+type openLog struct {
+	hackpadfs.FS
+	mu     sync.Mutex
+	writes []string
+}
+
+func (o *openLog) OpenFile(name string, flag int, perm hackpadfs.FileMode) (hackpadfs.File, error) {
+	if flag&(hackpadfs.FlagWriteOnly|hackpadfs.FlagReadWrite) != 0 {
+		o.mu.Lock()
+		o.writes = append(o.writes, name)
+		o.mu.Unlock()
+	}
+	return hackpadfs.OpenFile(o.FS, name, flag, perm)
+}
+
+func (o *openLog) Rename(oldname, newname string) error {
+	return hackpadfs.Rename(o.FS, oldname, newname)
+}
+
+func (o *openLog) Remove(name string) error { return hackpadfs.Remove(o.FS, name) }
+
+func (o *openLog) took() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	w := o.writes
+	o.writes = nil
+	return w
+}
+
+// TestNewEntryWrittenInPlace: the first Put of an entry that Get found
+// absent writes it in place, with no temporary file; a later Put replaces
+// it through one; and an entry another program wrote since the Get is
+// replaced whole, on disk (where opening exclusively fails) as in memory
+// (where the file is found not empty).
+func TestNewEntryWrittenInPlace(t *testing.T) {
+	ctx := context.Background()
+	small := upload.JournalEntry{Checksum: strings.Repeat("cd", 20)}
+	for _, tc := range []struct {
+		name string
+		open func(ctx context.Context) (hackpadfs.FS, error)
+	}{
+		{"memory", func(context.Context) (hackpadfs.FS, error) { return memFS(t), nil }},
+		{"disk", Dir(t.TempDir())},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inner, err := tc.open(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fsys := &openLog{FS: inner}
+			j := Of(fsys, Options{})
+			if _, ok, err := j.Get(ctx, "new"); ok || err != nil {
+				t.Fatalf("Get of a new entry: %v, %v", ok, err)
+			}
+			if err := j.Put(ctx, "new", small); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := fsys.took(), []string{entryName("new")}; !reflect.DeepEqual(got, want) {
+				t.Fatalf("files written for a new entry: %q, want %q", got, want)
+			}
+			if err := j.Put(ctx, "new", big); err != nil {
+				t.Fatal(err)
+			}
+			if got := fsys.took(); len(got) != 1 || !strings.Contains(got[0], tempMark) {
+				t.Fatalf("files written to replace an entry: %q, want a temporary one", got)
+			}
+			// Another program puts "raced" between this one's Get and Put.
+			if _, ok, err := j.Get(ctx, "raced"); ok || err != nil {
+				t.Fatalf("Get of a new entry: %v, %v", ok, err)
+			}
+			if err := Of(inner, Options{}).Put(ctx, "raced", big); err != nil {
+				t.Fatal(err)
+			}
+			if err := j.Put(ctx, "raced", small); err != nil {
+				t.Fatal(err)
+			}
+			again := Of(inner, Options{})
+			for key, want := range map[string]upload.JournalEntry{"new": big, "raced": small} {
+				if got, ok, err := again.Get(ctx, key); err != nil || !ok || !reflect.DeepEqual(got, want) {
+					t.Errorf("%s after reopening: %+v, %v, %v; want %+v", key, got, ok, err, want)
+				}
+			}
+			if want := []string{entryName("new"), entryName("raced")}; !reflect.DeepEqual(names(t, inner), slices.Sorted(slices.Values(want))) {
+				t.Fatalf("files left: %q", names(t, inner))
+			}
+		})
 	}
 }
 
