@@ -12,7 +12,8 @@
 // A message {id, fetch: {method, url, headers}, body} sends body (a File or
 // a slice of one) with fetch, and gets one answer: {id, status, headers,
 // body} with the headers CORS exposes as a JSON text of name → value, and
-// the answer's body as text when it is an error document; or {id, error,
+// the answer's body as text when it is an error document, or always when
+// the request says {text: true} (an API's answer); or {id, error,
 // stage: 'fetch'} when no answer came. A message {id, abort: true} aborts
 // that request, which then gets no answer.
 'use strict';
@@ -65,7 +66,7 @@ async function send(id, req, body) {
 			method: req.method, headers: req.headers, body, credentials: 'same-origin', signal: abort.signal,
 		});
 		const headers = JSON.stringify(Object.fromEntries(resp.headers));
-		const text = resp.ok ? '' : await resp.text();
+		const text = resp.ok && !req.text ? '' : await resp.text();
 		if (requests.get(id) === abort) self.postMessage({ id, status: resp.status, headers, body: text });
 	} catch (e) {
 		if (requests.get(id) === abort) self.postMessage({ id, error: describe(e), stage: 'fetch' });

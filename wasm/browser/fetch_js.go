@@ -5,6 +5,7 @@ package browser
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -18,7 +19,13 @@ import (
 // js.Values per request (headers read one by one through an iterator, the
 // body through a stream reader, a callback per chunk), each with a
 // finalizer. Bodies are read whole: it is not for large downloads.
-type FetchTransport struct{}
+type FetchTransport struct {
+	// Workers, when set, send the requests from one of their workers once
+	// one is ready: the page's main thread then posts a message where it
+	// would start a fetch (about 1 ms of it a request, the most of an API
+	// call's cost there), and takes one message for the answer.
+	Workers *WorkerPool
+}
 
 var _ http.RoundTripper = FetchTransport{}
 
@@ -46,7 +53,7 @@ type fetchInit struct {
 	Credentials string            `json:"credentials"`
 }
 
-func (FetchTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+func (t FetchTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if textOf.IsUndefined() {
 		// No Response global (an old browser, a test without one).
 		return http.DefaultTransport.RoundTrip(r)
@@ -61,6 +68,20 @@ func (FetchTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		}
 		s := string(b)
 		init.Body = &s
+	}
+	if t.Workers != nil {
+		body := js.Undefined()
+		if init.Body != nil {
+			body = js.ValueOf(*init.Body)
+		}
+		a := t.Workers.FetchNow(ctx, workerRequest{Method: init.Method, URL: r.URL.String(), Headers: init.Headers, Text: true}, body)
+		if !errors.Is(a.err, ErrNoWorkers) {
+			if a.err != nil {
+				return nil, a.err
+			}
+			return newResponse(r, a.status, a.header, a.body), nil
+		}
+		// No worker is ready: the page sends it itself.
 	}
 	j, err := json.Marshal(init)
 	if err != nil {
@@ -90,8 +111,6 @@ func (FetchTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	resp := v.Index(0)
-	body := v.Index(1).String()
-	status := resp.Get("status").Int()
 	h := http.Header{}
 	hs := resp.Get("headers")
 	for _, name := range fetchHeaders {
@@ -99,6 +118,11 @@ func (FetchTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 			h.Set(name, hv.String())
 		}
 	}
+	return newResponse(r, resp.Get("status").Int(), h, v.Index(1).String()), nil
+}
+
+// newResponse is the answer to r, its body read whole.
+func newResponse(r *http.Request, status int, h http.Header, body string) *http.Response {
 	return &http.Response{
 		Status:        strconv.Itoa(status) + " " + http.StatusText(status),
 		StatusCode:    status,
@@ -109,5 +133,5 @@ func (FetchTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		Body:          io.NopCloser(bytes.NewReader([]byte(body))),
 		ContentLength: int64(len(body)),
 		Request:       r,
-	}, nil
+	}
 }

@@ -45,6 +45,7 @@ type WorkerPool struct {
 	dead    chan struct{} // closed when a worker failed
 	stop    sync.Once
 	mu      sync.Mutex
+	stopped bool // terminate ran; under mu
 	all     []*hashWorker
 	changed chan struct{} // closed and replaced when a worker is ready or takes less
 	jobID   atomic.Int64
@@ -290,6 +291,7 @@ func (p *WorkerPool) terminate() {
 		close(p.dead)
 		p.mu.Lock()
 		defer p.mu.Unlock()
+		p.stopped = true
 		for _, w := range p.all {
 			for id, ch := range w.pending {
 				ch <- hashAnswer{crashed: true}

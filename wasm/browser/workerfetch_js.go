@@ -17,6 +17,9 @@ type workerRequest struct {
 	Method  string            `json:"method"`
 	URL     string            `json:"url"`
 	Headers map[string]string `json:"headers"`
+	// Text asks for the answer's body whatever its status (an API's
+	// answer), not only an error document's.
+	Text bool `json:"text,omitempty"`
 }
 
 // Fetch sends a request with fetch from one of the workers, the least
@@ -29,6 +32,16 @@ func (p *WorkerPool) Fetch(ctx context.Context, req workerRequest, body js.Value
 	if err := p.Ready(); err != nil {
 		return httpAnswer{err: err}
 	}
+	return p.fetch(ctx, req, body)
+}
+
+// FetchNow is Fetch without waiting for the workers to start: an error
+// matching ErrNoWorkers when none is ready yet (or any more).
+func (p *WorkerPool) FetchNow(ctx context.Context, req workerRequest, body js.Value) httpAnswer {
+	return p.fetch(ctx, req, body)
+}
+
+func (p *WorkerPool) fetch(ctx context.Context, req workerRequest, body js.Value) httpAnswer {
 	j, err := json.Marshal(req)
 	if err != nil {
 		return httpAnswer{err: errSend(err)}
@@ -38,7 +51,7 @@ func (p *WorkerPool) Fetch(ctx context.Context, req workerRequest, body js.Value
 	p.mu.Lock()
 	var w *hashWorker
 	for _, c := range p.all {
-		if w == nil || len(c.pending) < len(w.pending) {
+		if c.ready && !p.stopped && (w == nil || len(c.pending) < len(w.pending)) {
 			w = c
 		}
 	}

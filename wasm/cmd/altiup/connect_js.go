@@ -50,16 +50,18 @@ func optionsText(args []js.Value, example string) (text string, getToken js.Valu
 
 // newClient makes the API client of a connection. A plain http.Client:
 // with a Dial func Go would leave fetch. Its requests are paced so that
-// bursts of them leave the page room. They go from the page, not the hash
-// workers: from a worker busy hashing, an API request at the start of an
-// upload took 0.1-0.5 s instead of 20-40 ms, and the first byte of a
-// link-limited upload went out 0.6-0.9 s later.
+// bursts of them leave the page room, and go out from the API's worker
+// once it has started (the page sends those before), which it starts.
 func newClient(c connection, getToken js.Value) *altizure.Client {
 	var opts []altizure.Option
 	if getToken.Type() == js.TypeFunction {
 		opts = append(opts, altizure.GetToken(tokenFunc(getToken)))
 	}
-	return altizure.New(c.Endpoint, c.Key, c.Token, &http.Client{Transport: browser.PacedTransport{}}, opts...)
+	w := apiWorker()
+	if w != nil {
+		go w.Ready()
+	}
+	return altizure.New(c.Endpoint, c.Key, c.Token, &http.Client{Transport: browser.PacedTransport{Base: browser.FetchTransport{Workers: w}}}, opts...)
 }
 
 // tokenFunc calls the page's getToken and waits for its answer, a string

@@ -117,6 +117,18 @@ var hashWorkers = sync.OnceValue(func() *browser.WorkerPool {
 	return nil
 })
 
+// apiWorker is the worker the API's requests go out from
+// (browser.FetchTransport's Workers), shared by the page's clients: one of
+// its own, since from a hash worker busy reading, an API request at the
+// start of an upload took 0.1-0.5 s instead of 20-40 ms. nil when the
+// program was not loaded by altiup.js.
+var apiWorker = sync.OnceValue(func() *browser.WorkerPool {
+	if url := besideLoader("hash-worker.js"); url != "" {
+		return browser.NewWorkerPool(url, 1)
+	}
+	return nil
+})
+
 // startHashWorkers starts the shared hash workers, if they are not
 // started, without waiting for them: a file's hash would otherwise wait for
 // them to load.
