@@ -174,9 +174,10 @@ func (s *Sandbox) openObject(ctx context.Context, img *imageRec) (io.ReadCloser,
 // objectBufs hold the objects being validated: a buffer grown to the
 // size of a photo is used again, where reading each into a new one cost
 // more than all the checks on it (clearing fresh memory).
-// A buffer larger than maxPooledObject (a rare huge image) is not kept.
 var objectBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+// maxPooledObject is the largest buffer kept for the next object: one
+// grown for a rare huge image is left to the collector.
 const maxPooledObject = 64 << 20
 
 // readObject reads an image's object into buf (reset first) and returns
