@@ -32,16 +32,12 @@ func (p *WorkerPool) Fetch(ctx context.Context, req workerRequest, body js.Value
 	if err := p.Ready(); err != nil {
 		return httpAnswer{err: err}
 	}
-	return p.fetch(ctx, req, body)
+	return p.FetchNow(ctx, req, body)
 }
 
 // FetchNow is Fetch without waiting for the workers to start: an error
 // matching ErrNoWorkers when none is ready yet (or any more).
 func (p *WorkerPool) FetchNow(ctx context.Context, req workerRequest, body js.Value) httpAnswer {
-	return p.fetch(ctx, req, body)
-}
-
-func (p *WorkerPool) fetch(ctx context.Context, req workerRequest, body js.Value) httpAnswer {
 	j, err := json.Marshal(req)
 	if err != nil {
 		return httpAnswer{err: errSend(err)}
