@@ -137,6 +137,16 @@ func (j *Journal) open(ctx context.Context) (hackpadfs.FS, error) {
 	return j.fs, j.err
 }
 
+// Open opens the store now, if it is not open (within Wait, like every
+// call): the uploader calls it as a run starts, so that the first Get does
+// not wait for it.
+func (j *Journal) Open(ctx context.Context) error {
+	return j.guard(ctx, func() error {
+		_, err := j.open(ctx)
+		return err
+	})
+}
+
 // prune removes the entries last changed more than Keep ago, so the journal
 // does not grow without end, and the temporary files of writes cut short.
 // Failures leave them for the next time.

@@ -330,14 +330,44 @@ func TestSlowStoreTurnsItOff(t *testing.T) {
 	}
 }
 
+// TestOpenBeforeUse: Open opens the store once, ahead of the calls, which
+// then find it open.
+func TestOpenBeforeUse(t *testing.T) {
+	ctx := context.Background()
+	fsys := memFS(t)
+	calls := 0
+	j := New(func(context.Context) (hackpadfs.FS, error) { calls++; return fsys, nil }, Options{})
+	for range 2 {
+		if err := j.Open(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if calls != 1 {
+		t.Fatalf("opened %d times by Open, want once", calls)
+	}
+	if err := j.Put(ctx, "k", upload.JournalEntry{Checksum: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if e, ok, err := j.Get(ctx, "k"); err != nil || !ok || e.Checksum != "x" {
+		t.Fatalf("Get after Open: %+v, %v, %v", e, ok, err)
+	}
+	if calls != 1 {
+		t.Fatalf("opened %d times, want once", calls)
+	}
+	<-j.Pruned()
+}
+
 func TestOpenFailureInWords(t *testing.T) {
 	ctx := context.Background()
 	calls := 0
 	j := New(func(context.Context) (hackpadfs.FS, error) { calls++; return nil, errors.New("quota") }, Options{Store: "the test store"})
-	for range 2 {
-		_, _, err := j.Get(ctx, "k")
+	for _, call := range []func() error{
+		func() error { return j.Open(ctx) },
+		func() error { _, _, err := j.Get(ctx, "k"); return err },
+		func() error { _, _, err := j.Get(ctx, "k"); return err },
+	} {
 		var ue *upload.Error
-		if !errors.As(err, &ue) || !strings.Contains(ue.Message, "could not be opened in the test store") {
+		if err := call(); !errors.As(err, &ue) || !strings.Contains(ue.Message, "could not be opened in the test store") {
 			t.Fatalf("open failure: %v", err)
 		}
 	}

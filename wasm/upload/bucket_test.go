@@ -5,7 +5,10 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"altiup/wasm/upload"
 )
@@ -144,6 +147,94 @@ func TestBucketOverrideChecked(t *testing.T) {
 			}
 			if c := w.calls(); len(c) != 1 || !strings.HasPrefix(c[0], "bucketNames") {
 				t.Fatalf("calls %q, want the bucket check alone", c)
+			}
+		})
+	}
+}
+
+// slowBuckets answers nearestBuckets only once the first file's hash has
+// begun, or after a while.
+type slowBuckets struct {
+	*world
+	hashing <-chan struct{}
+	early   atomic.Bool // the hash began before the buckets came
+}
+
+func (s *slowBuckets) NearestBuckets(ctx context.Context) ([]upload.Bucket, error) {
+	select {
+	case <-s.hashing:
+		s.early.Store(true)
+	case <-time.After(5 * time.Second):
+	}
+	return s.world.NearestBuckets(ctx)
+}
+
+// firstHash closes began when its first SHA1 begins.
+type firstHash struct {
+	once  sync.Once
+	began chan struct{}
+}
+
+func (h *firstHash) SHA1(ctx context.Context, s upload.Source) (string, error) {
+	h.once.Do(func() { close(h.began) })
+	return upload.StreamHasher{}.SHA1(ctx, s)
+}
+
+// TestHashingWhileBucketResolves: the first files are hashed while the
+// bucket is looked up (the first byte waits on both, not one after the
+// other), and when there is no bucket to be had, no file is registered and
+// each fails with the batch's reason.
+func TestHashingWhileBucketResolves(t *testing.T) {
+	tests := []struct {
+		name     string
+		fault    error
+		wantCode string
+	}{
+		{"resolved", nil, ""},
+		{"refused token", upload.Errorf(upload.CodeUnauthorized, "The token was refused."), upload.CodeUnauthorized},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t)
+			if tc.fault != nil {
+				w.apiFault["nearestBuckets"] = []error{tc.fault}
+			}
+			h := &firstHash{began: make(chan struct{})}
+			api := &slowBuckets{world: w, hashing: h.began}
+			u := w.uploaderWith(upload.Options{Cloud: "s3"}, func(d *upload.Deps) { d.API, d.Hasher = api, h })
+			var mu sync.Mutex
+			last := map[string]upload.FileEvent{}
+			u.OnFile(func(e upload.FileEvent) {
+				mu.Lock()
+				last[e.Name] = e
+				mu.Unlock()
+			})
+			u.Add(jpeg("a.jpg", 100), jpeg("b.jpg", 110), jpeg("c.jpg", 120))
+			rep, err := u.Start(context.Background())
+			if !api.early.Load() {
+				t.Error("the bucket was resolved before any file was hashed")
+			}
+			if tc.wantCode == "" {
+				if err != nil || rep.Uploaded != 3 {
+					t.Fatalf("report %+v, %v", rep, err)
+				}
+				return
+			}
+			if e := upload.AsError(err); e == nil || e.Code != tc.wantCode {
+				t.Fatalf("Start error %v, want %s", err, tc.wantCode)
+			}
+			if rep.Failed != 3 {
+				t.Fatalf("report %+v, want every file failed", rep)
+			}
+			if c := w.calls(); len(c) != 1 || c[0] != "nearestBuckets" {
+				t.Fatalf("calls %q, want the bucket lookup alone", c)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for name, e := range last {
+				if e.State != upload.StateFailed || e.Error == nil || e.Error.Code != tc.wantCode {
+					t.Errorf("%s ended %s with %+v, want failed with %s", name, e.State, e.Error, tc.wantCode)
+				}
 			}
 		})
 	}

@@ -148,10 +148,21 @@ func (u *Uploader) Start(ctx context.Context) (Report, error) {
 	}()
 
 	u.requeueFailed()
-	err := u.resolveBucket(runCtx)
-	if err == nil {
-		u.pipeline(runCtx)
-	}
+	u.openJournal(runCtx)
+	// The bucket is resolved while the first files are hashed, which needs
+	// no bucket: the first byte waits for both, not one after the other.
+	// When it cannot be resolved, the run stops before any file is
+	// registered.
+	var err error
+	resolved := make(chan struct{})
+	go func() {
+		defer close(resolved)
+		if err = u.resolveBucket(runCtx); err != nil {
+			cancel()
+		}
+	}()
+	u.pipeline(runCtx, resolved)
+	<-resolved
 	u.mu.Lock()
 	if a := u.ctl.takeAborted(); a != nil {
 		err = a

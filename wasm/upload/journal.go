@@ -18,6 +18,22 @@ type Journal interface {
 	Put(ctx context.Context, key string, e JournalEntry) error
 }
 
+// journalOpener is a Journal that opens its store on first use, which
+// takes a while (an IndexedDB database): Start opens it as the run begins,
+// beside the bucket's resolution and the hashers' start, so that the first
+// file's Get does not wait for it.
+type journalOpener interface {
+	Open(ctx context.Context) error
+}
+
+// openJournal opens the journal in the background, when it is one that
+// opens (journalOpener); its failure is the Get's to meet, and ignore.
+func (u *Uploader) openJournal(ctx context.Context) {
+	if o, ok := u.deps.Journal.(journalOpener); ok {
+		go func() { _ = o.Open(ctx) }()
+	}
+}
+
 // Journal states of a file. An entry is written only when what a later run
 // does would change: once the checksum is known, while a multipart upload
 // is under way, and once that upload is over. (The service is asked about

@@ -3,7 +3,9 @@ package upload_test
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"altiup/wasm/upload"
 )
@@ -89,5 +91,55 @@ func TestJournalSkipsHashingAfterReload(t *testing.T) {
 	}
 	if rep.Files[0].Checksum != sha(a.data) {
 		t.Fatalf("checksum from the journal %q", rep.Files[0].Checksum)
+	}
+}
+
+// openingJournal is a memJournal that opens (like one in IndexedDB): its
+// Gets wait for Open to have been called (5 s at most, then they say so).
+type openingJournal struct {
+	memJournal
+	opened     atomic.Int32
+	once       sync.Once
+	open       chan struct{} // closed by the first Open
+	getsUnopen atomic.Int32
+}
+
+func (j *openingJournal) Open(ctx context.Context) error {
+	j.opened.Add(1)
+	j.once.Do(func() { close(j.open) })
+	return nil
+}
+
+func (j *openingJournal) Get(ctx context.Context, key string) (upload.JournalEntry, bool, error) {
+	select {
+	case <-j.open:
+	case <-time.After(5 * time.Second):
+		j.getsUnopen.Add(1)
+	}
+	return j.memJournal.Get(ctx, key)
+}
+
+// TestJournalOpenedAtStart: a journal that opens is opened as each run
+// starts, beside the first file's look in it rather than by it.
+func TestJournalOpenedAtStart(t *testing.T) {
+	w := newWorld(t)
+	j := &openingJournal{memJournal: memJournal{m: map[string]upload.JournalEntry{}}, open: make(chan struct{})}
+	u := w.uploaderWith(upload.Options{Cloud: "s3", JournalFrom: 1}, func(d *upload.Deps) { d.Journal = j })
+	u.Add(identified{jpeg("a.jpg", 300), "a.jpg|300|1"})
+	if rep, err := u.Start(context.Background()); err != nil || rep.Uploaded != 1 {
+		t.Fatalf("report %+v, %v", rep, err)
+	}
+	if n := j.getsUnopen.Load(); n != 0 {
+		t.Fatalf("%d Gets waited in vain for the journal to be opened", n)
+	}
+	u.Add(identified{jpeg("b.jpg", 310), "b.jpg|310|1"})
+	if _, err := u.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); j.opened.Load() < 2 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	if n := j.opened.Load(); n != 2 {
+		t.Errorf("opened %d times in two runs, want 2", n)
 	}
 }

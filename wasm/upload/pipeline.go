@@ -7,16 +7,21 @@ import (
 )
 
 // pipeline runs the hashing ahead of Concurrency + RegisterAhead upload
-// workers, of which Concurrency at most send at once (sendSlot). The
-// channel between them bounds how many files wait hashed; memory is one
-// hashing buffer plus whatever each Putter holds, whatever the batch size.
-func (u *Uploader) pipeline(ctx context.Context) {
+// workers, of which Concurrency at most send at once (sendSlot), from the
+// moment the bucket is resolved (closed). The channel between them bounds
+// how many files wait hashed; memory is one hashing buffer plus whatever
+// each Putter holds, whatever the batch size.
+func (u *Uploader) pipeline(ctx context.Context, resolved <-chan struct{}) {
 	hashed := make(chan *file, u.opts.HashAhead)
 	var wg sync.WaitGroup
 	for range u.opts.Concurrency + u.opts.RegisterAhead {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			select {
+			case <-resolved:
+			case <-ctx.Done():
+			}
 			for f := range hashed {
 				u.process(ctx, f)
 			}
