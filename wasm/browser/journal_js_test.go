@@ -168,7 +168,8 @@ func TestFileIdentity(t *testing.T) {
 }
 
 // TestJournalForgetsOldEntries: entries unchanged for longer than
-// JournalKeep are removed when the journal is next opened, which proves that
+// JournalKeep are removed when the journal is next opened (here with no
+// delay before the pruning), which proves that
 // IndexedDB keeps the times the pruning reads.
 func TestJournalForgetsOldEntries(t *testing.T) {
 	ctx := context.Background()
@@ -194,7 +195,7 @@ func TestJournalForgetsOldEntries(t *testing.T) {
 	if err := hackpadfs.Chtimes(fsys, hex.EncodeToString(sum[:]), long, long); err != nil {
 		t.Fatal(err)
 	}
-	again := NewJournal(name)
+	again := newJournal(name, 0)
 	if _, ok, err := again.Get(ctx, "recent"); !ok || err != nil {
 		t.Fatalf("recent entry: %v, %v", ok, err)
 	}

@@ -32,6 +32,11 @@ type Options struct {
 	// Store names the store in messages, e.g. "this browser's storage
 	// (IndexedDB)". Default "the journal's folder".
 	Store string
+	// PruneAfter is how long after the store opens its old entries are
+	// pruned (0: at once): that reads the date of every entry, one request
+	// each in a store such as IndexedDB, which the first files of an upload
+	// would otherwise wait behind.
+	PruneAfter time.Duration
 	// Now defaults to time.Now.
 	Now func() time.Time
 }
@@ -58,6 +63,10 @@ type Journal struct {
 	absent sync.Map
 	tag    string // tells this program's temporary files from another's on the same store
 	pruned chan struct{}
+	// cleared is closed by Clear: a pruning not begun is then skipped
+	// rather than waited for.
+	cleared   chan struct{}
+	clearOnce sync.Once
 }
 
 var _ upload.Journal = (*Journal)(nil)
@@ -77,7 +86,7 @@ func New(open func(ctx context.Context) (hackpadfs.FS, error), opts Options) *Jo
 	}
 	var b [4]byte
 	_, _ = rand.Read(b[:])
-	return &Journal{openFS: open, opts: opts, tag: hex.EncodeToString(b[:]), pruned: make(chan struct{})}
+	return &Journal{openFS: open, opts: opts, tag: hex.EncodeToString(b[:]), pruned: make(chan struct{}), cleared: make(chan struct{})}
 }
 
 // Of returns the journal in fsys.
@@ -131,7 +140,12 @@ func (j *Journal) open(ctx context.Context) (hackpadfs.FS, error) {
 		}
 		go func() {
 			defer close(j.pruned)
-			j.prune()
+			select {
+			case <-time.After(j.opts.PruneAfter):
+				j.prune()
+			case <-j.cleared:
+				// Nothing is left to prune.
+			}
 		}()
 	})
 	return j.fs, j.err
@@ -269,7 +283,8 @@ func (j *Journal) Clear(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		<-j.pruned // not beside the pruning, which would find files gone
+		j.clearOnce.Do(func() { close(j.cleared) })
+		<-j.pruned // not beside a pruning under way, which would find files gone
 		if c, ok := fsys.(interface{ Clear(context.Context) error }); ok {
 			return c.Clear(ctx) // IndexedDB: one call
 		}

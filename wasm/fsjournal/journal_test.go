@@ -195,6 +195,53 @@ func TestForgetsOldEntries(t *testing.T) {
 	}
 }
 
+// TestPruneAfter: the old entries stay until PruneAfter has passed since
+// the store opened, and go then.
+func TestPruneAfter(t *testing.T) {
+	ctx := context.Background()
+	fsys := memFS(t)
+	if err := Of(fsys, Options{}).Put(ctx, "old", upload.JournalEntry{Checksum: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	long := time.Now().Add(-DefaultKeep - time.Hour)
+	if err := hackpadfs.Chtimes(fsys, entryName("old"), long, long); err != nil {
+		t.Fatal(err)
+	}
+	j := Of(fsys, Options{PruneAfter: 200 * time.Millisecond})
+	opened := time.Now()
+	if err := j.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := j.Get(ctx, "old"); !ok && time.Since(opened) < 200*time.Millisecond {
+		t.Fatal("the old entry went before PruneAfter")
+	}
+	<-j.Pruned()
+	if d := time.Since(opened); d < 200*time.Millisecond {
+		t.Fatalf("pruned %v after opening, before PruneAfter", d)
+	}
+	if _, ok, _ := j.Get(ctx, "old"); ok {
+		t.Fatal("the old entry is still there after the pruning")
+	}
+	// Clear does not wait for a pruning not begun.
+	late := Of(fsys, Options{PruneAfter: time.Hour})
+	if err := late.Put(ctx, "k", upload.JournalEntry{Checksum: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- late.Clear(ctx) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Clear waited for the pruning an hour away")
+	}
+	if _, ok, _ := late.Get(ctx, "k"); ok {
+		t.Fatal("Clear left an entry")
+	}
+}
+
 // TestUnreadableEntryIsAbsent: an entry that is not whole JSON (a write in
 // place cut short leaves an empty or partial file) reads as no entry.
 func TestUnreadableEntryIsAbsent(t *testing.T) {

@@ -148,7 +148,6 @@ func (u *Uploader) Start(ctx context.Context) (Report, error) {
 	}()
 
 	u.requeueFailed()
-	u.openJournal(runCtx)
 	// The bucket is resolved while the first files are hashed, which needs
 	// no bucket: the first byte waits for both, not one after the other.
 	// When it cannot be resolved, the run stops before any file is

@@ -19,18 +19,27 @@ type Journal interface {
 }
 
 // journalOpener is a Journal that opens its store on first use, which
-// takes a while (an IndexedDB database): Start opens it as the run begins,
-// beside the bucket's resolution and the hashers' start, so that the first
-// file's Get does not wait for it.
+// takes a while (an IndexedDB database, on a page's busy main thread):
+// the first file that will use it has it opened as it is added, so that a
+// run's first file does not wait for it before its hash.
 type journalOpener interface {
 	Open(ctx context.Context) error
 }
 
-// openJournal opens the journal in the background, when it is one that
-// opens (journalOpener); its failure is the Get's to meet, and ignore.
-func (u *Uploader) openJournal(ctx context.Context) {
+// openJournalFor has the journal opened in the background when src is
+// the first file added that uses it (journalKey's conditions, but for the
+// identity, which may cost a look at the file); u.mu is held. A failure
+// is the Gets' to meet, and ignore.
+func (u *Uploader) openJournalFor(src Source) {
+	if u.journalOpened || u.deps.Journal == nil || src.Size() < u.opts.JournalFrom {
+		return
+	}
+	if _, ok := src.(Identified); !ok {
+		return
+	}
+	u.journalOpened = true
 	if o, ok := u.deps.Journal.(journalOpener); ok {
-		go func() { _ = o.Open(ctx) }()
+		go func() { _ = o.Open(context.Background()) }()
 	}
 }
 

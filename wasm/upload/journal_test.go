@@ -119,27 +119,48 @@ func (j *openingJournal) Get(ctx context.Context, key string) (upload.JournalEnt
 	return j.memJournal.Get(ctx, key)
 }
 
-// TestJournalOpenedAtStart: a journal that opens is opened as each run
-// starts, beside the first file's look in it rather than by it.
-func TestJournalOpenedAtStart(t *testing.T) {
-	w := newWorld(t)
-	j := &openingJournal{memJournal: memJournal{m: map[string]upload.JournalEntry{}}, open: make(chan struct{})}
-	u := w.uploaderWith(upload.Options{Cloud: "s3", JournalFrom: 1}, func(d *upload.Deps) { d.Journal = j })
-	u.Add(identified{jpeg("a.jpg", 300), "a.jpg|300|1"})
-	if rep, err := u.Start(context.Background()); err != nil || rep.Uploaded != 1 {
-		t.Fatalf("report %+v, %v", rep, err)
+// TestJournalOpenedOnAdd: a journal that opens is opened once, as the
+// first file that will use it is added, before any run; files that do not
+// use it (small, or without an identity) leave it closed.
+func TestJournalOpenedOnAdd(t *testing.T) {
+	tests := []struct {
+		name  string
+		files []upload.Source
+		want  int32
+	}{
+		{"identified", []upload.Source{identified{jpeg("a.jpg", 300), "a|300|1"}, identified{jpeg("b.jpg", 310), "b|310|1"}}, 1},
+		{"small", []upload.Source{identified{jpeg("a.jpg", 300), "a|300|1"}}, 0},
+		{"no identity", []upload.Source{jpeg("a.jpg", 300)}, 0},
 	}
-	if n := j.getsUnopen.Load(); n != 0 {
-		t.Fatalf("%d Gets waited in vain for the journal to be opened", n)
-	}
-	u.Add(identified{jpeg("b.jpg", 310), "b.jpg|310|1"})
-	if _, err := u.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(5 * time.Second); j.opened.Load() < 2 && time.Now().Before(deadline); {
-		time.Sleep(time.Millisecond)
-	}
-	if n := j.opened.Load(); n != 2 {
-		t.Errorf("opened %d times in two runs, want 2", n)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t)
+			j := &openingJournal{memJournal: memJournal{m: map[string]upload.JournalEntry{}}, open: make(chan struct{})}
+			from := int64(1)
+			if tc.name == "small" {
+				from = 1 << 20
+			}
+			u := w.uploaderWith(upload.Options{Cloud: "s3", JournalFrom: from}, func(d *upload.Deps) { d.Journal = j })
+			for _, f := range tc.files {
+				u.Add(f)
+			}
+			if tc.want > 0 {
+				select {
+				case <-j.open:
+				case <-time.After(5 * time.Second):
+					t.Fatal("the journal was not opened as the files were added")
+				}
+			}
+			rep, err := u.Start(context.Background())
+			if err != nil || rep.Uploaded != len(tc.files) {
+				t.Fatalf("report %+v, %v", rep, err)
+			}
+			if n := j.getsUnopen.Load(); n != 0 {
+				t.Fatalf("%d Gets waited in vain for the journal to be opened", n)
+			}
+			if n := j.opened.Load(); n != tc.want {
+				t.Errorf("opened %d times, want %d", n, tc.want)
+			}
+		})
 	}
 }

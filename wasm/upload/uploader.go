@@ -140,6 +140,8 @@ type Uploader struct {
 	// way (Adding): a run ends only once it is 0 with no file queued.
 	inflight int
 
+	journalOpened bool // the journal was asked to open (openJournalFor)
+
 	bucket string // resolved bucket enum value
 	cloud  string // "oss" or "s3"
 	creds  *stsCache
@@ -200,6 +202,7 @@ func (u *Uploader) Add(srcs ...Source) {
 		u.prog.addFile(f.size)
 		u.events.file(f.event())
 		u.queueMetaLocked(f)
+		u.openJournalFor(s)
 	}
 	u.emitProgressLocked()
 	u.mu.Unlock()
