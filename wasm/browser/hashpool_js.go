@@ -115,6 +115,13 @@ func (p *WorkerPool) Ready() error {
 	}
 }
 
+// StartIdle starts the workers, if they are not started, once after has
+// passed and no Stat is under way, without waiting for them: a person who
+// starts an upload a while after choosing files finds them loaded, while an
+// add right after the page opened reads its files' sizes without them
+// loading beside it (see HeadPool.StartIdle).
+func (p *WorkerPool) StartIdle(after time.Duration) { startIdle(after, p.Ready) }
+
 func (p *WorkerPool) start() {
 	p.dead = make(chan struct{})
 	p.changed = make(chan struct{})

@@ -166,33 +166,52 @@ func TestHeadsWaitForSizes(t *testing.T) {
 	}
 }
 
-// TestHeadsStartIdle: StartIdle starts the workers on its own once its
+// TestStartIdle: StartIdle starts a pool's workers on its own once its
 // delay has passed, but not while the sizes of chosen files are being read
 // (workers loading then make each size wait longer): it waits for them.
-func TestHeadsStartIdle(t *testing.T) {
-	pool := NewHeadPool(serverURL(t, "ALTIUP_TEST_CORS_URL")+"/head-worker.js", 2)
-	t.Cleanup(pool.terminate)
-	started := func() int {
-		pool.mu.Lock()
-		defer pool.mu.Unlock()
-		return len(pool.all)
+func TestStartIdle(t *testing.T) {
+	type pool struct {
+		startIdle func(time.Duration)
+		started   func() int
+		ready     func() error
 	}
-	endStat := holdStat(t)
-	pool.StartIdle(10 * time.Millisecond)
-	time.Sleep(200 * time.Millisecond)
-	if n := started(); n != 0 {
-		t.Fatalf("%d workers started while sizes were read", n)
+	base := serverURL(t, "ALTIUP_TEST_CORS_URL")
+	tests := []struct {
+		name string
+		make func(t *testing.T) pool
+	}{
+		{"head workers", func(t *testing.T) pool {
+			p := NewHeadPool(base+"/head-worker.js", 2)
+			t.Cleanup(p.terminate)
+			return pool{p.StartIdle, func() int { p.mu.Lock(); defer p.mu.Unlock(); return len(p.all) }, p.Ready}
+		}},
+		{"hash workers", func(t *testing.T) pool {
+			p := NewWorkerPool(base+"/hash-worker.js", 2)
+			t.Cleanup(p.terminate)
+			return pool{p.StartIdle, func() int { p.mu.Lock(); defer p.mu.Unlock(); return len(p.all) }, p.Ready}
+		}},
 	}
-	endStat()
-	deadline := time.Now().Add(workerStartTimeout)
-	for started() < 2 {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d workers started once the sizes were in, want 2", started())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if err := pool.Ready(); err != nil {
-		t.Fatal(err)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := tc.make(t)
+			endStat := holdStat(t)
+			p.startIdle(10 * time.Millisecond)
+			time.Sleep(200 * time.Millisecond)
+			if n := p.started(); n != 0 {
+				t.Fatalf("%d workers started while sizes were read", n)
+			}
+			endStat()
+			deadline := time.Now().Add(workerStartTimeout)
+			for p.started() < 2 {
+				if time.Now().After(deadline) {
+					t.Fatalf("%d workers started once the sizes were in, want 2", p.started())
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			if err := p.ready(); err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }
 

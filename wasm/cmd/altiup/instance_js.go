@@ -70,18 +70,23 @@ func (s *instance) deliver(batch []event) {
 	// A timer, not a microtask: it lets the page run (and paint) before
 	// each batch.
 	time.Sleep(time.Millisecond)
-	b, err := marshalEvents(batch)
-	if err != nil || deliverJS.Type() != js.TypeFunction {
-		return
+	if b, err := marshalEvents(batch); err == nil && deliverJS.Type() == js.TypeFunction {
+		s.mu.Lock()
+		listeners := s.listeners
+		s.mu.Unlock()
+		events := browser.ParseJSON(b)
+		func() {
+			defer func() { recover() }() // deliver reports listeners' errors itself
+			deliverJS.Invoke(listeners, events)
+		}()
 	}
-	s.mu.Lock()
-	listeners := s.listeners
-	s.mu.Unlock()
-	events := browser.ParseJSON(b)
-	func() {
-		defer func() { recover() }() // deliver reports listeners' errors itself
-		deliverJS.Invoke(listeners, events)
-	}()
+	if len(batch) < eventBatch {
+		// The queue keeps up: the next batch waits a little, gathering
+		// (and folding) what comes meanwhile, instead of going out with
+		// the few events of each moment, each batch a timer, a JSON text
+		// and a call into the page's listeners.
+		time.Sleep(eventGap)
+	}
 }
 
 // on(event, fn) adds a listener of 'file' or 'progress' and returns the

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"sync"
 	"syscall/js"
+	"time"
 
 	"altiup/wasm/browser"
 	"altiup/wasm/ossstore"
@@ -71,15 +72,18 @@ func create(_ js.Value, args []js.Value) any {
 		return browser.Reject(err)
 	}
 	client := newClient(cfg.connection, getToken)
-	// The hash workers start with Start (startHashWorkers), or with the
-	// first file hashed, not here: an add right after create reads its
-	// files' sizes and then their heads from the browser process, which
-	// four workers loading at once held up (inspect() of 1,000 photos, in
+	// The hash workers start hashStartDelay after create, with Start
+	// (startHashWorkers) or with the first file hashed, whichever comes
+	// first, not at once: an add right after create reads its files'
+	// sizes and then their heads from the browser process, which four
+	// workers loading at once held up (inspect() of 1,000 photos, in
 	// batches of 32: 2.05 s with the hash workers started as the sizes were
-	// in, 1.92 s with them started later). The first hash waits for them
-	// once: a link-limited upload's first file began hashing 0.24-0.34 s
-	// after it was queued.
+	// in, 1.92 s with them started later). A run's first hash waits for
+	// them: 0.1-0.2 s when Start came right after create.
 	pool := hashWorkers()
+	if pool != nil {
+		pool.StartIdle(hashStartDelay)
+	}
 	if pool != nil && cfg.Upload.HashConcurrency == 0 {
 		// As many files as the workers take at once (small files share
 		// a worker; large ones are one per worker, which the pool sees to).
@@ -106,6 +110,11 @@ func create(_ js.Value, args []js.Value) any {
 	s := newInstance(up, client, cfg.Upload.Project)
 	return js.Global().Get("Promise").Call("resolve", newObject(s.id, methods))
 }
+
+// hashStartDelay is how long after create the hash workers start on their
+// own (once no sizes are being read): a person who starts the upload later
+// than that finds them loaded.
+const hashStartDelay = 2 * time.Second
 
 // hashWorkers is the pool of hash workers every uploader of the page shares,
 // started from hash-worker.js next to altiup.js (altiup.base); nil when the
