@@ -152,8 +152,8 @@ func (j *Journal) open(ctx context.Context) (hackpadfs.FS, error) {
 }
 
 // Open opens the store now, if it is not open (within Wait, like every
-// call): the uploader calls it as a run starts, so that the first Get does
-// not wait for it.
+// call): the uploader calls it as the first file that uses the journal is
+// added, so that the first Get of a run does not wait for it.
 func (j *Journal) Open(ctx context.Context) error {
 	return j.guard(ctx, func() error {
 		_, err := j.open(ctx)
