@@ -52,9 +52,10 @@ type Journal struct {
 	openFS func(ctx context.Context) (hackpadfs.FS, error)
 	opts   Options
 
-	once sync.Once
-	fs   hackpadfs.FS
-	err  error
+	once    sync.Once
+	fs      hackpadfs.FS
+	err     error
+	opening atomic.Bool // the store is being opened
 
 	broken atomic.Bool  // a call overran Wait: the journal is off
 	seq    atomic.Int64 // numbers the temporary files of Put
@@ -132,6 +133,8 @@ func (j *Journal) guard(ctx context.Context, fn func() error) error {
 // open opens the store on first use and starts pruning it.
 func (j *Journal) open(ctx context.Context) (hackpadfs.FS, error) {
 	j.once.Do(func() {
+		j.opening.Store(true)
+		defer j.opening.Store(false)
 		j.fs, j.err = j.openFS(context.WithoutCancel(ctx))
 		if j.err != nil {
 			j.err = &upload.Error{Code: upload.CodeInternal, Message: "The upload journal could not be opened in " + j.opts.Store + ".", Err: j.err}
@@ -160,6 +163,11 @@ func (j *Journal) Open(ctx context.Context) error {
 		return err
 	})
 }
+
+// Opening reports whether the store is being opened at this moment: a
+// caller for whom a missed entry costs little may go on without it rather
+// than wait (see upload's journalOpener).
+func (j *Journal) Opening() bool { return j.opening.Load() }
 
 // prune removes the entries last changed more than Keep ago, so the journal
 // does not grow without end, and the temporary files of writes cut short.

@@ -180,3 +180,30 @@ func TestOpenFailureInWords(t *testing.T) {
 	}
 	<-j.Pruned()
 }
+
+// TestOpening: Opening is true while the store is being opened, and only
+// then.
+func TestOpening(t *testing.T) {
+	ctx := context.Background()
+	fsys := memFS(t)
+	release := make(chan struct{})
+	j := New(func(context.Context) (hackpadfs.FS, error) { <-release; return fsys, nil }, Options{})
+	if j.Opening() {
+		t.Fatal("opening before any call")
+	}
+	done := make(chan error, 1)
+	go func() { done <- j.Open(ctx) }()
+	for deadline := time.Now().Add(5 * time.Second); !j.Opening(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("not opening while the store opens")
+		}
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if j.Opening() {
+		t.Fatal("still opening once open")
+	}
+	<-j.Pruned()
+}

@@ -104,6 +104,8 @@ type openingJournal struct {
 	getsUnopen atomic.Int32
 }
 
+func (j *openingJournal) Opening() bool { return false }
+
 func (j *openingJournal) Open(ctx context.Context) error {
 	j.opened.Add(1)
 	j.once.Do(func() { close(j.open) })
@@ -162,5 +164,32 @@ func TestJournalOpenedOnAdd(t *testing.T) {
 				t.Errorf("opened %d times, want %d", n, tc.want)
 			}
 		})
+	}
+}
+
+// stillOpening is a memJournal whose store is forever being opened.
+type stillOpening struct{ memJournal }
+
+func (j *stillOpening) Open(ctx context.Context) error { return nil }
+func (j *stillOpening) Opening() bool                  { return true }
+
+// TestJournalStillOpening: while the journal opens, a file not sent in
+// parts is hashed rather than looked up (its entry only spares the hash);
+// one sent in parts still waits for its entry, which holds the parts.
+func TestJournalStillOpening(t *testing.T) {
+	w := newWorld(t)
+	small, big := identified{jpeg("small.jpg", 200), "small|200|1"}, identified{jpeg("big.jpg", 300), "big|300|1"}
+	j := &stillOpening{memJournal{m: map[string]upload.JournalEntry{}}}
+	for _, f := range []identified{small, big} {
+		j.m["pid1\x00"+f.id] = upload.JournalEntry{Checksum: sha(f.data), State: upload.JournalHashed}
+	}
+	h := &countingHasher{}
+	u := w.uploaderWith(upload.Options{Cloud: "s3", JournalFrom: 1, MultipartFrom: 250}, func(d *upload.Deps) { d.Journal, d.Hasher = j, h })
+	u.Add(small, big)
+	if rep, err := u.Start(context.Background()); err != nil || rep.Uploaded != 2 {
+		t.Fatalf("report %+v, %v", rep, err)
+	}
+	if h.byName["small.jpg"] != 1 || h.byName["big.jpg"] != 0 {
+		t.Fatalf("hashed %v, want small.jpg alone", h.byName)
 	}
 }
