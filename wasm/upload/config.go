@@ -25,7 +25,7 @@ type Options struct {
 	// files together and small files do not wait on one round trip after
 	// another. Default 5 × Concurrency (uploading 2,000 small files from
 	// the page made 0.29-0.30 API requests a file with it, 0.39 with 3 ×,
-	// and took 4-7% less time); negative means none.
+	// and took 3-5% less time); negative means none.
 	RegisterAhead int
 	// HashAhead is how many files may be hashed and waiting for an upload
 	// slot. Default: Concurrency.
