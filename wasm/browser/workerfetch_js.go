@@ -47,7 +47,7 @@ func (p *WorkerPool) FetchNow(ctx context.Context, req workerRequest, body js.Va
 	p.mu.Lock()
 	var w *hashWorker
 	for _, c := range p.all {
-		if c.ready && !p.stopped && (w == nil || len(c.pending) < len(w.pending)) {
+		if !p.stopped && c.ready && (w == nil || len(c.pending) < len(w.pending)) {
 			w = c
 		}
 	}

@@ -33,14 +33,13 @@ type journalOpener interface {
 }
 
 // openJournalFor has the journal opened in the background when src is
-// the first file added that uses it (journalKey's conditions, but for the
-// identity, which may cost a look at the file); u.mu is held. A failure
-// is the Gets' to meet, and ignore.
+// the first file added that may use it (journaled); u.mu is held. A
+// failure is the Gets' to meet, and ignore.
 func (u *Uploader) openJournalFor(src Source) {
-	if u.journalOpened || u.deps.Journal == nil || src.Size() < u.opts.JournalFrom {
+	if u.journalOpened {
 		return
 	}
-	if _, ok := src.(Identified); !ok {
+	if _, ok := u.journaled(src); !ok {
 		return
 	}
 	u.journalOpened = true
@@ -79,10 +78,21 @@ type Identified interface {
 	Identity() string
 }
 
-// journalKey is the key of src in the journal, or "" when it has none.
-func (u *Uploader) journalKey(src Source) string {
+// journaled is src as Identified when it may use the journal: there is
+// one, src can name its content, and it has JournalFrom bytes. Its
+// identity, which may cost a look at the file, is not asked.
+func (u *Uploader) journaled(src Source) (Identified, bool) {
 	id, ok := src.(Identified)
 	if !ok || u.deps.Journal == nil || src.Size() < u.opts.JournalFrom {
+		return nil, false
+	}
+	return id, true
+}
+
+// journalKey is the key of src in the journal, or "" when it has none.
+func (u *Uploader) journalKey(src Source) string {
+	id, ok := u.journaled(src)
+	if !ok {
 		return ""
 	}
 	ident := id.Identity()

@@ -83,11 +83,12 @@ func create(_ js.Value, args []js.Value) any {
 	pool := hashWorkers()
 	if pool != nil {
 		pool.StartIdle(hashStartDelay)
-	}
-	if pool != nil && cfg.Upload.HashConcurrency == 0 {
-		// As many files as the workers take at once (small files share
-		// a worker; large ones are one per worker, which the pool sees to).
-		cfg.Upload.HashConcurrency = pool.Size() * browser.WorkerFiles
+		if cfg.Upload.HashConcurrency == 0 {
+			// As many files as the workers take at once (small files share
+			// a worker; large ones are one per worker, which the pool sees
+			// to).
+			cfg.Upload.HashConcurrency = pool.Size() * browser.WorkerFiles
+		}
 	}
 	deps := upload.Deps{
 		API:    client,
