@@ -204,7 +204,7 @@ func TestInBrowser(t *testing.T) {
 	if strings.Contains(log, "--- SKIP") {
 		t.Fatal("a browser test was skipped")
 	}
-	for _, name := range []string{"TestPutEcho", "TestFetchCORS", "TestFetchTransport", "TestFetchTransportGraphQL", "TestSHA1", "TestWorkerSHA1", "TestHeadPool", "TestOnAndAdd", "TestConnect", "TestPauseAndCancel", "TestInvalidSentAgain", "TestInspect", "TestReplaceInvalid", "TestExportPositions", "TestConnectErrorCodes"} {
+	for _, name := range []string{"TestPutEcho", "TestFetchCORS", "TestFetchTransport", "TestFetchTransportGraphQL", "TestSHA1", "TestWorkerSHA1", "TestHeadPool", "TestOnAndAdd", "TestConnect", "TestPauseAndCancel", "TestInvalidSentAgain", "TestInspect", "TestReplaceInvalid", "TestExportPositions", "TestConnectErrorCodes", "TestWorkerStopQuiet"} {
 		if !strings.Contains(log, "--- PASS: "+name+" ") {
 			t.Fatalf("%s did not pass in the browser", name)
 		}

@@ -47,8 +47,12 @@ func startWorker(script string, onData func(js.Value), onCrash func()) (*worker,
 }
 
 // stop terminates the worker and releases its listeners; not from inside
-// one of them.
+// one of them. They are removed first: an event the worker sent before it
+// was terminated may still be queued on the page, and would otherwise call
+// a released function (Go then writes an error to the page's console).
 func (w *worker) stop() {
+	w.w.Call("removeEventListener", "message", w.onMsg)
+	w.w.Call("removeEventListener", "error", w.onErr)
 	w.w.Call("terminate")
 	w.onMsg.Release()
 	w.onErr.Release()
