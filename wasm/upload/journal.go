@@ -104,11 +104,13 @@ func (u *Uploader) journalKey(src Source) string {
 
 // remembered returns what the journal knows of src, if it knows its checksum.
 func (u *Uploader) remembered(ctx context.Context, src Source) (JournalEntry, bool) {
-	key := u.journalKey(src)
-	if key == "" {
+	// Before the key: a file that will not look in a journal still
+	// opening need not name its content.
+	if o, ok := u.deps.Journal.(journalOpener); ok && src.Size() < u.opts.MultipartFrom && o.Opening() {
 		return JournalEntry{}, false
 	}
-	if o, ok := u.deps.Journal.(journalOpener); ok && src.Size() < u.opts.MultipartFrom && o.Opening() {
+	key := u.journalKey(src)
+	if key == "" {
 		return JournalEntry{}, false
 	}
 	e, ok, err := u.deps.Journal.Get(ctx, key)
