@@ -415,11 +415,7 @@ func splitAnswer(i int, c *batchCall, data map[string]json.RawMessage, all gqler
 	c.resp.Extensions = maps.Clone(ext)
 	c.resp.Errors = list
 	if len(own) > 0 && c.resp.Data != nil {
-		raw, err := json.Marshal(own)
-		if err != nil {
-			return err
-		}
-		if err := json.Unmarshal(raw, c.resp.Data); err != nil {
+		if err := json.Unmarshal(object(own), c.resp.Data); err != nil {
 			return err
 		}
 	}
@@ -427,4 +423,42 @@ func splitAnswer(i int, c *batchCall, data map[string]json.RawMessage, all gqler
 		return list
 	}
 	return nil
+}
+
+// object writes fields out as one JSON object, its values as decoded from
+// the server's answer: json.Marshal would only check and compact them once
+// more, which cost a quarter of splitting a batch's answer
+// (BenchmarkSplitAnswer). Names are GraphQL aliases, which need no
+// escaping; any other is escaped by encoding/json.
+func object(fields map[string]json.RawMessage) []byte {
+	n := 2
+	for k, v := range fields {
+		n += len(k) + len(v) + 4
+	}
+	b := make([]byte, 0, n)
+	b = append(b, '{')
+	for k, v := range fields {
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		if graphQLName(k) {
+			b = append(append(append(b, '"'), k...), '"')
+		} else {
+			q, _ := json.Marshal(k) // a string always encodes
+			b = append(b, q...)
+		}
+		b = append(append(b, ':'), v...)
+	}
+	return append(b, '}')
+}
+
+// graphQLName reports whether s is a GraphQL name: letters, digits and
+// underscores.
+func graphQLName(s string) bool {
+	for _, c := range []byte(s) {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return s != ""
 }
