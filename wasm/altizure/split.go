@@ -44,10 +44,10 @@ func splitAnswer(i int, c *batchCall, data map[string]json.RawMessage, all gqler
 }
 
 // object writes fields out as one JSON object, its values as decoded from
-// the server's answer: json.Marshal would only check and compact them once
-// more, which cost a quarter of splitting a batch's answer
-// (BenchmarkSplitAnswer). Names are GraphQL aliases, which need no
-// escaping; any other is escaped by encoding/json.
+// the server's answer: json.Marshal of the map would only check and compact
+// them once more, which cost a quarter of splitting a batch's answer
+// (BenchmarkSplitAnswer). Its names are encoded one by one, whatever a
+// server sent.
 func object(fields map[string]json.RawMessage) []byte {
 	n := 2
 	for k, v := range fields {
@@ -59,24 +59,9 @@ func object(fields map[string]json.RawMessage) []byte {
 		if len(b) > 1 {
 			b = append(b, ',')
 		}
-		if graphQLName(k) {
-			b = append(append(append(b, '"'), k...), '"')
-		} else {
-			q, _ := json.Marshal(k) // a string always encodes
-			b = append(b, q...)
-		}
+		q, _ := json.Marshal(k) // a string always encodes
+		b = append(b, q...)
 		b = append(append(b, ':'), v...)
 	}
 	return append(b, '}')
-}
-
-// graphQLName reports whether s is a GraphQL name: letters, digits and
-// underscores.
-func graphQLName(s string) bool {
-	for _, c := range []byte(s) {
-		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			return false
-		}
-	}
-	return s != ""
 }
