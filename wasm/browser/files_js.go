@@ -131,14 +131,18 @@ func findNameless(arr js.Value) error {
 // Stat reads the files' names, types, sizes and dates statStep files at a
 // time, in slices of about statSlice (statMax files at most), and hands
 // each slice to each (when not nil) once read, in order; each returns false
-// to stop. With pause, it lets the page run between two slices (Yield). A
-// path set before (SetPath) stays. A file the browser cannot say anything
+// to stop. With pause, it lets the page run before each slice (Yield): the
+// first too, as the caller has just had the thread (Pick). A path set
+// before (SetPath) stays. A file the browser cannot say anything
 // of gets size 0, as the browser itself gives for a file gone since it was
 // chosen.
 func (p *Picked) Stat(pause bool, each func([]*File) bool) {
 	defer statBegin()()
 	n := len(p.Files)
 	for from := 0; from < n; {
+		if pause {
+			Yield()
+		}
 		t0 := time.Now()
 		to := from
 		for to < n && to-from < statMax && (to == from || time.Since(t0) < statSlice) {
@@ -150,9 +154,6 @@ func (p *Picked) Stat(pause bool, each func([]*File) bool) {
 			return
 		}
 		from = to
-		if pause && from < n {
-			Yield()
-		}
 	}
 }
 

@@ -57,25 +57,26 @@ func startPace() {
 }
 
 // Pace returns at once while the current slice has time left, else once
-// the page has run. It must be called from a goroutine, never from a JS
-// callback.
+// the page has run and a slice has time for it. It must be called from a
+// goroutine, never from a JS callback.
 func Pace() {
 	pace.once.Do(startPace)
 	if pace.port.IsUndefined() {
 		return
 	}
-	pace.mu.Lock()
-	turned, fresh := turnLocked()
-	if fresh {
+	for {
+		pace.mu.Lock()
+		turned, fresh := turnLocked()
+		if fresh || time.Since(pace.start) < sliceBudget {
+			pace.mu.Unlock()
+			return
+		}
 		pace.mu.Unlock()
-		return
+		// Every goroutine waiting here wakes at the turn, in one task: each
+		// looks at the new slice's budget again, or the first answer of a
+		// batch of dozens would set them all off at once.
+		<-turned
 	}
-	if time.Since(pace.start) < sliceBudget {
-		pace.mu.Unlock()
-		return
-	}
-	pace.mu.Unlock()
-	<-turned
 }
 
 // Yield returns once the page has run: it waits for the turn already asked

@@ -3,6 +3,7 @@
 package browser
 
 import (
+	"sync"
 	"syscall/js"
 	"testing"
 	"time"
@@ -56,5 +57,77 @@ func TestYieldLetsThePageRun(t *testing.T) {
 		if !ran {
 			t.Fatalf("Yield %d returned before the page ran", i+1)
 		}
+	}
+}
+
+// Goroutines waiting in Pace all wake at the page's turn, in one task: each
+// must look at the new slice's budget again, so that dozens of them (the
+// callers of one batched API answer) spread over several turns instead of
+// holding the thread for all their work at once.
+func TestPaceSpreadsWaitersOverTurns(t *testing.T) {
+	const waiters, work = 60, time.Millisecond
+	var (
+		mu      sync.Mutex
+		ticks   []time.Time
+		done    bool
+		stopped = make(chan struct{})
+	)
+	// A chain of page timers: the gap between two is how long the page
+	// could not run.
+	var tick js.Func
+	tick = js.FuncOf(func(js.Value, []js.Value) any {
+		mu.Lock()
+		defer mu.Unlock()
+		ticks = append(ticks, time.Now())
+		if done {
+			close(stopped)
+		} else {
+			jsGlobal.Call("setTimeout", tick, 0)
+		}
+		return nil
+	})
+	defer func() {
+		<-stopped // the last timer has run: none calls tick once released
+		tick.Release()
+	}()
+	jsGlobal.Call("setTimeout", tick, 0)
+	Yield()
+	// The current slice spent, every goroutine below waits for a turn.
+	Pace()
+	spin(sliceBudget + time.Millisecond)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range waiters {
+		wg.Go(func() {
+			Pace()
+			spin(work)
+		})
+	}
+	wg.Wait()
+	end := time.Now()
+	Yield()
+	mu.Lock()
+	done = true
+	var longest time.Duration
+	last := start
+	for _, at := range ticks {
+		if at.After(start) && at.Before(end) {
+			longest = max(longest, at.Sub(last))
+			last = at
+		}
+	}
+	longest = max(longest, end.Sub(last))
+	mu.Unlock()
+	// All at once would be waiters × work (60 ms); a slice is sliceBudget
+	// and one waiter's work over it.
+	if limit := waiters * work / 2; longest > limit {
+		t.Fatalf("the page could not run for %v while %d goroutines each worked %v after Pace; want under %v", longest, waiters, work, limit)
+	}
+	t.Logf("%d goroutines × %v of work: the page ran at least every %v (%v in all)", waiters, work, longest, end.Sub(start))
+}
+
+// spin keeps the thread busy for d, as a call into JS would.
+func spin(d time.Duration) {
+	for t0 := time.Now(); time.Since(t0) < d; {
 	}
 }
