@@ -349,6 +349,11 @@ type pageResult struct {
 	// add() until every file is in the uploader (AllIn, ms).
 	AddLongest float64 `json:"addLongest"`
 	AllIn      float64 `json:"allIn"`
+	// LongFrame is, in words, the long animation frame of the most
+	// blocking time and the scripts that ran in it ("" when none); AddFrame
+	// the same while adding.
+	LongFrame string `json:"longFrame"`
+	AddFrame  string `json:"addFrame"`
 }
 
 // complete is an error unless every file was uploaded.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 )
 
 func (b *bench) groupMemory(ctx context.Context) {
@@ -11,6 +12,7 @@ func (b *bench) groupMemory(ctx context.Context) {
 	peaks := make([]*samples, 2)
 	basePeaks := make([]*samples, 2)
 	var longest, baseLongest, rssAlt, rssBase, jsAlt, wasmAlt [2]samples
+	var frames []string // the larger upload's long frames
 	for i, gib := range sizes {
 		peaks[i], basePeaks[i] = &samples{}, &samples{}
 		files := b.big.first(b.o.memFiles(gib))
@@ -19,6 +21,9 @@ func (b *bench) groupMemory(ctx context.Context) {
 			r, err := b.upload(ctx, "altiup", "oss", files, runOpts{memory: true})
 			peaks[i].add(memAbove(r), err)
 			longest[i].add(longestOf(r), err)
+			if i == 1 && err == nil && r.res.Longest >= 50 && r.res.LongFrame != "" {
+				frames = append(frames, fmt.Sprintf("run %d: %s", rep+1, r.res.LongFrame))
+			}
 			if err == nil && r.res.Memory != nil {
 				jsAlt[i].add(r.res.Memory.JS-r.idleJS, nil)
 				wasmAlt[i].add(r.res.Memory.Wasm-r.idleWasm, nil)
@@ -72,6 +77,9 @@ func (b *bench) groupMemory(ctx context.Context) {
 		lr.verdict = "not measured: " + longest[1].firstErr()
 	}
 	b.addRow(lr)
+	if len(frames) > 0 {
+		b.note("The longest frame while uploading %s (the page's long animation frames): %s.", gibText(float64(n*b.o.fileMiB)/1024), strings.Join(frames, " — "))
+	}
 	b.profiled(ctx, fmt.Sprintf("memory %.3g GiB", sizes[1]), b.big.first(n), runOpts{}, func(r *uploadRun) string {
 		return fmt.Sprintf("The longest busy stretches of the page's main thread while uploading %s (V8's sampling profiler, an extra run): %s.", gibText(float64(n*b.o.fileMiB)/1024), r.stretch)
 	})
@@ -108,6 +116,7 @@ func longestOf(r *uploadRun) float64 {
 func (b *bench) groupMany(ctx context.Context) {
 	files := b.small.first(b.o.manyFiles)
 	var first, added, allIn, addLongest samples
+	var frames []string
 	for rep := range b.o.repeats {
 		b.logf("many files, run %d", rep+1)
 		r, err := b.upload(ctx, "altiup", "oss", files, runOpts{firstByteOnly: true})
@@ -122,6 +131,9 @@ func (b *bench) groupMany(ctx context.Context) {
 			added.add(r.res.Added, err)
 			allIn.add(r.res.AllIn, err)
 			addLongest.add(r.res.AddLongest, err)
+			if err == nil && r.res.AddLongest >= 50 && r.res.AddFrame != "" {
+				frames = append(frames, fmt.Sprintf("run %d: %s", rep+1, r.res.AddFrame))
+			}
 		} else {
 			first.add(0, err)
 			addLongest.add(0, err)
@@ -147,6 +159,9 @@ func (b *bench) groupMany(ctx context.Context) {
 		lr.verdict = "not measured: " + addLongest.firstErr()
 	}
 	b.addRow(lr)
+	if len(frames) > 0 {
+		b.note("Many files, the longest frame while adding (the page's long animation frames): %s.", strings.Join(frames, " — "))
+	}
 	b.profiled(ctx, "many files", files, runOpts{firstByteOnly: true}, func(r *uploadRun) string {
 		return fmt.Sprintf("Many files, the page's main thread from add to the first byte (V8's sampling profiler, an extra run): %s; its longest busy stretches: %s.", r.profile, r.stretch)
 	})

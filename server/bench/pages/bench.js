@@ -77,6 +77,30 @@
 	}
 	bench.longest = (since, until = Infinity) => longTasks.filter((t) => t.start + t.duration >= since && t.start <= until)
 		.reduce((m, t) => Math.max(m, t.duration), 0);
+	// What ran in the long animation frames (the scripts of 5 ms or more,
+	// by what called them), to tell where a long task came from.
+	const longFrames = [];
+	try {
+		new PerformanceObserver((list) => {
+			for (const e of list.getEntries()) {
+				longFrames.push({ start: e.startTime, duration: e.duration, blocking: e.blockingDuration, scripts: e.scripts.map((s) => ({
+					invoker: s.invoker, fn: s.sourceFunctionName, url: String(s.sourceURL || '').split('/').pop(),
+					ms: Math.round(s.duration), pause: Math.round(s.pauseDuration || 0),
+				})) });
+			}
+		}).observe({ type: 'long-animation-frame', buffered: true });
+	} catch (e) {
+		// No long animation frame timing: longestFrame() says so.
+	}
+	// longestFrame is the frame of most blocking time between since and
+	// until, in words: its length, and each script's caller and time.
+	bench.longestFrame = (since, until = Infinity) => {
+		const f = longFrames.filter((t) => t.start + t.duration >= since && t.start <= until)
+			.reduce((m, t) => (!m || t.blocking > m.blocking ? t : m), null);
+		if (!f) return '';
+		const scripts = f.scripts.map((s) => `${s.invoker}${s.fn ? ' → ' + s.fn : ''}${s.url ? ' (' + s.url + ')' : ''} ${s.ms} ms${s.pause ? ', paused ' + s.pause + ' ms' : ''}`);
+		return `a frame of ${Math.round(f.duration)} ms at ${Math.round(f.start - since)} ms, blocking ${Math.round(f.blocking)} ms: ${scripts.join('; ') || 'no script over 5 ms'}`;
+	};
 
 	// The WebAssembly memories of the page (the uploader's Go program exports
 	// its memory as "mem").
@@ -169,6 +193,7 @@
 			ms: performance.now() - t0,
 			firstByte: bench.firstSend ? bench.firstSend - t0 : -1,
 			longest: bench.longest(t0),
+			longFrame: bench.longestFrame(t0),
 		}, extra);
 	}
 
@@ -240,7 +265,7 @@
 			// first byte is out and the files are in.
 			const end = Math.max(t0 + added, allIn);
 			await sleep(1);
-			const r = result(t0, { added, allIn: allIn ? allIn - t0 : -1, addLongest: bench.longest(t0, end) });
+			const r = result(t0, { added, allIn: allIn ? allIn - t0 : -1, addLongest: bench.longest(t0, end), addFrame: bench.longestFrame(t0, end) });
 			up.cancel();
 			await run;
 			up.dispose();
