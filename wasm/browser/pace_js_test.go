@@ -32,8 +32,7 @@ func TestPaceLetsThePageRun(t *testing.T) {
 			firedAt = d
 		default:
 		}
-		for spin := time.Now(); time.Since(spin) < 100*time.Microsecond; {
-		}
+		spin(100 * time.Microsecond)
 	}
 	if firedAt < 0 || firedAt > busy/2 {
 		t.Fatalf("the page's timer ran after %v of Go's %v of work; want it within a slice or two (%v each)", firedAt, busy, sliceBudget)
